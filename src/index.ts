@@ -1,0 +1,8 @@
+/**
+ * phaseflow — phase-aware time schedules for flow-based generative models.
+ * Library entry point (no CLI code is loaded from here).
+ */
+export * from './random/index.js';
+export * from './interpolant/index.js';
+export * from './mixture/index.js';
+export { VERSION } from './version.js';

@@ -1,0 +1,42 @@
+/**
+ * Atomic file output: write to a temporary file in the same folder, fsync, then rename over the target,
+ * so a reader (or a crash) never sees a half-written file.
+ */
+import { openSync, writeSync, fsyncSync, closeSync, renameSync, mkdirSync, unlinkSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+
+let counter = 0;
+
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${counter++}.tmp`);
+  const fd = openSync(tmp, 'w');
+  try {
+    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* already gone */
+    }
+    throw err;
+  }
+  closeSync(fd);
+  renameSync(tmp, path);
+}
+
+/** JSON with two-space indent; non-finite numbers become null (JSON cannot carry them). */
+export function writeJsonAtomic(path: string, value: unknown): void {
+  writeFileAtomic(path, JSON.stringify(value, jsonReplacer, 2) + '\n');
+}
+
+export function jsonReplacer(_key: string, v: unknown): unknown {
+  if (typeof v === 'number' && !Number.isFinite(v)) return null;
+  if (v instanceof Float64Array || v instanceof Float32Array) return Array.from(v);
+  return v;
+}

@@ -1,0 +1,2 @@
+export { GaussianMixture } from './gaussianMixture.js';
+export type { MixtureOptions } from './gaussianMixture.js';

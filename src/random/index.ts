@@ -1,0 +1,2 @@
+export { Rng, mix32 } from './rng.js';
+export type { RngState } from './rng.js';
