@@ -1,0 +1,39 @@
+/**
+ * `npm run bench [-- --json] [-- --only NAME]`: runs every `bench/*.bench.ts` module. Each exports
+ *   `name: string` and `run(opts: { json: boolean; log: (line: string) => void }): Promise<Record<string, unknown>>`
+ * and prints its own human-readable lines through `log` (stderr). With --json, one JSON object is printed on stdout
+ * whose keys are the union of the figures the modules return (plus `machine`).
+ * Benchmarks, not tests: the machines are shared and noisy, so every speed is reported beside PyTorch measured in the
+ * same run, as a ratio.
+ */
+import { readdirSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { cpus } from 'node:os';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const argv = process.argv.slice(2);
+const json = argv.includes('--json');
+const onlyIdx = argv.indexOf('--only');
+const only = onlyIdx >= 0 ? argv[onlyIdx + 1] : undefined;
+const log = (line: string) => process.stderr.write(line + '\n');
+
+const files = readdirSync(here).filter((f) => f.endsWith('.bench.ts')).sort();
+const figures: Record<string, unknown> = { machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version } };
+let failed = false;
+for (const f of files) {
+  const mod = (await import(pathToFileURL(join(here, f)).href)) as {
+    name: string;
+    run: (o: { json: boolean; log: (l: string) => void }) => Promise<Record<string, unknown>>;
+  };
+  if (only && mod.name !== only) continue;
+  log(`== ${mod.name} (${f})`);
+  try {
+    Object.assign(figures, await mod.run({ json, log }));
+  } catch (err) {
+    failed = true;
+    log(`bench ${mod.name} failed: ${(err as Error).message}`);
+  }
+}
+if (json) process.stdout.write(JSON.stringify(figures, null, 2) + '\n');
+process.exit(failed ? 1 : 0);
