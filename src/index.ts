@@ -6,3 +6,4 @@ export * from './random/index.js';
 export * from './interpolant/index.js';
 export * from './mixture/index.js';
 export { VERSION } from './version.js';
+export * from './solver/index.js';

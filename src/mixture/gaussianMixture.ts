@@ -111,17 +111,17 @@ export class GaussianMixture {
   }
 
   /** Bayes denoiser E[x1 | x_t] for a row-major (n, d) batch. */
-  denoise(c: Coefficients, xs: Float64Array, out = new Float64Array(xs.length)): Float64Array {
+  denoise(c: Coefficients, xs: Float64Array, out: Float64Array = new Float64Array(xs.length)): Float64Array {
     return this.apply(xs, out, (dot) => this.denoiserCoefficients(c, dot));
   }
 
   /** Exact probability-flow velocity v(t, x) for a row-major (n, d) batch. */
-  velocity(c: Coefficients, xs: Float64Array, out = new Float64Array(xs.length)): Float64Array {
+  velocity(c: Coefficients, xs: Float64Array, out: Float64Array = new Float64Array(xs.length)): Float64Array {
     return this.apply(xs, out, (dot) => this.velocityCoefficients(c, dot));
   }
 
   /** Score grad log p_t(x) = (beta E[x1|x] - x) / alpha^2 for a row-major (n, d) batch. */
-  score(c: Coefficients, xs: Float64Array, out = new Float64Array(xs.length)): Float64Array {
+  score(c: Coefficients, xs: Float64Array, out: Float64Array = new Float64Array(xs.length)): Float64Array {
     const a2 = c.alpha * c.alpha;
     return this.apply(xs, out, (dot) => {
       const { cx, cmu } = this.denoiserCoefficients(c, dot);
