@@ -7,3 +7,4 @@ export * from './interpolant/index.js';
 export * from './mixture/index.js';
 export { VERSION } from './version.js';
 export * from './solver/index.js';
+export * from './report/index.js';

@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { exactCommand } from './exact.js';
+import { theoryCommand } from './theory.js';
 
 /** Registered subcommands, in the order --help lists them. */
-export const COMMANDS: Command[] = [exactCommand];
+export const COMMANDS: Command[] = [exactCommand, theoryCommand];
