@@ -8,3 +8,4 @@ export * from './mixture/index.js';
 export { VERSION } from './version.js';
 export * from './solver/index.js';
 export * from './report/index.js';
+export * from './sampler/index.js';
