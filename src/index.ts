@@ -9,3 +9,5 @@ export { VERSION } from './version.js';
 export * from './solver/index.js';
 export * from './report/index.js';
 export * from './sampler/index.js';
+export * from './theory/index.js';
+export * from './uturn/index.js';
