@@ -25,6 +25,7 @@ export function formatDuration(seconds: number): string {
 export class Progress {
   private readonly start = Date.now();
   private lastDraw = 0;
+  private lastDone = -1;
   private startDone = 0;
   private readonly stream: ProgressOptions['stream'];
   private readonly tty: boolean;
@@ -42,6 +43,7 @@ export class Progress {
     const every = this.tty ? 100 : (this.opts.plainEveryMs ?? 5000);
     if (now - this.lastDraw < every && done < this.opts.total) return;
     this.lastDraw = now;
+    this.lastDone = done;
     const elapsed = (now - this.start) / 1000;
     const rate = (done - this.startDone) / Math.max(elapsed, 1e-9);
     const eta = rate > 0 ? (this.opts.total - done) / rate : NaN;
@@ -58,8 +60,10 @@ export class Progress {
   }
   done(extra = ''): void {
     if (this.opts.quiet || !this.stream) return;
-    this.lastDraw = 0;
-    this.update(this.opts.total, extra);
+    if (this.lastDone !== this.opts.total) {
+      this.lastDraw = 0;
+      this.update(this.opts.total, extra);
+    }
     if (this.tty) this.stream.write('\n');
   }
 }

@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
 import { exactCommand } from './exact.js';
+import { gmmCommand } from './gmm.js';
 import { theoryCommand } from './theory.js';
 
 /** Registered subcommands, in the order --help lists them. */
-export const COMMANDS: Command[] = [exactCommand, theoryCommand];
+export const COMMANDS: Command[] = [exactCommand, gmmCommand, theoryCommand];
