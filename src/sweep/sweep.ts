@@ -1,0 +1,164 @@
+/**
+ * Dimension sweeps of the generated mode weight and variance — the falsifiable form of the paper's claim (PAPER.md
+ * §3.1): without dilation the mode-probability phase vanishes as d grows, with it pHat stays near p. Each cell is one
+ * (kind, schedule, d, seed): 'exact' integrates the exact velocity field, 'trained' trains the autoencoder and samples
+ * it. Cells are enumerated in a fixed order, so a batch scheduler can split the sweep: shard i of k (1-based) runs the
+ * cells whose index is congruent to i − 1 modulo k, and `mergeShards` checks that every cell is present exactly once.
+ */
+import { createHash } from 'node:crypto';
+import { runExact } from '../mixture/exactSweep.js';
+import { runGmm, type GmmConfig } from '../autoencoder/experiment.js';
+import type { OdeMethod } from '../solver/ode.js';
+
+export type SweepKind = 'exact' | 'trained';
+export type SweepSchedule = 'linear' | 've' | 'dilated';
+
+export interface SweepConfig {
+  kinds: SweepKind[];
+  schedules: SweepSchedule[];
+  ds: number[];
+  seeds: number[];
+  p: number;
+  sigma: number;
+  kappa: number;
+  /** Grid points T for both kinds. */
+  T: number;
+  exact: { samples: number; method: OdeMethod };
+  trained: Pick<GmmConfig, 'n' | 'epochs' | 'lr' | 'lU' | 'lW' | 'genSamples' | 'genMethod' | 'backend'>;
+}
+
+export interface SweepCell {
+  index: number;
+  kind: SweepKind;
+  schedule: SweepSchedule;
+  d: number;
+  seed: number;
+}
+
+export interface CellResult extends SweepCell {
+  pHat: number;
+  pHatStdErr: number;
+  modeMean: { plus: number | null; minus: number | null };
+  variance: { plus: number | null; minus: number | null };
+  trainP: number | null;
+  msPerEpoch: number | null;
+  seconds: number;
+}
+
+export function enumerateCells(c: SweepConfig): SweepCell[] {
+  const cells: SweepCell[] = [];
+  for (const kind of c.kinds) for (const schedule of c.schedules) for (const d of c.ds) for (const seed of c.seeds) cells.push({ index: cells.length, kind, schedule, d, seed });
+  return cells;
+}
+
+/** Stable hash of a configuration (shards of one sweep must agree on it). */
+export function configHash(c: SweepConfig): string {
+  return createHash('sha256').update(JSON.stringify(c)).digest('hex').slice(0, 16);
+}
+
+export interface Shard {
+  index: number; // 1-based
+  count: number;
+}
+
+export function parseShard(text: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (!m) throw new RangeError(`--shard: expected i/k with 1 <= i <= k (e.g. 2/8), got "${text}"`);
+  const index = Number(m[1]), count = Number(m[2]);
+  if (!(count >= 1 && index >= 1 && index <= count)) throw new RangeError(`--shard: expected i/k with 1 <= i <= k, got "${text}"`);
+  return { index, count };
+}
+
+export function shardCells(cells: SweepCell[], shard?: Shard): SweepCell[] {
+  return shard ? cells.filter((c) => c.index % shard.count === shard.index - 1) : cells;
+}
+
+/** Run one cell. */
+export async function runCell(c: SweepConfig, cell: SweepCell, threads?: number): Promise<CellResult> {
+  const t0 = performance.now();
+  if (cell.kind === 'exact') {
+    const r = runExact({ schedule: cell.schedule, d: cell.d, steps: c.T, samples: c.exact.samples, p: c.p, kappa: c.kappa, sigma: c.sigma, seed: cell.seed, method: c.exact.method, grid: 'paper', full: false });
+    return { ...cell, pHat: r.pHat, pHatStdErr: r.pHatStdErr, modeMean: r.modeMean, variance: r.variance, trainP: null, msPerEpoch: null, seconds: (performance.now() - t0) / 1000 };
+  }
+  const cfg: GmmConfig = {
+    schedule: cell.schedule, d: cell.d, T: c.T, p: c.p, sigma: c.sigma, kappa: c.kappa, seed: cell.seed, ...c.trained,
+    logEvery: Math.max(1, Math.floor(c.trained.epochs / 50)),
+  };
+  const out = await runGmm({ config: cfg, threads });
+  if (out.status !== 'done') throw new Error(`cell ${cell.index} was interrupted`);
+  const r = out.result;
+  return { ...cell, pHat: r.pHat, pHatStdErr: r.pHatStdErr, modeMean: r.modeMean, variance: r.variance, trainP: r.trainP, msPerEpoch: r.msPerEpoch, seconds: (performance.now() - t0) / 1000 };
+}
+
+export interface ShardFile {
+  format: 'phaseflow.sweep-shard';
+  version: 1;
+  config: SweepConfig;
+  configHash: string;
+  shard: Shard | null;
+  cells: CellResult[];
+}
+
+/** Combine shard files into the full set of cells; refuses mixed configurations, duplicates and gaps. */
+export function mergeShards(files: Array<{ name: string; data: ShardFile }>): { config: SweepConfig; cells: CellResult[] } {
+  if (files.length === 0) throw new Error('no shard files to merge');
+  const first = files[0].data;
+  for (const f of files) {
+    if (f.data.format !== 'phaseflow.sweep-shard') throw new Error(`${f.name} is not a phaseflow sweep shard`);
+    if (f.data.configHash !== first.configHash) throw new Error(`${f.name} belongs to another sweep (config ${f.data.configHash}, expected ${first.configHash})`);
+  }
+  const expected = enumerateCells(first.config);
+  const byIndex = new Map<number, CellResult>();
+  for (const f of files) {
+    for (const c of f.data.cells) {
+      if (byIndex.has(c.index)) throw new Error(`cell ${c.index} appears twice (again in ${f.name})`);
+      byIndex.set(c.index, c);
+    }
+  }
+  const missing = expected.filter((c) => !byIndex.has(c.index));
+  if (missing.length) {
+    const k = first.shard?.count;
+    const shards = k ? [...new Set(missing.map((c) => (c.index % k) + 1))].sort((a, b) => a - b).map((i) => `${i}/${k}`) : [];
+    throw new Error(`${missing.length} of ${expected.length} cells are missing${shards.length ? ` (shards ${shards.join(', ')})` : ''}`);
+  }
+  return { config: first.config, cells: expected.map((c) => byIndex.get(c.index)!) };
+}
+
+export interface SweepRow {
+  kind: SweepKind;
+  schedule: SweepSchedule;
+  d: number;
+  seeds: number;
+  /** Mean over seeds. */
+  pHat: number;
+  /** Standard error: across seeds when there are several, else binomial. */
+  pHatStdErr: number;
+  variancePlus: number | null;
+  varianceMinus: number | null;
+  trainP: number | null;
+}
+
+function meanOf(xs: (number | null)[]): number | null {
+  const v = xs.filter((x): x is number => x !== null && Number.isFinite(x));
+  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
+}
+
+/** Mean over seeds per (kind, schedule, d). */
+export function aggregate(cells: CellResult[]): SweepRow[] {
+  const groups = new Map<string, CellResult[]>();
+  for (const c of cells) {
+    const key = `${c.kind}|${c.schedule}|${c.d}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key)!.push(c);
+  }
+  return [...groups.values()].map((g) => {
+    const ps = g.map((c) => c.pHat);
+    const m = ps.reduce((a, b) => a + b, 0) / ps.length;
+    const se = ps.length > 1 ? Math.sqrt(ps.reduce((a, b) => a + (b - m) ** 2, 0) / (ps.length - 1) / ps.length) : g[0].pHatStdErr;
+    return {
+      kind: g[0].kind, schedule: g[0].schedule, d: g[0].d, seeds: g.length, pHat: m, pHatStdErr: se,
+      variancePlus: meanOf(g.map((c) => c.variance.plus)), varianceMinus: meanOf(g.map((c) => c.variance.minus)),
+      trainP: meanOf(g.map((c) => c.trainP)),
+    };
+  });
+}
