@@ -133,7 +133,7 @@ export function computeTheory(options: Partial<TheoryOptions> = {}): TheoryRepor
     },
     kappaStudy:
       o.kappas.length > 0
-        ? kappaStudy(p, { kappas: o.kappas, d: o.d, eulerPoints: o.eulerPoints, selection: o.selection, finite: { n, lambdaU, lambdaW, p, sigma, numerator: o.numerator, nodes: o.nodes } })
+        ? kappaStudy(p, { kappas: o.kappas, d: o.d, eulerPoints: o.eulerPoints, selection: o.selection, exact: { samples: 20000, seed: 0, sigma }, finite: { n, lambdaU, lambdaW, p, sigma, numerator: o.numerator, nodes: o.nodes } })
         : null,
   };
 }

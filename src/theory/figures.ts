@@ -5,6 +5,7 @@
  */
 import { linePlot, type LineSeries } from '../report/index.js';
 import { OVERLAP_COLORS } from '../report/palette.js';
+import { pow10Label } from '../report/format.js';
 import type { TheoryReport } from './compute.js';
 
 export interface TheoryFigure {
@@ -134,6 +135,11 @@ function mseVpFigure(r: TheoryReport): string {
   });
 }
 
+function dimLabel(d: number): string {
+  const k = Math.log10(d);
+  return d >= 1e5 && Number.isInteger(k) ? pow10Label(k) : String(d);
+}
+
 function kappaFigures(r: TheoryReport): TheoryFigure[] {
   const k = r.kappaStudy;
   if (!k) return [];
@@ -148,6 +154,13 @@ function kappaFigures(r: TheoryReport): TheoryFigure[] {
       { name: `finite n = ${r.config.n} (ODE)`, x: k.kappa, y: nums(k.pHatFinite), style: 'line+points', color: 'C1' },
       { name: `finite n, Euler grid`, x: k.kappa, y: nums(k.pHatFiniteEuler), style: 'points', color: 'C1', marker: 'square' },
       { name: 'sign locking pΦ(κ)+(1−p)Φ(−κ)', x: k.kappa, y: k.pHatSignLocking, style: 'dotted', color: 'C7' },
+      ...k.exactField.map((row, i) => ({
+        name: `exact field, d = ${dimLabel(row.d)} (Euler grid)`, x: k.kappa, y: nums(row.pHat), style: 'points' as const, color: i === 0 ? 'C2' : 'C3',
+        marker: (i === 0 ? 'diamond' : 'triangle') as 'diamond',
+        yLow: row.pHat.map((v, j) => (v === null ? NaN : v - 1.96 * (row.stdErr[j] ?? 0))),
+        yHigh: row.pHat.map((v, j) => (v === null ? NaN : v + 1.96 * (row.stdErr[j] ?? 0))),
+        interval: 'errorbars' as const,
+      })),
     ],
     hLines: [{ value: k.p, label: 'true p' }],
   });
@@ -162,7 +175,7 @@ function kappaFigures(r: TheoryReport): TheoryFigure[] {
     ],
   });
   return [
-    { file: 'kappa-phat.svg', caption: 'p̂ against κ: p̂ → p as κ grows (infinite and finite n, continuous ODE and Euler grid).', svg: pHat },
+    { file: 'kappa-phat.svg', caption: 'p̂ against κ: p̂ → p as κ grows (infinite and finite n, continuous ODE and Euler grid; the exact velocity field sampled at the study dimension and at d = 10^8 as a check: the theory is the d → ∞ limit).', svg: pHat },
     { file: 'kappa-window.svg', caption: 'Phase-1 window against κ: label uncertainty left at the end of phase 1, jump time of the phase-1 minimiser, end of the window in VP time.', svg: window },
   ];
 }

@@ -6,6 +6,7 @@
 import { Phase1Path, Phase1Solver, linspace, type Phase1Config, type Phase1Selection } from './phase1.js';
 import { finiteReduced, infiniteReduced, pHatInfinite, pHatOf, pHatSignLocking } from './generated.js';
 import { labelUncertainty } from './mse.js';
+import { runExact } from '../mixture/exactSweep.js';
 
 export interface KappaStudyOptions {
   kappas: readonly number[];
@@ -18,6 +19,13 @@ export interface KappaStudyOptions {
   /** Euler grid of the generator (phase-1 points, default 40). */
   eulerPoints?: number;
   selection?: Phase1Selection;
+  /**
+   * Exact-field check: sample the mixture with the exact velocity of the dilated schedule at each dimension of `dims`
+   * (default [d, 1e8]: the study's d and an effectively infinite one), Euler on the paper grid (2·eulerPoints points),
+   * and report its pHat per κ. The theory is the d → ∞ limit, so the large-d row must match the infinite-n Euler
+   * column. Omit to skip.
+   */
+  exact?: { samples: number; seed: number; sigma?: number; dims?: number[] };
 }
 
 export interface KappaStudy {
@@ -39,6 +47,8 @@ export interface KappaStudy {
   logSnrEnd: (number | null)[];
   /** Label uncertainty E[(s − E[s|x])²] left at the end of phase 1 (→ 0 as κ grows: the mode is decided in phase 1). */
   labelUncertaintyEnd: number[];
+  /** Exact velocity field on the generator's Euler grid, one row per dimension (null where κ ≥ √d). */
+  exactField: Array<{ d: number; pHat: (number | null)[]; stdErr: (number | null)[] }>;
 }
 
 export function kappaStudy(p: number, opts: KappaStudyOptions): KappaStudy {
@@ -57,6 +67,7 @@ export function kappaStudy(p: number, opts: KappaStudyOptions): KappaStudy {
     tauEnd: [],
     logSnrEnd: [],
     labelUncertaintyEnd: [],
+    exactField: (opts.exact ? (opts.exact.dims ?? [d, 1e8]) : []).map((dim) => ({ d: dim, pHat: [], stdErr: [] })),
   };
   for (const kappa of opts.kappas) {
     if (!(kappa > 0)) throw new RangeError(`kappa must be > 0, got ${kappa}`);
@@ -67,6 +78,19 @@ export function kappaStudy(p: number, opts: KappaStudyOptions): KappaStudy {
     out.tauEnd.push(tau < 1 ? tau : null);
     out.logSnrEnd.push(tau < 1 ? 2 * Math.log(tau / (1 - tau)) : null);
     out.labelUncertaintyEnd.push(labelUncertainty(kappa, p));
+    for (const row of out.exactField) {
+      if (opts.exact && kappa < Math.sqrt(row.d)) {
+        const r = runExact({
+          schedule: 'dilated', d: row.d, steps: 2 * eulerPoints, samples: opts.exact.samples, p, kappa, sigma: opts.exact.sigma ?? 1,
+          seed: opts.exact.seed, method: 'euler', grid: 'paper', full: false,
+        });
+        row.pHat.push(r.pHat);
+        row.stdErr.push(r.pHatStdErr);
+      } else {
+        row.pHat.push(null);
+        row.stdErr.push(null);
+      }
+    }
     if (opts.finite) {
       const solver = new Phase1Solver({ ...opts.finite, kappa, p });
       const curve = solver.curve(linspace(0, 1, opts.grid ?? 11), opts.selection ?? 'global', { transition: false });
