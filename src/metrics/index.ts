@@ -1,0 +1,5 @@
+export { gaussianFit, frechetDistance } from './frechet.js';
+export type { GaussianFit } from './frechet.js';
+export { symmetricEigen, sqrtPsd } from './linalg.js';
+export { meanCI, ratioOfMeans, tQuantile975 } from './summary.js';
+export type { MeanCI, RatioCI } from './summary.js';
