@@ -11,3 +11,8 @@ export * from './report/index.js';
 export * from './sampler/index.js';
 export * from './theory/index.js';
 export * from './uturn/index.js';
+export * from './kernels/index.js';
+export * from './autoencoder/index.js';
+export * from './data/index.js';
+export * from './metrics/index.js';
+export * from './sweep/sweep.js';
