@@ -21,7 +21,8 @@ test('phaseflow gmm --json prints the documented summary keys', () => {
 });
 
 test('SIGINT writes a checkpoint and exits; --resume ends at the uninterrupted result', async () => {
-  const args = ['gmm', ...small, '--epochs', '4000', '--checkpoint-every', '100000', '--theory', 'none', '--json'];
+  // long enough (several seconds) that the interrupt lands mid-run on a fast machine
+  const args = ['gmm', '--d', '300', '--n', '32', '--steps', '10', '--lr', '1e-3', '--gen-samples', '300', '--threads', '2', '--epochs', '40000', '--checkpoint-every', '1000000', '--theory', 'none', '--json'];
   const whole = mkdtempSync(join(tmpdir(), 'pf-gmm-whole-'));
   const a = runCli([...args, '--out', whole], { timeoutMs: 300000 });
   assert.equal(a.status, 0, a.stderr);
@@ -35,7 +36,7 @@ test('SIGINT writes a checkpoint and exits; --resume ends at the uninterrupted r
     const poll = setInterval(() => {
       if (existsSync(join(dir, 'config.json'))) {
         clearInterval(poll);
-        setTimeout(resolve, 700);
+        setTimeout(resolve, 500);
       }
     }, 50);
   });
