@@ -1,0 +1,67 @@
+/**
+ * Stages of `phaseflow reproduce`. A stage is one step of the paper's results (exact field, trained autoencoder,
+ * theory, U-Turn, retraining); it returns JSON-able numbers, figures and rows for the "paper claims / measured" table.
+ * The runner persists each finished stage to `<out>/stages/<name>.json` (and its figures to `<out>/figures/`), so a
+ * rerun skips finished stages and the report can always be rebuilt from disk.
+ */
+import type { FigureFile } from '../report/figures/exact.js';
+
+export type Scale = 'tiny' | 'quick' | 'paper';
+export const SCALES: readonly Scale[] = ['tiny', 'quick', 'paper'];
+
+/** One row of the claims table. */
+export interface Claim {
+  claim: string;
+  paper: string;
+  measured: string;
+  /** Whether the measurement supports the paper's statement (judged by a stated criterion), or n/a. */
+  verdict: 'agrees' | 'differs' | 'n/a';
+  /** The rule that decided the verdict (shown in the report). */
+  criterion?: string;
+}
+
+export interface StageOutput {
+  summary: Record<string, unknown>;
+  figures: FigureFile[];
+  claims: Claim[];
+  tables?: Array<{ heading: string; columns: string[]; rows: Array<Array<string | number | null>> }>;
+  notes?: string[];
+}
+
+export interface StageContext {
+  /** The stage's own folder (checkpoints, models). */
+  dir: string;
+  scale: Scale;
+  seed: number;
+  threads: number;
+  quiet: boolean;
+  log: (line: string) => void;
+  /** Outputs of stages that finished earlier in this or a previous run. */
+  previous: Record<string, StageRecord>;
+}
+
+export interface Stage {
+  name: string;
+  title: string;
+  /** The settings this stage uses at a scale (printed before running and recorded). */
+  settings(scale: Scale): Record<string, unknown>;
+  run(ctx: StageContext): Promise<StageOutput>;
+}
+
+export interface StageRecord {
+  name: string;
+  title: string;
+  status: 'done' | 'failed';
+  scale: Scale;
+  seed: number;
+  settings: Record<string, unknown>;
+  seconds: number;
+  startedAt: string;
+  error?: string;
+  summary?: Record<string, unknown>;
+  claims?: Claim[];
+  tables?: StageOutput['tables'];
+  notes?: string[];
+  /** Figure files (relative to the output folder) with captions. */
+  figures?: Array<{ file: string; caption: string }>;
+}
