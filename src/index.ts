@@ -16,3 +16,4 @@ export * from './autoencoder/index.js';
 export * from './data/index.js';
 export * from './metrics/index.js';
 export * from './sweep/sweep.js';
+export * as nn from './nn/index.js';

@@ -1,0 +1,132 @@
+// Group normalisation (Wu & He 2018) over x of shape (N, C, P), G groups of Cg = C / G channels; the statistics of a
+// (sample, group) pair run over its Cg * P contiguous values (biased variance, as torch.nn.GroupNorm):
+//   mu = mean x,  rstd = 1 / sqrt(var x + eps),  xhat = (x - mu) rstd,  y = gamma[c] xhat + beta[c].
+// Backward, with m = Cg * P, A = sum_group gamma dy and B = sum_group gamma dy xhat:
+//   dx = rstd (gamma dy - A / m - xhat B / m),  dgamma[c] += sum_p dy xhat,  dbeta[c] += sum_p dy.
+// Entry points take a sample range [n0, n1); parameter gradients are accumulated into the pointers given.
+
+import { hsum } from './_nn_math';
+
+@inline
+function sumRange(p: usize, len: i32): f32 {
+  let acc = f32x4.splat(0);
+  let j = 0;
+  for (; j + 4 <= len; j += 4) acc = f32x4.add(acc, v128.load(p + (<usize>j << 2)));
+  let s = hsum(acc);
+  for (; j < len; j++) s += load<f32>(p + (<usize>j << 2));
+  return s;
+}
+
+/** y = GroupNorm(x); mean and rstd (N x G) are saved for the backward pass. */
+export function groupnorm_fwd(
+  x: usize, gamma: usize, beta: usize, y: usize, mean: usize, rstd: usize,
+  n0: i32, n1: i32, C: i32, P: i32, G: i32, eps: f32,
+): void {
+  const Cg = C / G;
+  const m = Cg * P;
+  for (let n = n0; n < n1; n++) {
+    for (let g = 0; g < G; g++) {
+      const base = x + (<usize>((n * C + g * Cg) * P) << 2);
+      const mu = sumRange(base, m) / <f32>m;
+      // Second pass on centred values: no cancellation when |mean| >> std.
+      const vmu = f32x4.splat(mu);
+      let acc = f32x4.splat(0);
+      let j = 0;
+      for (; j + 4 <= m; j += 4) {
+        const d = f32x4.sub(v128.load(base + (<usize>j << 2)), vmu);
+        acc = f32x4.add(acc, f32x4.mul(d, d));
+      }
+      let ss = hsum(acc);
+      for (; j < m; j++) {
+        const d = load<f32>(base + (<usize>j << 2)) - mu;
+        ss += d * d;
+      }
+      const rs: f32 = 1 / Mathf.sqrt(ss / <f32>m + eps);
+      store<f32>(mean + (<usize>(n * G + g) << 2), mu);
+      store<f32>(rstd + (<usize>(n * G + g) << 2), rs);
+      for (let cc = 0; cc < Cg; cc++) {
+        const c = g * Cg + cc;
+        const sc = rs * load<f32>(gamma + (<usize>c << 2));
+        const sh = load<f32>(beta + (<usize>c << 2)) - mu * sc;
+        const vsc = f32x4.splat(sc), vsh = f32x4.splat(sh);
+        const xo = x + (<usize>((n * C + c) * P) << 2);
+        const yo = y + (<usize>((n * C + c) * P) << 2);
+        let k = 0;
+        for (; k + 4 <= P; k += 4) {
+          const o = <usize>k << 2;
+          v128.store(yo + o, f32x4.add(f32x4.mul(v128.load(xo + o), vsc), vsh));
+        }
+        for (; k < P; k++) {
+          const o = <usize>k << 2;
+          store<f32>(yo + o, load<f32>(xo + o) * sc + sh);
+        }
+      }
+    }
+  }
+}
+
+/** dx = GroupNorm'(x)^T dy; dgamma, dbeta (C each) accumulated. */
+export function groupnorm_bwd(
+  x: usize, gamma: usize, mean: usize, rstd: usize, dy: usize, dx: usize, dgamma: usize, dbeta: usize,
+  n0: i32, n1: i32, C: i32, P: i32, G: i32,
+): void {
+  const Cg = C / G;
+  const m: f32 = <f32>(Cg * P);
+  for (let n = n0; n < n1; n++) {
+    for (let g = 0; g < G; g++) {
+      const mu = load<f32>(mean + (<usize>(n * G + g) << 2));
+      const rs = load<f32>(rstd + (<usize>(n * G + g) << 2));
+      let A: f32 = 0, B: f32 = 0;
+      for (let cc = 0; cc < Cg; cc++) {
+        const c = g * Cg + cc;
+        const xo = x + (<usize>((n * C + c) * P) << 2);
+        const dyo = dy + (<usize>((n * C + c) * P) << 2);
+        let a1 = f32x4.splat(0), a2 = f32x4.splat(0);
+        let k = 0;
+        for (; k + 4 <= P; k += 4) {
+          const o = <usize>k << 2;
+          const d = v128.load(dyo + o);
+          a1 = f32x4.add(a1, d);
+          a2 = f32x4.add(a2, f32x4.mul(d, v128.load(xo + o)));
+        }
+        let sdy = hsum(a1), sdyx = hsum(a2);
+        for (; k < P; k++) {
+          const o = <usize>k << 2;
+          const d = load<f32>(dyo + o);
+          sdy += d;
+          sdyx += d * load<f32>(xo + o);
+        }
+        const sdyxhat = rs * (sdyx - mu * sdy);
+        const gm = load<f32>(gamma + (<usize>c << 2));
+        A += gm * sdy;
+        B += gm * sdyxhat;
+        const qg = dgamma + (<usize>c << 2);
+        store<f32>(qg, load<f32>(qg) + sdyxhat);
+        const qb = dbeta + (<usize>c << 2);
+        store<f32>(qb, load<f32>(qb) + sdy);
+      }
+      // dx = dy (rs gamma) + x (-rs^2 B / m) + (mu rs^2 B / m - rs A / m)
+      const cx: f32 = -rs * rs * B / m;
+      const c0: f32 = mu * rs * rs * B / m - rs * A / m;
+      const vcx = f32x4.splat(cx), vc0 = f32x4.splat(c0);
+      for (let cc = 0; cc < Cg; cc++) {
+        const c = g * Cg + cc;
+        const cdy = rs * load<f32>(gamma + (<usize>c << 2));
+        const vcdy = f32x4.splat(cdy);
+        const xo = x + (<usize>((n * C + c) * P) << 2);
+        const dyo = dy + (<usize>((n * C + c) * P) << 2);
+        const dxo = dx + (<usize>((n * C + c) * P) << 2);
+        let k = 0;
+        for (; k + 4 <= P; k += 4) {
+          const o = <usize>k << 2;
+          const v = f32x4.add(f32x4.add(f32x4.mul(v128.load(dyo + o), vcdy), f32x4.mul(v128.load(xo + o), vcx)), vc0);
+          v128.store(dxo + o, v);
+        }
+        for (; k < P; k++) {
+          const o = <usize>k << 2;
+          store<f32>(dxo + o, load<f32>(dyo + o) * cdy + load<f32>(xo + o) * cx + c0);
+        }
+      }
+    }
+  }
+}

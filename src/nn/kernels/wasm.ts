@@ -1,0 +1,376 @@
+/**
+ * WebAssembly-SIMD backend: the kernels of build/nn.wasm (sources assembly/_nn_*.ts) in float32, run through the
+ * shared kernel pool (src/kernels/pool.ts): the module's shared memory, its host-side heap allocator and the executors
+ * (the calling thread plus worker threads) all come from the pool. Host pointers are element offsets; the kernels take
+ * byte addresses (offset * 4).
+ *
+ * Work splitting: every batched kernel takes a range ([n0, n1) samples, [i0, i1) elements, or a column block of a
+ * GEMM). `split` cuts the range into one piece per executor and `pool.runSync` runs the pieces; kernels that
+ * accumulate parameter gradients (conv weight, GroupNorm affine) write per-executor partial buffers that are summed
+ * afterwards, so a result depends on the number of threads but not on scheduling. A pool of size 1 runs everything
+ * synchronously on the calling thread.
+ */
+import { createPool, type KernelModule, type KernelPool } from '../../kernels/pool.js';
+import type { AdamStepParams, Backend, ConvGeom, Ptr } from './backend.js';
+
+type Fn = (...a: number[]) => number;
+
+export interface WasmBackendOptions {
+  /** Pool to run on (e.g. `await sharedPool()`, shared with other engines). Default: a private pool of `threads`. */
+  pool?: KernelPool;
+  /** Executors of the private pool (ignored with `pool`). Default 1 (calling thread only). */
+  threads?: number;
+}
+
+export class WasmBackend implements Backend {
+  readonly kind = 'wasm' as const;
+  private view: Float32Array;
+  readonly pool: KernelPool;
+  readonly mod: KernelModule;
+  private readonly ex: Readonly<Record<string, Fn>>;
+  private readonly ownsPool: boolean;
+  // Per-executor scratch areas (element offsets) and their common size.
+  private scratch: Ptr[] = [];
+  private scratchSize = 0;
+  // Per-executor gradient partials for kernels that accumulate (executors 1.. only).
+  private partial: Ptr[] = [];
+  private partialSize = 0;
+  // A 12 x i32 block for the conv geometry (calls are synchronous, so one block serves them all), a second one for
+  // the swapped geometry of the Winograd backward-data pass, and the transformed Winograd filter.
+  private readonly geo: Ptr;
+  private readonly geo2: Ptr;
+  private winoU: Ptr = 0;
+  private winoUSize = 0;
+  /** Use Winograd F(2x2, 3x3) for eligible convolutions (3x3, stride 1, padding 1, even size, >= 16 channels). */
+  winograd = true;
+  private readonly gemmScratch: number;
+  private live = 0;
+  private readonly sizes = new Map<Ptr, number>();
+
+  /** Loads build/nn.wasm into the given pool (or a new private one). */
+  static async create(opts: WasmBackendOptions = {}): Promise<WasmBackend> {
+    const pool = opts.pool ?? (await createPool({ threads: opts.threads ?? 1 }));
+    const mod = await pool.load('nn');
+    return new WasmBackend(pool, mod, !opts.pool);
+  }
+
+  private constructor(pool: KernelPool, mod: KernelModule, ownsPool: boolean) {
+    this.pool = pool;
+    this.mod = mod;
+    this.ownsPool = ownsPool;
+    this.ex = mod.exports as Readonly<Record<string, Fn>>;
+    this.view = new Float32Array(mod.memory.buffer);
+    this.gemmScratch = this.ex.sgemm_scratch_floats();
+    this.geo = this.alloc(16);
+    this.geo2 = this.alloc(16);
+  }
+
+  get threads(): number {
+    return this.pool.size;
+  }
+
+  /** The whole wasm memory as floats (re-made after growth, also growth caused by another backend on the pool). */
+  get heap(): Float32Array {
+    const buf = this.mod.memory.buffer;
+    if (this.view.buffer !== buf) this.view = new Float32Array(buf);
+    return this.view;
+  }
+
+  alloc(n: number): Ptr {
+    // 64-byte alignment: one cache line, and every pointer is a whole number of floats.
+    const bytes = Math.max(64, Math.ceil(n / 16) * 64);
+    const p = this.mod.alloc(bytes, 64) / 4;
+    this.sizes.set(p, bytes / 4);
+    this.live += bytes / 4;
+    return p;
+  }
+  free(p: Ptr): void {
+    const n = this.sizes.get(p);
+    if (n === undefined) throw new Error(`free: ${p} is not an allocated block`);
+    this.mod.free(p * 4);
+    this.sizes.delete(p);
+    this.live -= n;
+  }
+  allocated(): number {
+    return this.live;
+  }
+  /** Size of the wasm memory in bytes (it only grows). */
+  heapBytes(): number {
+    return this.mod.memory.buffer.byteLength;
+  }
+  write(p: Ptr, src: ArrayLike<number>): void {
+    this.heap.set(src, p);
+  }
+  read(p: Ptr, n: number): Float64Array {
+    return Float64Array.from(this.heap.subarray(p, p + n));
+  }
+  fill(p: Ptr, n: number, v: number): void {
+    // Large fills (gradient zeroing) run in wasm, split over the executors; tiny ones stay on the host.
+    if (n < 4096) this.heap.fill(v, p, p + n);
+    else this.elementwiseRange('fill', p, n, v);
+  }
+  copy(src: Ptr, dst: Ptr, n: number): void {
+    this.heap.copyWithin(dst, src, src + n);
+  }
+
+  // ---- work splitting -------------------------------------------------------------------------------------------
+
+  /** Makes sure every executor has a scratch area of at least `floats` (this.scratch[t]; they only grow). */
+  private ensureScratch(floats: number): void {
+    if (this.scratchSize >= floats && this.scratch.length === this.threads) return;
+    for (const p of this.scratch) this.free(p);
+    this.scratchSize = Math.max(floats, this.scratchSize);
+    this.scratch = [];
+    for (let t = 0; t < this.threads; t++) this.scratch.push(this.alloc(this.scratchSize));
+  }
+
+  /** Zeroed per-thread partial buffers of n floats for threads 1.. (thread 0 accumulates in place). */
+  private partials(n: number): Ptr[] {
+    if (this.partialSize < n || this.partial.length !== this.threads - 1) {
+      for (const p of this.partial) this.free(p);
+      this.partialSize = Math.max(n, this.partialSize);
+      this.partial = [];
+      for (let t = 1; t < this.threads; t++) this.partial.push(this.alloc(this.partialSize));
+    }
+    for (const p of this.partial) this.heap.fill(0, p, p + n);
+    return this.partial;
+  }
+
+  /** Cuts [0, total) into at most `threads` contiguous, nearly equal, non-empty pieces. */
+  private split(total: number, threads = this.threads): [number, number][] {
+    const k = Math.max(1, Math.min(threads, total));
+    const out: [number, number][] = [];
+    for (let t = 0; t < k; t++) out.push([Math.floor((t * total) / k), Math.floor(((t + 1) * total) / k)]);
+    return out;
+  }
+
+  private exec(name: string, argsPerThread: number[][]): void {
+    if (argsPerThread.length === 1) this.ex[name](...argsPerThread[0]);
+    else this.pool.runSync('nn', name, argsPerThread);
+  }
+
+  // ---- dense ----------------------------------------------------------------------------------------------------
+
+  gemm(
+    transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
+    a: Ptr, lda: number, b: Ptr, ldb: number, beta: number, c: Ptr, ldc: number,
+  ): void {
+    this.ensureScratch(this.gemmScratch);
+    const ta = transA ? 1 : 0, tb = transB ? 1 : 0;
+    // Split C by column blocks (multiples of 8, the micro-kernel width) when it is wide enough to pay for a
+    // dispatch; otherwise one call.
+    const flops = 2 * M * N * K;
+    const parts = flops < 4e6 ? [[0, N] as [number, number]] : this.split(Math.ceil(N / 8)).map(([s, e]) => [s * 8, Math.min(N, e * 8)] as [number, number]);
+    this.exec('sgemm', parts.filter(([s, e]) => e > s).map(([j0, j1], t) => [
+      ta, tb, M, j1 - j0, K, alpha, a * 4, lda,
+      (tb ? b + j0 * ldb : b + j0) * 4, ldb, beta, (c + j0) * 4, ldc, this.scratch[t] * 4,
+    ]));
+  }
+  axpy(n: number, a: number, x: Ptr, y: Ptr): void {
+    this.ex.axpy(n, a, x * 4, y * 4);
+  }
+  add(a: Ptr, b: Ptr, out: Ptr, n: number): void {
+    this.ex.add(a * 4, b * 4, out * 4, n);
+  }
+  scale(x: Ptr, n: number, a: number): void {
+    this.ex.scale(x * 4, n, a);
+  }
+  sumSq(x: Ptr, n: number): number {
+    return this.ex.sumsq(x * 4, n);
+  }
+  sqErr(p: Ptr, t: Ptr, g: Ptr, n: number, gscale: number): number {
+    return this.ex.sqerr(p * 4, t * 4, g * 4, n, gscale);
+  }
+
+  // ---- convolution ----------------------------------------------------------------------------------------------
+
+  /** Writes the geometry block (the swapped one when `swap`) and returns its byte address. */
+  private convArgs(g: ConvGeom, swap = false): number {
+    const at = swap ? this.geo2 : this.geo;
+    const [ci, co] = swap ? [g.Co, g.Ci] : [g.Ci, g.Co];
+    new Int32Array(this.heap.buffer, at * 4, 12).set([ci, g.H, g.W, co, g.KH, g.KW, g.sh, g.sw, g.ph, g.pw, g.Ho, g.Wo]);
+    return at * 4;
+  }
+  private convScratch(g: ConvGeom): void {
+    this.ensureScratch(this.ex.conv_scratch_floats(g.Ci, g.KH, g.KW, g.Co, g.Ho, g.Wo));
+  }
+  private useWinograd(g: ConvGeom): boolean {
+    return this.winograd && g.KH === 3 && g.KW === 3 && g.sh === 1 && g.sw === 1 && g.ph === 1 && g.pw === 1 &&
+      g.H % 2 === 0 && g.W % 2 === 0 && Math.min(g.Ci, g.Co) >= 16;
+  }
+  /** Transformed filter (16 x rows x cols) of w in the shared buffer; returns its byte address. */
+  private winoFilter(g: ConvGeom, w: Ptr, flip: boolean): number {
+    const n = 16 * g.Ci * g.Co;
+    if (this.winoUSize < n) {
+      if (this.winoU) this.free(this.winoU);
+      this.winoU = this.alloc(n);
+      this.winoUSize = n;
+    }
+    this.ex.wino_filter(w * 4, this.winoU * 4, g.Co, g.Ci, flip ? 1 : 0);
+    return this.winoU * 4;
+  }
+
+  conv2dForward(g: ConvGeom, x: Ptr, w: Ptr, bias: Ptr, y: Ptr): void {
+    if (this.useWinograd(g)) {
+      this.ensureScratch(this.ex.wino_scratch_floats(g.Ci, g.Co, g.H, g.W));
+      const U = this.winoFilter(g, w, false);
+      const geo = this.convArgs(g);
+      this.exec('wino_fwd', this.split(g.N).map(([n0, n1], t) => [geo, x * 4, U, bias * 4, y * 4, n0, n1, this.scratch[t] * 4]));
+      return;
+    }
+    this.convScratch(g);
+    const geo = this.convArgs(g);
+    this.exec('conv2d_fwd', this.split(g.N).map(([n0, n1], t) => [
+      geo, x * 4, w * 4, bias * 4, y * 4, n0, n1, this.scratch[t] * 4,
+    ]));
+  }
+  conv2dBackwardData(g: ConvGeom, w: Ptr, dy: Ptr, dx: Ptr): void {
+    if (this.useWinograd(g)) {
+      // dx = conv(dy, w rotated 180 degrees with in/out channels swapped), stride 1, padding 1.
+      this.ensureScratch(this.ex.wino_scratch_floats(g.Co, g.Ci, g.H, g.W));
+      const U = this.winoFilter(g, w, true);
+      const geo = this.convArgs(g, true);
+      this.exec('wino_fwd', this.split(g.N).map(([n0, n1], t) => [geo, dy * 4, U, 0, dx * 4, n0, n1, this.scratch[t] * 4]));
+      return;
+    }
+    this.convScratch(g);
+    const geo = this.convArgs(g);
+    this.exec('conv2d_bwd_data', this.split(g.N).map(([n0, n1], t) => [
+      geo, w * 4, dy * 4, dx * 4, n0, n1, this.scratch[t] * 4,
+    ]));
+  }
+  conv2dBackwardWeight(g: ConvGeom, x: Ptr, dy: Ptr, dw: Ptr, dbias: Ptr): void {
+    const wino = this.useWinograd(g);
+    if (wino) this.ensureScratch(this.ex.wino_scratch_floats(g.Ci, g.Co, g.H, g.W));
+    else this.convScratch(g);
+    const geo = this.convArgs(g);
+    const nw = g.Co * g.Ci * g.KH * g.KW;
+    const pieces = this.split(g.N);
+    // Thread 0 accumulates into dw / dbias directly; the others into zeroed partials [dw | dbias], summed after.
+    const parts = pieces.length > 1 ? this.partials(nw + g.Co) : [];
+    this.exec(wino ? 'wino_bwd_weight' : 'conv2d_bwd_weight', pieces.map(([n0, n1], t) => {
+      const pw = t === 0 ? dw : parts[t - 1];
+      const pb = dbias === 0 ? 0 : t === 0 ? dbias : parts[t - 1] + nw;
+      return [geo, x * 4, dy * 4, pw * 4, pb * 4, n0, n1, this.scratch[t] * 4];
+    }));
+    for (let t = 1; t < pieces.length; t++) {
+      this.axpy(nw, 1, parts[t - 1], dw);
+      if (dbias !== 0) this.axpy(g.Co, 1, parts[t - 1] + nw, dbias);
+    }
+  }
+
+  // ---- elementwise ----------------------------------------------------------------------------------------------
+
+  private elementwise(name: string, ptrs: Ptr[], n: number): void {
+    // Pieces are multiples of 4 elements so every piece but the last runs the vector body only.
+    const pieces = n < 1 << 16 ? [[0, n] as [number, number]] : this.split(Math.ceil(n / 4)).map(([s, e]) => [s * 4, Math.min(n, e * 4)] as [number, number]);
+    this.exec(name, pieces.map(([i0, i1]) => [...ptrs.map((p) => (p + i0) * 4), i1 - i0]));
+  }
+  /** fill(p + i0, i1 - i0, v) over executor pieces. */
+  private elementwiseRange(name: string, p: Ptr, n: number, v: number): void {
+    const pieces = n < 1 << 16 ? [[0, n] as [number, number]] : this.split(Math.ceil(n / 4)).map(([s, e]) => [s * 4, Math.min(n, e * 4)] as [number, number]);
+    this.exec(name, pieces.map(([i0, i1]) => [(p + i0) * 4, i1 - i0, v]));
+  }
+  reluForward(x: Ptr, y: Ptr, n: number): void {
+    this.elementwise('relu_fwd', [x, y], n);
+  }
+  reluBackward(x: Ptr, dy: Ptr, dx: Ptr, n: number): void {
+    this.elementwise('relu_bwd', [x, dy, dx], n);
+  }
+  siluForward(x: Ptr, y: Ptr, n: number): void {
+    this.elementwise('silu_fwd', [x, y], n);
+  }
+  siluBackward(x: Ptr, dy: Ptr, dx: Ptr, n: number): void {
+    this.elementwise('silu_bwd', [x, dy, dx], n);
+  }
+
+  addNC(y: Ptr, e: Ptr, N: number, C: number, P: number, es: number): void {
+    this.ex.add_nc(y * 4, e * 4, N, C, P, es);
+  }
+  sumNC(y: Ptr, out: Ptr, N: number, C: number, P: number, os: number): void {
+    this.ex.sum_nc(y * 4, out * 4, N, C, P, os);
+  }
+
+  private planes(name: string, a: Ptr, b: Ptr, planes: number, H: number, W: number, aPlane: number, bPlane: number): void {
+    const pieces = planes * H * W < 1 << 16 ? [[0, planes] as [number, number]] : this.split(planes);
+    this.exec(name, pieces.map(([q0, q1]) => [(a + q0 * aPlane) * 4, (b + q0 * bPlane) * 4, q1 - q0, H, W]));
+  }
+  avgPool2Forward(x: Ptr, y: Ptr, planes: number, H: number, W: number): void {
+    this.planes('avgpool2_fwd', x, y, planes, H, W, H * W, (H * W) / 4);
+  }
+  avgPool2Backward(dy: Ptr, dx: Ptr, planes: number, H: number, W: number): void {
+    this.planes('avgpool2_bwd', dy, dx, planes, H, W, (H * W) / 4, H * W);
+  }
+  upsample2Forward(x: Ptr, y: Ptr, planes: number, H: number, W: number): void {
+    this.planes('upsample2_fwd', x, y, planes, H, W, H * W, 4 * H * W);
+  }
+  upsample2Backward(dy: Ptr, dx: Ptr, planes: number, H: number, W: number): void {
+    this.planes('upsample2_bwd', dy, dx, planes, H, W, 4 * H * W, H * W);
+  }
+
+  // ---- normalisation and attention -----------------------------------------------------------------------------
+
+  groupNormForward(
+    x: Ptr, gamma: Ptr, beta: Ptr, y: Ptr, mean: Ptr, rstd: Ptr, N: number, C: number, P: number, G: number, eps: number,
+  ): void {
+    this.exec('groupnorm_fwd', this.split(N).map(([n0, n1]) => [
+      x * 4, gamma * 4, beta * 4, y * 4, mean * 4, rstd * 4, n0, n1, C, P, G, eps,
+    ]));
+  }
+  groupNormBackward(
+    x: Ptr, gamma: Ptr, mean: Ptr, rstd: Ptr, dy: Ptr, dx: Ptr, dgamma: Ptr, dbeta: Ptr,
+    N: number, C: number, P: number, G: number,
+  ): void {
+    const pieces = this.split(N);
+    const parts = pieces.length > 1 ? this.partials(2 * C) : [];
+    this.exec('groupnorm_bwd', pieces.map(([n0, n1], t) => [
+      x * 4, gamma * 4, mean * 4, rstd * 4, dy * 4, dx * 4,
+      (t === 0 ? dgamma : parts[t - 1]) * 4, (t === 0 ? dbeta : parts[t - 1] + C) * 4, n0, n1, C, P, G,
+    ]));
+    for (let t = 1; t < pieces.length; t++) {
+      this.axpy(C, 1, parts[t - 1], dgamma);
+      this.axpy(C, 1, parts[t - 1] + C, dbeta);
+    }
+  }
+
+  softmaxRows(x: Ptr, R: number, L: number): void {
+    this.ex.softmax_rows(x * 4, R, L);
+  }
+  attentionForward(qkv: Ptr, o: Ptr, probs: Ptr, N: number, C: number, P: number, heads: number, scale: number): void {
+    this.ensureScratch(this.ex.attn_scratch_floats(P));
+    this.exec('attn_fwd', this.split(N).map(([n0, n1], t) => [
+      qkv * 4, o * 4, probs * 4, n0, n1, C, P, heads, scale, this.scratch[t] * 4,
+    ]));
+  }
+  attentionBackward(
+    qkv: Ptr, probs: Ptr, dout: Ptr, dqkv: Ptr, N: number, C: number, P: number, heads: number, scale: number,
+  ): void {
+    this.ensureScratch(this.ex.attn_scratch_floats(P));
+    this.exec('attn_bwd', this.split(N).map(([n0, n1], t) => [
+      qkv * 4, probs * 4, dout * 4, dqkv * 4, n0, n1, C, P, heads, scale, this.scratch[t] * 4,
+    ]));
+  }
+
+  // ---- optimisers -----------------------------------------------------------------------------------------------
+
+  adamStep(p: Ptr, g: Ptr, m: Ptr, v: Ptr, n: number, hp: AdamStepParams): void {
+    const pieces = n < 1 << 16 ? [[0, n] as [number, number]] : this.split(Math.ceil(n / 4)).map(([s, e]) => [s * 4, Math.min(n, e * 4)] as [number, number]);
+    this.exec('adam_step', pieces.map(([i0, i1]) => [
+      p * 4, g * 4, m * 4, v * 4, i0, i1, hp.b1, 1 - hp.b1, hp.b2, 1 - hp.b2, hp.lr / hp.c1, 1 / hp.c2, hp.eps,
+      hp.decoupled ? 0 : hp.weightDecay, hp.decoupled ? 1 - hp.lr * hp.weightDecay : 1,
+    ]));
+  }
+  emaUpdate(s: Ptr, p: Ptr, n: number, decay: number): void {
+    this.ex.ema_update(s * 4, p * 4, 0, n, decay);
+  }
+
+  /** Frees the backend's own buffers; closes the pool if the backend created it. */
+  async dispose(): Promise<void> {
+    for (const p of [...this.scratch, ...this.partial, this.geo, this.geo2]) this.free(p);
+    if (this.winoU) this.free(this.winoU);
+    this.winoU = 0;
+    this.scratch = [];
+    this.partial = [];
+    if (this.ownsPool) await this.pool.close();
+  }
+}

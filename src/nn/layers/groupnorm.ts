@@ -1,0 +1,62 @@
+/**
+ * Group normalisation (torch.nn.GroupNorm): for each sample and each of G groups of C/G channels,
+ *   y = (x - mean) / sqrt(var + eps) * weight[c] + bias[c]   (biased variance over the group's (C/G) H W values).
+ * x (N, C, H, W) or (N, C) -> same shape. Parameters `weight` = 1, `bias` = 0 initially.
+ */
+import type { Backend } from '../kernels/backend.js';
+import { numel, shapeStr, tensor, type Tensor } from '../tensor.js';
+import { Module, type Param } from './module.js';
+
+export interface GroupNormOptions {
+  groups: number;
+  channels: number;
+  eps?: number;
+}
+
+export class GroupNorm extends Module {
+  readonly weight: Param;
+  readonly bias: Param;
+  readonly groups: number;
+  readonly channels: number;
+  readonly eps: number;
+  private x: Tensor | null = null;
+
+  constructor(be: Backend, o: GroupNormOptions) {
+    super(be);
+    if (o.channels % o.groups !== 0) {
+      throw new Error(`GroupNorm: ${o.channels} channels are not divisible into ${o.groups} groups`);
+    }
+    this.groups = o.groups;
+    this.channels = o.channels;
+    this.eps = o.eps ?? 1e-5;
+    this.weight = this.param('weight', [o.channels], { kind: 'const', value: 1 });
+    this.bias = this.param('bias', [o.channels], { kind: 'const', value: 0 });
+  }
+
+  forward(x: Tensor): Tensor {
+    if (x.shape.length < 2 || x.shape[1] !== this.channels) {
+      throw new Error(`GroupNorm: expected (N, ${this.channels}, ...), got ${shapeStr(x.shape)}`);
+    }
+    const N = x.shape[0], n = numel(x.shape), P = n / (N * this.channels);
+    const y = this.ws('y', n);
+    const stats = this.ws('stats', 2 * N * this.groups);
+    this.be.groupNormForward(
+      x.ptr, this.weight.ptr, this.bias.ptr, y, stats, stats + N * this.groups, N, this.channels, P, this.groups, this.eps,
+    );
+    this.x = x;
+    return tensor(x.shape, y);
+  }
+
+  backward(dy: Tensor): Tensor {
+    const x = this.x;
+    if (!x) throw new Error('GroupNorm.backward before forward');
+    const N = x.shape[0], n = numel(x.shape), P = n / (N * this.channels);
+    const stats = this.ws('stats', 2 * N * this.groups);
+    const dx = this.ws('dx', n);
+    this.be.groupNormBackward(
+      x.ptr, this.weight.ptr, stats, stats + N * this.groups, dy.ptr, dx, this.weight.grad, this.bias.grad,
+      N, this.channels, P, this.groups,
+    );
+    return tensor(x.shape, dx);
+  }
+}

@@ -1,0 +1,11 @@
+export { Module, Param, fanInBound, type Init, type ParamArena } from './module.js';
+export { Conv2d, type Conv2dOptions } from './conv2d.js';
+export { Linear, type LinearOptions } from './linear.js';
+export { GroupNorm, type GroupNormOptions } from './groupnorm.js';
+export { ReLU, SiLU } from './activation.js';
+export { AvgPool2, Upsample2, Downsample, Upsample } from './resample.js';
+export { ConcatChannels } from './concat.js';
+export { ResBlock, type ResBlockOptions } from './resblock.js';
+export { TimeEmbedding, sinusoidalEmbedding, type TimeEmbeddingOptions } from './timeEmbedding.js';
+export { SelfAttention2d, type AttentionOptions } from './attention.js';
+export { Sequential, ModuleList, type Layer } from './sequential.js';
