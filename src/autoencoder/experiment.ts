@@ -10,27 +10,18 @@
  */
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { createAeTrainer, type AeTrainerConfig, type AeTrainerState, type AeSchedule, type AeBackend } from './trainer.js';
+import { createAeTrainer, type AeTrainerConfig, type AeTrainerState } from './trainer.js';
 import { generateAndMeasure } from './generate.js';
 import { computeOverlaps, type Overlaps } from './overlaps.js';
 import { makeInterpolant } from '../interpolant/schedules.js';
 import { saveCheckpoint, loadCheckpoint, CheckpointError } from '../io/checkpoint.js';
 import type { GeneratedStats } from '../mixture/exactFlow.js';
 
-/** Everything that determines the result (threads do not: results are independent of the thread count). */
-export interface GmmConfig {
-  schedule: AeSchedule;
-  d: number;
-  n: number;
-  T: number;
-  p: number;
-  sigma: number;
-  kappa: number;
-  lr: number;
-  lU: number;
-  lW: number;
-  seed: number;
-  backend: AeBackend;
+/**
+ * Everything that determines the result: the trainer's settings (threads excluded — results do not depend on the
+ * thread count) plus the run length, generation and logging.
+ */
+export interface GmmConfig extends Omit<AeTrainerConfig, 'threads'> {
   epochs: number;
   /** Generated samples for pHat and the histograms (the paper: bs_te = 256). */
   genSamples: number;
@@ -132,10 +123,7 @@ const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
 
 export async function runGmm(opts: RunGmmOptions): Promise<GmmOutcome> {
   const cfg = opts.config;
-  const trainerCfg: Omit<AeTrainerConfig, 'threads'> = {
-    schedule: cfg.schedule, d: cfg.d, n: cfg.n, T: cfg.T, p: cfg.p, sigma: cfg.sigma, kappa: cfg.kappa,
-    lr: cfg.lr, lU: cfg.lU, lW: cfg.lW, seed: cfg.seed, backend: cfg.backend,
-  };
+  const { epochs: _e, genSamples: _g, genMethod: _m, logEvery: _l, ...trainerCfg } = cfg;
   const trainer = await createAeTrainer({ ...trainerCfg, threads: opts.threads });
   const lossEpochs: number[] = [];
   const lossValues: number[] = [];
