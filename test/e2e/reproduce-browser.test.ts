@@ -34,8 +34,9 @@ test('reproduce --scale tiny: report renders in Chromium with every figure and a
     const failedRequests: string[] = [];
     page.on('requestfailed', (req) => failedRequests.push(req.url()));
     await page.goto(pathToFileURL(join(out, 'index.html')).href, { waitUntil: 'load' });
-    const figures = await page.$$eval('figure svg[role="img"]', (svgs) =>
-      svgs.map((s) => {
+    const figures = await page.$$eval('figure', (figs) =>
+      figs.map((fig) => {
+        const s = fig.querySelector('svg[role="img"]')!;
         const box = s.getBoundingClientRect();
         return {
           w: box.width,

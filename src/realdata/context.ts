@@ -1,0 +1,161 @@
+/**
+ * What the real-data stages share within one process: the backend, the resolved config, the data, the run store,
+ * the oracle (trained or loaded once) with its FD reference, and progress reporting. Create one with
+ * `realDataContext` and pass it to the stage functions; `phaseflow reproduce` can hold one for all stages.
+ *
+ * Output layout under `out` (all optional):
+ *   classifier/   the oracle (model.safetensors, config.json, oracle.json)
+ *   runs/<key>/   training runs (state.ckpt, step-<n>/ snapshots, state-<n>.ckpt)
+ *   uturn/ retrain/ scan/ denoise/   stage results (result.json + SVG + index.html)
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BinaryDataset } from '../data/binary.js';
+import type { GaussianFit } from '../metrics/frechet.js';
+import { Progress } from '../io/progress.js';
+import type { Backend } from '../nn/kernels/backend.js';
+import { realDataBackend } from './backend.js';
+import { loadOracle, saveOracle, trainOracle, type Oracle } from './classifier.js';
+import { resolveConfig, type ConfigOverrides, type RealDataConfig, type ScaleName } from './config.js';
+import { generativeDataset, oracleDataset } from './dataset.js';
+import { loadSnapshotNet, runSpec, trainDenoiser, type RunSpec, type TrainedRun } from './denoiser.js';
+import { evaluateImages, generateImages, referenceFit, type SampleEvaluation } from './generate.js';
+import { dirStore, hashOf, memoryStore, readCached, type RunStore } from './store.js';
+
+export interface Reporter {
+  /** A progress bar with ETA on stderr (plain lines when not a terminal). */
+  progress(label: string, total: number): { update(done: number, extra?: string): void; done(extra?: string): void };
+  log(message: string): void;
+}
+
+export function streamReporter(stream: NodeJS.WritableStream & { isTTY?: boolean } | null, quiet = false): Reporter {
+  return {
+    progress(label, total) {
+      const p = new Progress({ total: Math.max(1, total), label, stream: stream ?? undefined, quiet: quiet || !stream });
+      return { update: (d, e) => p.update(Math.round(d), e), done: (e) => p.done(e) };
+    },
+    log(message) {
+      if (!quiet && stream) stream.write(`${message}\n`);
+    },
+  };
+}
+
+export interface RealDataContext {
+  be: Backend;
+  config: RealDataConfig;
+  /** Generative (unbalanced) training and held-out images. */
+  data: BinaryDataset;
+  /** Identity of the training images inside run specs. */
+  dataKey: string;
+  store: RunStore;
+  out?: string;
+  reporter: Reporter;
+  /** Folder of a saved oracle to use instead of training one. */
+  classifierDir?: string;
+  oracle?: Oracle;
+  reference?: GaussianFit;
+  /** Where the oracle came from: trained now, reused from the output folder, or loaded from --classifier. */
+  oracleOrigin?: 'trained' | 'cached' | 'loaded';
+}
+
+export interface ContextOptions {
+  scale?: ScaleName;
+  overrides?: ConfigOverrides;
+  /** A resolved config (takes precedence over scale + overrides). */
+  config?: RealDataConfig;
+  out?: string;
+  threads?: number;
+  classifierDir?: string;
+  reporter?: Reporter;
+}
+
+export async function realDataContext(o: ContextOptions = {}): Promise<RealDataContext> {
+  const config = o.config ?? resolveConfig(o.scale ?? 'quick', o.overrides);
+  const be = await realDataBackend(o.threads);
+  const data = generativeDataset(config.data);
+  return {
+    be,
+    config,
+    data,
+    dataKey: hashOf({ data: config.data, n: data.train.n, source: data.source }),
+    store: o.out ? dirStore(join(o.out, 'runs')) : memoryStore(),
+    out: o.out,
+    reporter: o.reporter ?? streamReporter(process.stderr),
+    classifierDir: o.classifierDir,
+  };
+}
+
+/** The oracle of the context: loaded from `classifierDir`, reused from `<out>/classifier`, or trained (and saved). */
+export function ensureOracle(ctx: RealDataContext): Oracle {
+  if (ctx.oracle) return ctx.oracle;
+  const odata = oracleDataset(ctx.config.data);
+  const cached = ctx.out ? join(ctx.out, 'classifier') : undefined;
+  const want = hashOf({ oracle: ctx.config.oracle, data: ctx.config.data });
+  if (ctx.classifierDir) {
+    ctx.oracle = loadOracle(ctx.classifierDir, ctx.be, odata);
+    ctx.oracleOrigin = 'loaded';
+  } else if (cached && existsSync(join(cached, 'model.safetensors')) && readCached(join(cached, 'oracle.json'), want)) {
+    ctx.oracle = loadOracle(cached, ctx.be, odata);
+    ctx.oracleOrigin = 'cached';
+  } else {
+    const bar = ctx.reporter.progress('oracle', ctx.config.oracle.steps);
+    ctx.oracle = trainOracle({ be: ctx.be, config: ctx.config.oracle, data: odata, onProgress: (s, _n, loss) => bar.update(s, `loss ${loss.toFixed(4)}`) });
+    bar.done();
+    ctx.oracleOrigin = 'trained';
+    if (cached) saveOracle(cached, ctx.oracle, { configHash: want, data: ctx.config.data });
+  }
+  ctx.reference = referenceFit(ctx.oracle, ctx.data.train);
+  const a = ctx.oracle.info.accuracy;
+  ctx.reporter.log(`oracle: held-out accuracy ${(100 * a.value).toFixed(2)} % (${a.k}/${a.n}, 95 % CI ${(100 * a.low).toFixed(1)}-${(100 * a.high).toFixed(1)} %)`);
+  return ctx.oracle;
+}
+
+/** Oracle facts recorded in every result that uses the oracle. */
+export function oracleSummary(ctx: RealDataContext) {
+  const o = ensureOracle(ctx);
+  return { ...o.info, origin: ctx.oracleOrigin ?? null, classifierDir: ctx.classifierDir ?? null };
+}
+
+/** Train (or resume, or reuse) a run of the context's denoiser config with a sampler spec and seed. */
+export function ensureRun(
+  ctx: RealDataContext,
+  o: { label: string; sampler: string; seed: number; steps: number; scheduleSteps?: number; snapshots?: number[]; fullStates?: number[]; init?: RunSpec['init'] },
+): TrainedRun {
+  const spec = runSpec({ data: ctx.dataKey, size: ctx.data.size, denoiser: ctx.config.denoiser, sampler: o.sampler, seed: o.seed, scheduleSteps: o.scheduleSteps, init: o.init });
+  const from = o.init?.step ?? 0;
+  const bar = ctx.reporter.progress(`train ${o.label}`, o.steps);
+  let first = true;
+  const run = trainDenoiser({
+    be: ctx.be, store: ctx.store, spec, label: o.label, steps: o.steps, data: ctx.data.train, snapshots: o.snapshots, fullStates: o.fullStates,
+    checkpointEvery: ctx.store.kind === 'dir' ? ctx.config.denoiser.checkpointEvery : undefined,
+    onProgress: (s, total, loss) => {
+      if (first) {
+        bar.update(from);
+        first = false;
+      }
+      bar.update(s, `loss ${loss.toFixed(4)}`);
+      void total;
+    },
+  });
+  if (run.msPerStep !== null) bar.done(`${run.msPerStep.toFixed(0)} ms/step`);
+  return run;
+}
+
+/** Generate `n` images from run `key` at `step` with the context's sampler and evaluate them. */
+export async function evaluateSnapshot(
+  ctx: RealDataContext,
+  o: { key: string; spec: RunSpec; step: number; n: number; seed: number; label?: string },
+): Promise<SampleEvaluation & { seconds: number }> {
+  const oracle = ensureOracle(ctx);
+  const t0 = performance.now();
+  const net = loadSnapshotNet(ctx.be, ctx.store, o.key, o.spec, o.step);
+  const s = ctx.config.sampling;
+  const bar = ctx.reporter.progress(`generate ${o.label ?? o.key}@${o.step}`, o.n);
+  try {
+    const images = await generateImages({ net, n: o.n, method: s.method, stepsPerUnit: s.stepsPerUnit, batch: s.batch, seed: o.seed, onProgress: (d) => bar.update(d) });
+    bar.done();
+    return { ...evaluateImages({ oracle, images, target: ctx.data.trainFractionA, reference: ctx.reference ?? null }), seconds: (performance.now() - t0) / 1000 };
+  } finally {
+    net.dispose();
+  }
+}

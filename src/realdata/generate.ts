@@ -1,0 +1,92 @@
+/**
+ * Generation with a trained U-Net and the two numbers measured on generated images:
+ *
+ *   class fraction  pHat_A = #{oracle says class A} / n, Wilson 95 % interval; class error |pHat_A - p| with p the
+ *                   fraction of class A in the training set (PAPER.md §4.7, §7 item 10);
+ *   Fréchet distance between Gaussian fits of the oracle's penultimate features of the generated images and of the
+ *                   real training images (FID recipe in the oracle's feature space; it is biased upwards at small n,
+ *                   equally for every model evaluated with the same n, so compare only at equal n).
+ *
+ * Generation starts from x ~ N(0, alpha(0)^2 I) at t = 0 and integrates to t = 1 with `reverseSample` (reverse SDE
+ * by Euler-Maruyama, or probability-flow ODE by Heun) on a uniform grid of ceil(stepsPerUnit) steps. Batch b draws
+ * its start and its noise from streams split off `seed` by b, so two models generated with the same seed get the
+ * same noise (paired comparisons).
+ */
+import type { BinarySplit } from '../data/binary.js';
+import { frechetDistance, gaussianFit, type GaussianFit } from '../metrics/frechet.js';
+import { Rng } from '../random/rng.js';
+import { reverseSample, type GenerativeMethod } from '../solver/sample.js';
+import { uniformGrid } from '../solver/grid.js';
+import { wilson, type Proportion } from '../uturn/binomial.js';
+import type { Oracle } from './classifier.js';
+import { VP_SDE } from './denoiser.js';
+import { unetPredictor, type TimeConditionedNet } from './predictor.js';
+
+export interface GenerateOptions {
+  net: TimeConditionedNet;
+  n: number;
+  method: GenerativeMethod;
+  stepsPerUnit: number;
+  /** Images per batch. */
+  batch: number;
+  seed: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** n generated images, row-major (n, side^2), not clamped. */
+export async function generateImages(o: GenerateOptions): Promise<Float64Array> {
+  const pred = unetPredictor(o.net, { batch: o.batch });
+  const dim = pred.dim;
+  const steps = Math.max(2, Math.ceil(o.stepsPerUnit));
+  const grid = uniformGrid(0, 1, steps + 1);
+  const out = new Float64Array(o.n * dim);
+  const root = Rng.seeded(o.seed).split(0x6e4);
+  const a0 = VP_SDE.at(0).alpha;
+  try {
+    for (let b = 0, s = 0; s < o.n; b++, s += o.batch) {
+      const m = Math.min(o.batch, o.n - s);
+      const x = out.subarray(s * dim, (s + m) * dim);
+      root.split(b).split(0).fillNormal(x, 0, a0);
+      await reverseSample({
+        interp: VP_SDE, model: pred, x, grid, method: o.method, rng: root.split(b).split(1),
+        onStep: (k, K) => o.onProgress?.(s + (m * k) / K, o.n),
+      });
+    }
+  } finally {
+    pred.dispose();
+  }
+  return out;
+}
+
+/** Network evaluations per generated image (for cost estimates). */
+export function evaluationsPerImage(method: GenerativeMethod, stepsPerUnit: number, span = 1): number {
+  const steps = Math.max(2, Math.ceil(stepsPerUnit * span));
+  return method === 'ode' ? 2 * steps - 1 : steps;
+}
+
+export interface SampleEvaluation {
+  n: number;
+  /** Fraction of generated images the oracle assigns to class A. */
+  fractionA: Proportion;
+  /** Target fraction p (class A in the training set). */
+  target: number;
+  /** |pHat_A - p|. */
+  classError: number;
+  /** Fréchet distance to the real training images in the oracle's feature space (null without a reference). */
+  fd: number | null;
+}
+
+/** Gaussian fit of the oracle features of real images (the FD reference). */
+export function referenceFit(oracle: Oracle, split: BinarySplit): GaussianFit {
+  return gaussianFit(oracle.features(split.x, split.n), oracle.featureDim);
+}
+
+export function evaluateImages(o: { oracle: Oracle; images: Float64Array; target: number; reference: GaussianFit | null }): SampleEvaluation {
+  const n = o.images.length / (o.oracle.size * o.oracle.size);
+  const labels = o.oracle.classify(o.images, n);
+  let a = 0;
+  for (const l of labels) if (l === 0) a++;
+  const fractionA = wilson(a, n);
+  const fd = o.reference && n >= 2 ? frechetDistance(gaussianFit(o.oracle.features(o.images, n), o.oracle.featureDim), o.reference) : null;
+  return { n, fractionA, target: o.target, classError: Math.abs(fractionA.value - o.target), fd };
+}

@@ -1,0 +1,137 @@
+// Training pieces at the tiny scale: the oracle's held-out accuracy, exact resumption of denoiser checkpoints, and
+// the stages' recorded configuration (both retraining arms share seeds, steps, optimiser and generator).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { realDataBackend } from '../../src/realdata/backend.js';
+import { resolveConfig } from '../../src/realdata/config.js';
+import { generativeDataset, oracleDataset } from '../../src/realdata/dataset.js';
+import { loadOracle, saveOracle, trainOracle } from '../../src/realdata/classifier.js';
+import { loadSnapshotNet, runKey, runSpec, trainDenoiser } from '../../src/realdata/denoiser.js';
+import { dirStore, memoryStore, type TrainState } from '../../src/realdata/store.js';
+import { realDataContext, streamReporter } from '../../src/realdata/context.js';
+import { runRetrainStage } from '../../src/realdata/retrain.js';
+import { runScanStage } from '../../src/realdata/scan.js';
+import { runUTurnStage } from '../../src/realdata/uturnImages.js';
+import { parseSampler } from '../../src/sampler/parse.js';
+
+const be = await realDataBackend(1);
+const quiet = streamReporter(null);
+
+for (const resolution of [16, 32] as const) {
+  test(`the oracle separates 0 from 1 with >= 99 % held-out accuracy at ${resolution} x ${resolution} (tiny scale)`, () => {
+    const c = resolveConfig('tiny', { data: { resolution } });
+    const data = oracleDataset(c.data);
+    const o = trainOracle({ be, config: c.oracle, data });
+    assert.equal(o.info.heldOut.n, data.test.n);
+    assert.ok(data.test.n >= 150, `${data.test.n} held-out images`);
+    assert.ok(o.info.accuracy.value >= 0.99, `accuracy ${o.info.accuracy.value}`);
+    assert.equal(o.features(data.test.x, 3).length, 3 * c.oracle.hidden);
+    // Saved and loaded, the oracle classifies identically and re-measures the same accuracy.
+    const dir = mkdtempSync(join(tmpdir(), 'pf-oracle-'));
+    saveOracle(dir, o);
+    const back = loadOracle(dir, be, data);
+    assert.deepEqual(back.classify(data.test.x, data.test.n), o.classify(data.test.x, data.test.n));
+    assert.equal(back.info.accuracy.value, o.info.accuracy.value);
+    back.dispose();
+    o.dispose();
+  });
+}
+
+function sameState(a: TrainState, b: TrainState): void {
+  assert.equal(a.step, b.step);
+  assert.deepEqual(a.weights, b.weights);
+  assert.deepEqual(a.ema, b.ema);
+  assert.equal(a.emaUpdates, b.emaUpdates);
+  assert.equal(a.adam.t, b.adam.t);
+  assert.deepEqual(a.adam.m, b.adam.m);
+  assert.deepEqual(a.adam.v, b.adam.v);
+}
+
+test('a denoiser resumed from a checkpoint (on disk, or after a stop) ends with the weights of an uninterrupted run', () => {
+  const c = resolveConfig('tiny');
+  const data = generativeDataset(c.data);
+  const spec = runSpec({ data: 'test', size: data.size, denoiser: c.denoiser, sampler: 'window:0.2,0.6,0.5', seed: 5, scheduleSteps: 10 });
+  const whole = memoryStore();
+  const a = trainDenoiser({ be, store: whole, spec, steps: 10, data: data.train, snapshots: [4, 10] });
+  assert.equal(a.step, 10);
+  assert.equal(a.startedAt, 0);
+  const ref = whole.loadState(a.key)!;
+
+  const dir = mkdtempSync(join(tmpdir(), 'pf-den-'));
+  const disk = dirStore(dir);
+  let calls = 0;
+  const b1 = trainDenoiser({ be, store: disk, spec, steps: 10, data: data.train, snapshots: [4, 10], checkpointEvery: 2, shouldStop: () => ++calls === 3 });
+  assert.equal(b1.stopped, true);
+  assert.equal(disk.loadState(b1.key)!.step, 3);
+  const b2 = trainDenoiser({ be, store: disk, spec, steps: 10, data: data.train, snapshots: [4, 10], checkpointEvery: 2 });
+  assert.equal(b2.startedAt, 3);
+  sameState(disk.loadState(b2.key)!, ref);
+  assert.deepEqual(disk.loadSnapshot(b2.key, 4), whole.loadSnapshot(a.key, 4));
+  assert.ok(existsSync(join(dir, b2.key, 'step-10', 'model.safetensors')), 'snapshots are loadable model folders');
+  // Asking again is free: nothing is trained.
+  const b3 = trainDenoiser({ be, store: disk, spec, steps: 10, data: data.train, snapshots: [4, 10] });
+  assert.equal(b3.msPerStep, null);
+  // The sampling weights load into a network of the spec.
+  const net = loadSnapshotNet(be, disk, b2.key, spec, 10);
+  assert.equal(net.params.size, ref.weights.length);
+  net.dispose();
+  // The key identifies the run, not its length; other samplers or seeds are other runs.
+  assert.equal(runKey(spec), runKey({ ...spec }));
+  assert.notEqual(runKey(spec), runKey({ ...spec, sampler: 'uniform' }));
+  assert.notEqual(runKey(spec), runKey({ ...spec, seed: 6 }));
+});
+
+test('stages at the tiny scale: U-Turn window, retraining arms identical but for the sampler, interval scan', async () => {
+  const ctx = await realDataContext({ scale: 'tiny', threads: 1, reporter: quiet });
+  const c = ctx.config;
+  const u = await runUTurnStage(ctx);
+  assert.deepEqual(u.turnTimes, c.uturn.turnTimes);
+  assert.equal(u.curves.length, 2);
+  for (const cv of u.curves) {
+    assert.equal(cv.toA.length, c.uturn.turnTimes.length);
+    for (const p of cv.toA) assert.ok(p.low <= p.value && p.value <= p.high && p.n === c.uturn.startsPerClass);
+  }
+  assert.ok(u.window.lo >= Math.min(...u.turnTimes) && u.window.hi <= Math.max(...u.turnTimes));
+  assert.equal(u.paper.window[0], 0.2);
+  assert.ok(u.oracle.accuracy.value >= 0.99);
+  assert.equal(u.model.steps, c.denoiser.steps);
+
+  const r = await runRetrainStage(ctx, { window: [0.2, 0.6] });
+  const [U, P] = r.arms;
+  assert.equal(U.name, 'uniform');
+  assert.equal(P.name, 'phase-aware');
+  const { sampler: su, runKeys: ku, name: nu, ...restU } = U;
+  const { sampler: sp, runKeys: kp, name: np, ...restP } = P;
+  assert.deepEqual(restU, restP, 'same seeds, budgets, steps, schedule, optimiser and generator');
+  assert.equal(su, 'uniform');
+  const ps = parseSampler(sp);
+  assert.ok(Math.abs(ps.cdf(0.6) - ps.cdf(0.2) - c.retrain.massInside) < 1e-12);
+  assert.ok(ku.every((k, i) => k !== kp[i]));
+  assert.deepEqual(U.seeds, c.retrain.seeds);
+  assert.ok(U.seeds.length >= 3);
+  assert.equal(r.parts.length, 2 * c.retrain.seeds.length * c.retrain.budgets.length);
+  for (const b of r.budgets) {
+    for (const arm of ['uniform', 'phase-aware'] as const) assert.equal(b.arms[arm].classError.n, c.retrain.seeds.length);
+    const errs = (arm: string) => r.parts.filter((p) => p.arm === arm && p.budget === b.budget).map((p) => p.classError);
+    const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+    assert.ok(Math.abs(b.arms.uniform.classError.mean - mean(errs('uniform'))) < 1e-12);
+    assert.match(b.verdict, /ratio/);
+  }
+  // The uniform arm of the first seed is the U-Turn model's run (trained once).
+  assert.equal(U.runKeys[0], u.model.key);
+
+  const s = await runScanStage(ctx, { uturn: u });
+  assert.equal(s.intervals.length, c.scan.edges.length - 1);
+  assert.equal(s.parts.length, c.scan.seeds.length * (s.intervals.length + 1));
+  for (const iv of [...s.intervals, s.control]) {
+    const d = s.parts.filter((p) => p.interval === iv.index).map((p) => p.after.classError - p.before.classError);
+    assert.ok(Math.abs(iv.deltaError.mean - d.reduce((a, b) => a + b, 0) / d.length) < 1e-12);
+    assert.equal(iv.improvement.mean, -iv.deltaError.mean);
+  }
+  assert.equal(s.control.sampler, 'uniform');
+  assert.deepEqual(s.comparison.window, [u.window.lo, u.window.hi]);
+  for (const b of s.base) assert.equal(b.key, r.arms[0].runKeys[c.retrain.seeds.indexOf(b.seed)], 'the scan starts from the uniform runs');
+});
