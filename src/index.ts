@@ -17,3 +17,5 @@ export * from './data/index.js';
 export * from './metrics/index.js';
 export * from './sweep/sweep.js';
 export * as nn from './nn/index.js';
+export * from './realdata/index.js';
+export * from './reproduce/index.js';

@@ -12,7 +12,7 @@ import { SafetensorsError } from '../nn/io/safetensors.js';
 import { GENERATIVE_METHODS } from '../solver/sample.js';
 import { equalEdges, resolveConfig, SCALE_NAMES, type ConfigOverrides, type RealDataConfig, type ScaleName } from './config.js';
 import { realDataContext, streamReporter, type RealDataContext } from './context.js';
-import { NonFiniteLossError } from './denoiser.js';
+import { DenoiserDivergedError } from './denoiser.js';
 
 /** Flags every real-data command takes. */
 export const COMMON_FLAGS: FlagSpecs = {
@@ -33,7 +33,7 @@ export const COMMON_FLAGS: FlagSpecs = {
 
 /** U-Net and optimiser flags (commands that train denoisers). */
 export const DENOISER_FLAGS: FlagSpecs = {
-  channels: { type: 'numbers', min: 1, metavar: 'INT,INT,...', help: 'U-Net channels per level' },
+  channels: { type: 'numbers', min: 1, metavar: 'INT,INT,...', help: 'U-Net channels per level (turns attention off and picks GroupNorm groups that divide them)' },
   blocks: { type: 'int', min: 1, max: 8, help: 'residual blocks per level' },
   steps: { type: 'int', min: 1, help: 'optimiser steps of the (uniform) model' },
   batch: { type: 'int', min: 1, max: 4096, help: 'batch size' },
@@ -141,7 +141,7 @@ export async function contextFromFlags(v: Record<string, unknown>, config: RealD
 /** Library errors as CLI errors: data problems name their flag (exit 2), broken files and divergence exit 1. */
 export function cliError(e: unknown): unknown {
   if (e instanceof DataError) return /^--\w/.test(e.message) ? new UsageError(e.message) : new UsageError(`--data: ${e.message}`);
-  if (e instanceof NonFiniteLossError) return new CliError(e.message);
+  if (e instanceof DenoiserDivergedError) return new CliError(e.message);
   if (e instanceof CheckpointError || e instanceof SafetensorsError) return new CliError(e.message);
   return e;
 }

@@ -153,7 +153,7 @@ function base(scale: ScaleName): RealDataConfig {
       return {
         scale,
         data: { ...data, maxTrain: 256, resolution: 16 },
-        oracle: { channels: [8, 16], hidden: 32, steps: 60, batch: 32, lr: 2e-3, seed: 0 },
+        oracle: { channels: [8, 16], hidden: 32, steps: 150, batch: 32, lr: 2e-3, seed: 0 },
         denoiser: {
           channels: [8, 16], blocksPerLevel: 1, attentionLevels: [], midAttention: false, groups: 4, headDim: 8,
           steps: 12, batch: 8, lr: 2e-3, warmup: 2, weightDecay: 0.01, clip: 1, emaDecay: 0.99, schedule: 'cosine', checkpointEvery: 5,
@@ -174,7 +174,7 @@ function base(scale: ScaleName): RealDataConfig {
       return {
         scale,
         data: { ...data, resolution: 16 },
-        oracle: { channels: [8, 16], hidden: 32, steps: 150, batch: 32, lr: 2e-3, seed: 0 },
+        oracle: { channels: [8, 16], hidden: 32, steps: 300, batch: 32, lr: 2e-3, seed: 0 },
         denoiser: {
           channels: [8, 16, 32], blocksPerLevel: 1, attentionLevels: [], midAttention: false, groups: 4, headDim: 8,
           steps: 600, batch: 32, lr: 2e-3, warmup: 40, weightDecay: 0.01, clip: 1, emaDecay: 0.99, schedule: 'cosine', checkpointEvery: 100,

@@ -92,10 +92,10 @@ export function lrSchedule(o: RunSpec['optim']): LrSchedule {
   return (s) => (s < o.warmup ? (o.lr * s) / Math.max(1, o.warmup) : o.lr);
 }
 
-export class NonFiniteLossError extends Error {
+export class DenoiserDivergedError extends Error {
   constructor(step: number, loss: number) {
     super(`denoiser training diverged at step ${step} (loss ${loss}); lower --lr`);
-    this.name = 'NonFiniteLossError';
+    this.name = 'DenoiserDivergedError';
   }
 }
 
@@ -221,7 +221,7 @@ export function trainDenoiser(o: TrainDenoiserOptions): TrainedRun {
       const dt = performance.now() - t0;
       trainMs += dt;
       stepMs += dt;
-      if (!Number.isFinite(res.loss)) throw new NonFiniteLossError(step, res.loss);
+      if (!Number.isFinite(res.loss)) throw new DenoiserDivergedError(step, res.loss);
       acc += res.loss;
       accN++;
       const done = step + 1;

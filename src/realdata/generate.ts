@@ -22,7 +22,7 @@ import type { Oracle } from './classifier.js';
 import { VP_SDE } from './denoiser.js';
 import { unetPredictor, type TimeConditionedNet } from './predictor.js';
 
-export interface GenerateOptions {
+export interface GenerateImagesOptions {
   net: TimeConditionedNet;
   n: number;
   method: GenerativeMethod;
@@ -34,7 +34,7 @@ export interface GenerateOptions {
 }
 
 /** n generated images, row-major (n, side^2), not clamped. */
-export async function generateImages(o: GenerateOptions): Promise<Float64Array> {
+export async function generateImages(o: GenerateImagesOptions): Promise<Float64Array> {
   const pred = unetPredictor(o.net, { batch: o.batch });
   const dim = pred.dim;
   const steps = Math.max(2, Math.ceil(o.stepsPerUnit));

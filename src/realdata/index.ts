@@ -16,10 +16,10 @@ export { generativeDataset, oracleDataset, imagesOfLabel, describeDataset, split
 export { Oracle, trainOracle, saveOracle, loadOracle, EpochBatches, type OracleInfo, type TrainOracleOptions } from './classifier.js';
 export { networkTime, unetPredictor, type TimeConditionedNet, type UNetPredictor } from './predictor.js';
 export {
-  VP_SDE, trainDenoiser, loadSnapshotNet, runSpec, runKey, unetOf, lrSchedule, NonFiniteLossError,
+  VP_SDE, trainDenoiser, loadSnapshotNet, runSpec, runKey, unetOf, lrSchedule, DenoiserDivergedError,
   type RunSpec, type TrainDenoiserOptions, type TrainedRun,
 } from './denoiser.js';
-export { generateImages, evaluateImages, referenceFit, evaluationsPerImage, type GenerateOptions, type SampleEvaluation } from './generate.js';
+export { generateImages, evaluateImages, referenceFit, evaluationsPerImage, type GenerateImagesOptions, type SampleEvaluation } from './generate.js';
 export { dirStore, memoryStore, hashOf, stableJson, readCached, writeCached, type RunStore, type TrainState } from './store.js';
 export {
   realDataContext, ensureOracle, ensureRun, evaluateSnapshot, oracleSummary, streamReporter,

@@ -5,7 +5,7 @@
  */
 import { deflateSync } from 'node:zlib';
 import { crc32 } from '../io/checkpoint.js';
-import { svgDocument, el, text } from '../report/svg.js';
+import { svgDocument, el, text, textWidth } from '../report/svg.js';
 
 function chunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
@@ -58,10 +58,10 @@ export function tileImages(images: ArrayLike<number>, n: number, size: number, c
 /** An SVG showing a grid of images (scaled up with crisp pixels) under a title. */
 export function imageGridSvg(images: ArrayLike<number>, n: number, size: number, opts: { title: string; scale?: number; columns?: number }): string {
   const { pixels, width, height } = tileImages(images, n, size, opts.columns);
-  const scale = opts.scale ?? 3;
+  const scale = opts.scale ?? (size <= 16 ? 5 : 3);
   const png = Buffer.from(encodeGrayPng(pixels, width, height)).toString('base64');
   const top = 28;
-  const W = Math.max(width * scale + 20, 240), H = height * scale + top + 10;
+  const W = Math.max(width * scale + 20, textWidth(opts.title, 13) + 24), H = height * scale + top + 10;
   const body =
     text(W / 2, 18, opts.title, { 'text-anchor': 'middle', 'font-size': 13, 'font-weight': 600 }) +
     el('image', { x: (W - width * scale) / 2, y: top, width: width * scale, height: height * scale, href: `data:image/png;base64,${png}`, style: 'image-rendering:pixelated' });

@@ -39,7 +39,7 @@ export interface RunStore {
   loadFullState(key: string, step: number): TrainState | null;
   saveFullState(key: string, s: TrainState): void;
   loadSnapshot(key: string, step: number): Float32Array | null;
-  /** `config` is the model config written next to the weights (so the snapshot is a loadable model folder). */
+  /** `save` writes a loadable model folder (weights + config) next to the snapshot. */
   saveSnapshot(key: string, step: number, weights: Float32Array, save?: (dir: string) => void): void;
   /** Folder of a run (dir stores only). */
   runDir?(key: string): string;

@@ -16,5 +16,8 @@ export function wilson(k: number, n: number, z = 1.96): Proportion {
   const den = 1 + z2 / n;
   const centre = (p + z2 / (2 * n)) / den;
   const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / den;
-  return { k, n, value: p, low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+  // At k = 0 and k = n the interval ends exactly at 0 and 1; round-off would otherwise put them a hair inside.
+  const low = k === 0 ? 0 : Math.max(0, centre - half);
+  const high = k === n ? 1 : Math.min(1, centre + half);
+  return { k, n, value: p, low, high };
 }

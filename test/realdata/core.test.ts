@@ -28,9 +28,9 @@ test('every scale is valid; quick shares the U-Turn model with the first uniform
     assert.ok(c.retrain.seeds.length >= 3, `${s}: at least 3 seeds`);
     assert.ok(c.retrain.budgets.length >= 2, `${s}: at least 2 budgets`);
     assert.equal(Math.max(...c.retrain.budgets), c.denoiser.steps, `${s}: U-Turn model = longest uniform run`);
-    assert.ok(c.retrain.budgets.includes(c.scan.baseSteps) || c.scan.baseSteps <= Math.max(...c.retrain.budgets));
+    assert.ok(c.retrain.budgets.includes(c.scan.baseSteps) || c.scan.baseSteps <= Math.max(...c.retrain.budgets), `${s}: scan base within the uniform runs`);
     assert.deepEqual(uniformRunPlan(c), { label: `uniform-s${c.retrain.seeds[0]}`, sampler: 'uniform', seed: c.retrain.seeds[0], steps: c.denoiser.steps, scheduleSteps: c.denoiser.steps });
-    assert.ok(uniformKeeps(c).includes(c.scan.baseSteps));
+    assert.ok(uniformKeeps(c).includes(c.scan.baseSteps), `${s}: the scan base is kept`);
   }
   assert.equal(scaleConfig('paper').data.resolution, 32);
   assert.deepEqual(scaleConfig('paper').denoiser.channels, [16, 32, 64]);
@@ -55,12 +55,12 @@ test('the phase-aware sampler puts the requested mass inside the window (exact c
     const inside = t.filter((x) => x >= lo && x <= hi).length / t.length;
     assert.ok(Math.abs(inside - mass) < 4 * Math.sqrt((mass * (1 - mass)) / t.length) + 1e-9, `empirical ${inside} vs ${mass}`);
     // Outside the window the density is flat: the rest of the mass spread uniformly.
-    assert.ok(Math.abs(s.pdf(lo / 2) - (1 - mass) / (1 - (hi - lo))) < 1e-9);
+    assert.ok(Math.abs(s.pdf(lo / 2) - (1 - mass) / (1 - (hi - lo))) < 1e-9, 'flat density outside the window');
   }
   assert.equal(armSampler('uniform', { lo: 0.2, hi: 0.6, source: 'given' }, 0.5), 'uniform');
   // A window covering everything leaves no outside: all mass inside = uniform.
   const all = parseSampler(armSampler('phase-aware', { lo: 0, hi: 1, source: 'given' }, 0.5));
-  assert.ok(Math.abs(all.pdf(0.3) - 1) < 1e-12);
+  assert.ok(Math.abs(all.pdf(0.3) - 1) < 1e-12, 'uniform when the window is everything');
 });
 
 test('chooseWindow: measured, given or paper; rounded; a degenerate window is widened and says so', () => {
@@ -72,7 +72,7 @@ test('chooseWindow: measured, given or paper; rounded; a degenerate window is wi
   assert.ok(w.hi - w.lo >= 0.05 - 1e-12 && w.lo <= 0.6 && w.hi >= 0.6, JSON.stringify(w));
   assert.match(w.note!, /widened/);
   const edge = chooseWindow({ uturn: { window: { lo: 1, hi: 1 } } as never });
-  assert.ok(edge.hi <= 1 && edge.hi - edge.lo >= 0.05 - 1e-12);
+  assert.ok(edge.hi <= 1 && edge.hi - edge.lo >= 0.05 - 1e-12, JSON.stringify(edge));
   assert.throws(() => chooseWindow({}), /need a window/);
 });
 
@@ -99,10 +99,10 @@ test('class-fraction error and its Wilson interval; FD is 0 for identical featur
   const ev = evaluateImages({ oracle: fake, images, target: 0.8, reference: ref });
   assert.equal(ev.n, n);
   assert.deepEqual(ev.fractionA, wilson(35, 50));
-  assert.ok(Math.abs(ev.classError - 0.1) < 1e-12);
-  assert.ok(ev.fractionA.low < 0.7 && ev.fractionA.high > 0.7);
+  assert.ok(Math.abs(ev.classError - 0.1) < 1e-12, `class error ${ev.classError}`);
+  assert.ok(ev.fractionA.low < 0.7 && ev.fractionA.high > 0.7, JSON.stringify(ev.fractionA));
   assert.ok(Math.abs(ev.fd!) < 1e-9, `FD of a set with itself: ${ev.fd}`);
-  assert.ok(Math.abs(frechetDistance(ref, ref)) < 1e-9);
+  assert.ok(Math.abs(frechetDistance(ref, ref)) < 1e-9, 'FD of a fit with itself');
   // Shifting every feature by d adds |d|^2 to the FD.
   const shifted = images.map((v) => v + 0.2);
   const ev2 = evaluateImages({ oracle: fake, images: shifted, target: 0.8, reference: ref });

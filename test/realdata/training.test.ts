@@ -28,7 +28,8 @@ for (const resolution of [16, 32] as const) {
     assert.equal(o.info.heldOut.n, data.test.n);
     assert.ok(data.test.n >= 150, `${data.test.n} held-out images`);
     assert.ok(o.info.accuracy.value >= 0.99, `accuracy ${o.info.accuracy.value}`);
-    assert.equal(o.features(data.test.x, 3).length, 3 * c.oracle.hidden);
+    const side = data.size;
+    assert.equal(o.features(data.test.x.subarray(0, 3 * side * side), 3).length, 3 * c.oracle.hidden);
     // Saved and loaded, the oracle classifies identically and re-measures the same accuracy.
     const dir = mkdtempSync(join(tmpdir(), 'pf-oracle-'));
     saveOracle(dir, o);
@@ -92,11 +93,12 @@ test('stages at the tiny scale: U-Turn window, retraining arms identical but for
   assert.equal(u.curves.length, 2);
   for (const cv of u.curves) {
     assert.equal(cv.toA.length, c.uturn.turnTimes.length);
-    for (const p of cv.toA) assert.ok(p.low <= p.value && p.value <= p.high && p.n === c.uturn.startsPerClass);
+    // (Wilson bounds are clamped to [0, 1] and may sit one rounding step inside the estimate at 0 or 1.)
+    for (const p of cv.toA) assert.ok(p.low <= p.value + 1e-12 && p.value <= p.high + 1e-12 && p.n === c.uturn.startsPerClass, JSON.stringify(p));
   }
-  assert.ok(u.window.lo >= Math.min(...u.turnTimes) && u.window.hi <= Math.max(...u.turnTimes));
+  assert.ok(u.window.lo >= Math.min(...u.turnTimes) && u.window.hi <= Math.max(...u.turnTimes), JSON.stringify(u.window));
   assert.equal(u.paper.window[0], 0.2);
-  assert.ok(u.oracle.accuracy.value >= 0.99);
+  assert.ok(u.oracle.accuracy.value >= 0.99, `oracle accuracy ${u.oracle.accuracy.value}`);
   assert.equal(u.model.steps, c.denoiser.steps);
 
   const r = await runRetrainStage(ctx, { window: [0.2, 0.6] });
@@ -108,16 +110,16 @@ test('stages at the tiny scale: U-Turn window, retraining arms identical but for
   assert.deepEqual(restU, restP, 'same seeds, budgets, steps, schedule, optimiser and generator');
   assert.equal(su, 'uniform');
   const ps = parseSampler(sp);
-  assert.ok(Math.abs(ps.cdf(0.6) - ps.cdf(0.2) - c.retrain.massInside) < 1e-12);
-  assert.ok(ku.every((k, i) => k !== kp[i]));
+  assert.ok(Math.abs(ps.cdf(0.6) - ps.cdf(0.2) - c.retrain.massInside) < 1e-12, 'mass inside the window');
+  assert.ok(ku.every((k, i) => k !== kp[i]), 'different runs');
   assert.deepEqual(U.seeds, c.retrain.seeds);
-  assert.ok(U.seeds.length >= 3);
+  assert.ok(U.seeds.length >= 3, 'at least 3 seeds');
   assert.equal(r.parts.length, 2 * c.retrain.seeds.length * c.retrain.budgets.length);
   for (const b of r.budgets) {
     for (const arm of ['uniform', 'phase-aware'] as const) assert.equal(b.arms[arm].classError.n, c.retrain.seeds.length);
     const errs = (arm: string) => r.parts.filter((p) => p.arm === arm && p.budget === b.budget).map((p) => p.classError);
     const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
-    assert.ok(Math.abs(b.arms.uniform.classError.mean - mean(errs('uniform'))) < 1e-12);
+    assert.ok(Math.abs(b.arms.uniform.classError.mean - mean(errs('uniform'))) < 1e-12, 'mean of the parts');
     assert.match(b.verdict, /ratio/);
   }
   // The uniform arm of the first seed is the U-Turn model's run (trained once).
@@ -128,7 +130,7 @@ test('stages at the tiny scale: U-Turn window, retraining arms identical but for
   assert.equal(s.parts.length, c.scan.seeds.length * (s.intervals.length + 1));
   for (const iv of [...s.intervals, s.control]) {
     const d = s.parts.filter((p) => p.interval === iv.index).map((p) => p.after.classError - p.before.classError);
-    assert.ok(Math.abs(iv.deltaError.mean - d.reduce((a, b) => a + b, 0) / d.length) < 1e-12);
+    assert.ok(Math.abs(iv.deltaError.mean - d.reduce((a, b) => a + b, 0) / d.length) < 1e-12, 'mean change');
     assert.equal(iv.improvement.mean, -iv.deltaError.mean);
   }
   assert.equal(s.control.sampler, 'uniform');

@@ -91,6 +91,9 @@ test('Wilson interval: the ends solve |phat - p0| = z sqrt(p0 (1 - p0) / n) (sco
     }
     assert.ok(w.low < phat && phat < w.high);
   }
+  const all = wilson(40, 40);
+  assert.equal(all.high, 1, 'k = n: the interval ends at 1 and contains the estimate');
+  assert.ok(all.low < 1 && all.low > 0.9);
   const z = wilson(0, 50);
   assert.equal(z.low, 0);
   assert.ok(z.high > 0.05 && z.high < 0.09);
