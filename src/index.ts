@@ -18,4 +18,5 @@ export * from './metrics/index.js';
 export * from './sweep/sweep.js';
 export * as nn from './nn/index.js';
 export * from './realdata/index.js';
-export * from './reproduce/index.js';
+export { runStages, buildReport, STAGES, SCALES as REPRODUCE_SCALES } from './reproduce/index.js';
+export type { Scale as ReproduceScale, Stage, StageContext, StageOutput, StageRecord, Claim } from './reproduce/index.js';
