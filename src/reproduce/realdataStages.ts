@@ -1,8 +1,8 @@
 /**
  * The real-data stages of `phaseflow reproduce` (PAPER.md §4): the U-Turn on digits (feature oracle + uniformly
  * trained U-Net + decision curves and window), the uniform-versus-phase-aware retraining comparison, and the interval
- * scan. All three share one folder (`<out>/work/realdata`) so trained models and the oracle are reused, and a rerun
- * resumes where training stopped.
+ * scan. All three share one `realdata` folder beside the stages' work folders, so trained models and the oracle are
+ * reused, and a rerun resumes where training stopped.
  */
 import { join } from 'node:path';
 import { realDataContext, streamReporter, type RealDataContext } from '../realdata/context.js';
@@ -22,6 +22,12 @@ async function context(ctx: StageContext): Promise<RealDataContext> {
   // --seed picks the data split; the model seeds are the scale's (three seeds per arm in the comparison).
   const config = resolveConfig(ctx.scale, { data: { seed: ctx.seed } });
   return realDataContext({ config, out: sharedDir(ctx), threads: ctx.threads, reporter: streamReporter(process.stderr, ctx.quiet) });
+}
+
+/** The U-Turn result of this run (or an earlier one), if that stage succeeded. */
+function previousUTurn(ctx: StageContext): UTurnStageResult | undefined {
+  const prev = ctx.previous['uturn'];
+  return prev?.status === 'done' ? (prev.summary as unknown as UTurnStageResult) : undefined;
 }
 
 function settingsOf(scale: Scale): Record<string, unknown> {
@@ -77,8 +83,7 @@ export const retrainStage: Stage = {
   settings: (s) => settingsOf(s).retrain as Record<string, unknown>,
   async run(ctx) {
     const rd = await context(ctx);
-    const prev = ctx.previous['uturn'];
-    const uturn = prev?.status === 'done' ? (prev.summary as unknown as UTurnStageResult) : undefined;
+    const uturn = previousUTurn(ctx);
     const r: RetrainStageResult = await runRetrainStage(rd, uturn ? { uturn } : { paperWindow: true });
     const claims: Claim[] = r.budgets.map((b) => ({
       claim: `Phase-aware sampling lowers the class-fraction error after ${b.budget} steps`,
@@ -105,8 +110,7 @@ export const scanStage: Stage = {
   settings: (s) => settingsOf(s).scan as Record<string, unknown>,
   async run(ctx) {
     const rd = await context(ctx);
-    const prev = ctx.previous['uturn'];
-    const uturn = prev?.status === 'done' ? (prev.summary as unknown as UTurnStageResult) : undefined;
+    const uturn = previousUTurn(ctx);
     const r: ScanStageResult = await runScanStage(rd, uturn ? { uturn } : {});
     const c = r.comparison;
     return {
