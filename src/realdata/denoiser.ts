@@ -40,14 +40,7 @@ export interface RunSpec {
   /** Identity of the training images (hash of the data config and set size). */
   data: string;
   unet: UNetConfig;
-  optim: {
-    batch: number;
-    lr: number;
-    warmup: number;
-    weightDecay: number;
-    clip: number;
-    emaDecay: number;
-    schedule: 'cosine' | 'constant';
+  optim: Pick<DenoiserConfig, 'batch' | 'lr' | 'warmup' | 'weightDecay' | 'clip' | 'emaDecay' | 'schedule'> & {
     /** Length of the learning-rate schedule (the cosine reaches 0 there). */
     scheduleSteps: number;
   };

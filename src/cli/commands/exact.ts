@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Command } from '../command.js';
 import { UsageError } from '../args.js';
 import { runExact, exactSweep, type ExactRunConfig, type ExactRow } from '../../mixture/exactSweep.js';
-import { SCHEDULE_NAMES, type ScheduleName } from '../../interpolant/schedules.js';
+import type { ScheduleName } from '../../interpolant/schedules.js';
 import { ODE_METHODS, type OdeMethod } from '../../solver/ode.js';
 import { writeJsonAtomic, writeFileAtomic } from '../../io/atomic.js';
 import { runMeta } from '../../io/meta.js';
@@ -68,7 +68,6 @@ export const exactCommand: Command = {
       }
       if (base.full && d * base.samples > 2e8) throw new UsageError(`--full: samples × d must be <= 2e8 (got ${base.samples} × ${d}); drop --full to use the exact reduction`);
     }
-    void SCHEDULE_NAMES;
     const meta = runMeta();
     const t0 = performance.now();
     const single = sweep ? undefined : runExact({ ...base, d: ds[0], schedule: schedules[0] }, { keepProjections: Boolean(v.out) });
