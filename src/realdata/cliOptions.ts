@@ -41,7 +41,8 @@ export const DENOISER_FLAGS: FlagSpecs = {
   warmup: { type: 'int', min: 0, help: 'learning-rate warm-up steps' },
   ema: { type: 'number', min: 0, lt: 1, help: 'EMA decay of the sampling weights (0 = none)' },
   'lr-schedule': { type: 'enum', choices: ['cosine', 'constant'], help: 'learning-rate schedule after warm-up' },
-  'sample-method': { type: 'enum', choices: GENERATIVE_METHODS, help: 'generator for evaluations: sde (reverse SDE, Euler-Maruyama), ode (Heun), euler' },
+  'sample-method': { type: 'enum', choices: GENERATIVE_METHODS, help: 'generator for evaluations: sde (reverse SDE, Euler-Maruyama), ode (Heun), euler, ddim (DDIM, see --sample-eta), dpm++2m (DPM-Solver++(2M))' },
+  'sample-eta': { type: 'number', min: 0, max: 1, help: 'DDIM eta: 0 deterministic (default), 1 ancestral; also used by --uturn-method ddim' },
   'sample-steps': { type: 'int', min: 2, max: 100000, help: 'generator steps per unit time' },
   'gen-samples': { type: 'int', min: 2, max: 1000000, help: 'generated images per evaluation' },
 };
@@ -106,6 +107,7 @@ export function overridesFromFlags(v: Record<string, unknown>): ConfigOverrides 
   if (v.ema !== undefined) n.emaDecay = v.ema as number;
   if (v['lr-schedule'] !== undefined) n.schedule = v['lr-schedule'] as 'cosine' | 'constant';
   if (v['sample-method'] !== undefined) o.sampling!.method = v['sample-method'] as RealDataConfig['sampling']['method'];
+  if (v['sample-eta'] !== undefined) o.sampling!.eta = v['sample-eta'] as number;
   if (v['sample-steps'] !== undefined) o.sampling!.stepsPerUnit = v['sample-steps'] as number;
   if (v['gen-samples'] !== undefined) o.retrain!.genSamples = o.scan!.genSamples = v['gen-samples'] as number;
   if (v['oracle-steps'] !== undefined) o.oracle!.steps = v['oracle-steps'] as number;

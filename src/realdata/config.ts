@@ -17,7 +17,7 @@
  * Time convention: t in [0, 1], t = 0 noise, t = 1 data (the paper's U-Turn axis t0 = 1 - s, PAPER.md §4.2).
  * Every number here can be overridden from the command line (flags override the scale).
  */
-import type { GenerativeMethod } from '../solver/sample.js';
+import { isStochastic, type GenerativeMethod } from '../solver/sample.js';
 
 export type ScaleName = 'tiny' | 'quick' | 'paper';
 export const SCALE_NAMES: readonly ScaleName[] = ['tiny', 'quick', 'paper'];
@@ -80,8 +80,13 @@ export interface DenoiserConfig {
 
 /** The reverse-time generator. */
 export interface SamplingConfig {
-  /** 'sde': Euler-Maruyama on the reverse SDE (the paper, §4.4); 'ode': Heun on the probability-flow ODE. */
+  /**
+   * 'sde': Euler-Maruyama on the reverse SDE (the paper, §4.4); 'ode': Heun on the probability-flow ODE; 'euler';
+   * 'ddim': DDIM(eta); 'dpm++2m': DPM-Solver++(2M) (`solver/fewStep.ts`). All on a uniform grid in t.
+   */
   method: GenerativeMethod;
+  /** DDIM's eta in [0, 1] (0 deterministic, 1 ancestral), read by 'ddim' only (also in the U-Turn); absent = 0. */
+  eta?: number;
   /** Integration steps per unit of time (the paper: 1000; about 250 suffice). */
   stepsPerUnit: number;
   /** Images per network call. */
@@ -102,7 +107,10 @@ export interface UTurnConfig {
   windowHi: number;
   /** Generated images shown in the report (0 = none). */
   previewSamples: number;
-  /** Sampler of the U-Turn regeneration (the paper: the reverse SDE). */
+  /**
+   * Sampler of the U-Turn regeneration (the paper: the reverse SDE). It must be stochastic: 'sde', or 'ddim' with
+   * sampling.eta > 0 (`validateConfig` refuses the others).
+   */
   method: GenerativeMethod;
   stepsPerUnit: number;
 }
@@ -249,6 +257,11 @@ export function validateConfig(c: RealDataConfig): void {
   if (!(d.lr > 0)) bad('--lr', `expected a number > 0, got ${d.lr}`);
   if (!(d.emaDecay >= 0 && d.emaDecay < 1)) bad('--ema', `expected a number in [0, 1), got ${d.emaDecay}`);
   posInt('--sample-steps', sampling.stepsPerUnit);
+  const eta = sampling.eta ?? 0;
+  if (!(eta >= 0 && eta <= 1)) bad('--sample-eta', `expected a number in [0, 1], got ${eta}`);
+  if (!isStochastic(uturn.method, eta)) {
+    bad('--uturn-method', `the U-Turn regenerates with a stochastic sampler (its curves measure where fresh noise can still change the class), got ${uturn.method}${uturn.method === 'ddim' ? ' with --sample-eta 0' : ''}; use sde (the paper) or ddim with --sample-eta > 0`);
+  }
   const times = uturn.turnTimes;
   if (!times.length || times.some((t) => !(t > 0 && t < 1))) bad('--turn-times', 'expected times strictly between 0 and 1');
   if (new Set(times).size !== times.length) bad('--turn-times', 'times must be distinct');

@@ -152,7 +152,7 @@ export async function evaluateSnapshot(
   const s = ctx.config.sampling;
   const bar = ctx.reporter.progress(`generate ${o.label ?? o.key}@${o.step}`, o.n);
   try {
-    const images = await generateImages({ net, n: o.n, method: s.method, stepsPerUnit: s.stepsPerUnit, batch: s.batch, seed: o.seed, onProgress: (d) => bar.update(d) });
+    const images = await generateImages({ net, n: o.n, method: s.method, eta: s.eta, stepsPerUnit: s.stepsPerUnit, batch: s.batch, seed: o.seed, onProgress: (d) => bar.update(d) });
     bar.done();
     return { ...evaluateImages({ oracle, images, target: ctx.data.trainFractionA, reference: ctx.reference ?? null }), seconds: (performance.now() - t0) / 1000 };
   } finally {

@@ -8,15 +8,17 @@
  *                   equally for every model evaluated with the same n, so compare only at equal n).
  *
  * Generation starts from x ~ N(0, alpha(0)^2 I) at t = 0 and integrates to t = 1 with `reverseSample` (reverse SDE
- * by Euler-Maruyama, or probability-flow ODE by Heun) on a uniform grid of ceil(stepsPerUnit) steps. Batch b draws
+ * by Euler-Maruyama, probability-flow ODE by Heun or Euler, DDIM(eta), DPM-Solver++(2M)) on a grid of
+ * ceil(stepsPerUnit) steps, uniform in t by default (diffusers' "linspace" spacing; the last step lands on the data
+ * end, where the few-step samplers jump to the data prediction). Batch b draws
  * its start and its noise from streams split off `seed` by b, so two models generated with the same seed get the
  * same noise (paired comparisons).
  */
 import type { BinarySplit } from '../data/binary.js';
 import { frechetDistance, gaussianFit, type GaussianFit } from '../metrics/frechet.js';
 import { Rng } from '../random/rng.js';
-import { reverseSample, type GenerativeMethod } from '../solver/sample.js';
-import { uniformGrid } from '../solver/grid.js';
+import { evaluationsPerSample, reverseSample, type GenerativeMethod } from '../solver/sample.js';
+import { fewStepGrid, type GridSpacing } from '../solver/fewStep.js';
 import { wilson, type Proportion } from '../uturn/binomial.js';
 import type { Oracle } from './classifier.js';
 import { VP_SDE } from './denoiser.js';
@@ -26,7 +28,11 @@ export interface GenerateImagesOptions {
   net: TimeConditionedNet;
   n: number;
   method: GenerativeMethod;
+  /** DDIM's eta in [0, 1] (only 'ddim' reads it; default 0). */
+  eta?: number;
   stepsPerUnit: number;
+  /** Time grid: 'uniform' in t (default) or 'logsnr' (equal steps in log(beta/alpha)), see `fewStepGrid`. */
+  spacing?: GridSpacing;
   /** Images per batch. */
   batch: number;
   seed: number;
@@ -38,7 +44,7 @@ export async function generateImages(o: GenerateImagesOptions): Promise<Float64A
   const pred = unetPredictor(o.net, { batch: o.batch });
   const dim = pred.dim;
   const steps = Math.max(2, Math.ceil(o.stepsPerUnit));
-  const grid = uniformGrid(0, 1, steps + 1);
+  const grid = fewStepGrid(VP_SDE, steps, { spacing: o.spacing ?? 'uniform', start: 0, end: 1 });
   const out = new Float64Array(o.n * dim);
   const root = Rng.seeded(o.seed).split(0x6e4);
   const a0 = VP_SDE.at(0).alpha;
@@ -48,7 +54,7 @@ export async function generateImages(o: GenerateImagesOptions): Promise<Float64A
       const x = out.subarray(s * dim, (s + m) * dim);
       root.split(b).split(0).fillNormal(x, 0, a0);
       await reverseSample({
-        interp: VP_SDE, model: pred, x, grid, method: o.method, rng: root.split(b).split(1),
+        interp: VP_SDE, model: pred, x, grid, method: o.method, eta: o.eta, rng: root.split(b).split(1),
         onStep: (k, K) => o.onProgress?.(s + (m * k) / K, o.n),
       });
     }
@@ -61,7 +67,7 @@ export async function generateImages(o: GenerateImagesOptions): Promise<Float64A
 /** Network evaluations per generated image (for cost estimates). */
 export function evaluationsPerImage(method: GenerativeMethod, stepsPerUnit: number, span = 1): number {
   const steps = Math.max(2, Math.ceil(stepsPerUnit * span));
-  return method === 'ode' ? 2 * steps - 1 : steps;
+  return evaluationsPerSample(method, steps);
 }
 
 export interface SampleEvaluation {

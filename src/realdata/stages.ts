@@ -88,7 +88,7 @@ export async function runDenoiseStage(ctx: RealDataContext, o: DenoiseStageOptio
     }
     const np = o.preview ?? c.uturn.previewSamples;
     if (np > 0) {
-      const imgs = await generateImages({ net, n: np, method: c.sampling.method, stepsPerUnit: c.sampling.stepsPerUnit, batch: c.sampling.batch, seed: seed + 303 });
+      const imgs = await generateImages({ net, n: np, method: c.sampling.method, eta: c.sampling.eta, stepsPerUnit: c.sampling.stepsPerUnit, batch: c.sampling.batch, seed: seed + 303 });
       previewSvg = imageGridSvg(imgs, np, ctx.data.size, { title: `Generated after ${steps} steps (${sampler.spec})` });
     }
   } finally {

@@ -164,7 +164,7 @@ export async function runUTurnStage(ctx: RealDataContext, o: UTurnStageOptions =
     void perTurn;
     res = await uTurn({
       interp: VP_SDE, model: pred, classify: (x, n) => oracle.classify(x, n), starts: starts.map((s) => ({ label: s.label, x: s.x })),
-      turnTimes: u.turnTimes, targetLabel: 0, stepsPerUnit: u.stepsPerUnit, method: u.method, forward: u.forward, referenceSamples: u.referenceSamples,
+      turnTimes: u.turnTimes, targetLabel: 0, stepsPerUnit: u.stepsPerUnit, method: u.method, eta: c.sampling.eta, forward: u.forward, referenceSamples: u.referenceSamples,
       batchSize: c.sampling.batch, seed: c.data.seed + 101, window: { lo: u.windowLo, hi: u.windowHi }, onProgress: (d) => bar.update(d),
     });
     bar.done();
@@ -173,7 +173,7 @@ export async function runUTurnStage(ctx: RealDataContext, o: UTurnStageOptions =
     }));
     if (u.previewSamples > 0) {
       const pb = ctx.reporter.progress('preview', u.previewSamples);
-      preview = await generateImages({ net, n: u.previewSamples, method: c.sampling.method, stepsPerUnit: c.sampling.stepsPerUnit, batch: c.sampling.batch, seed: c.data.seed + 202, onProgress: (d) => pb.update(d) });
+      preview = await generateImages({ net, n: u.previewSamples, method: c.sampling.method, eta: c.sampling.eta, stepsPerUnit: c.sampling.stepsPerUnit, batch: c.sampling.batch, seed: c.data.seed + 202, onProgress: (d) => pb.update(d) });
       pb.done();
     }
   } finally {

@@ -10,11 +10,21 @@
  *   'ode' (Heun on the probability-flow ODE):   the predictor–corrector of `solver/ode.ts`; 'euler' for plain Euler.
  * For the VP-SDE this is exactly the paper's sampler of PAPER.md §4.4 (x += [rate/2 x + rate eps/alpha] ds + sqrt(rate ds) xi).
  * Where g^2 is infinite (t = 0 on paths with beta(0) = 0) that step is taken without noise.
+ *
+ * The few-step samplers of `fewStep.ts` work in the log-SNR lambda = log(beta/alpha) instead and take one model
+ * evaluation per step (formulas, papers and the endpoint rules there):
+ *   'ddim'     DDIM(eta) (Song et al. 2021): eta = 0 deterministic, eta = 1 ancestral (DDPM posterior variance);
+ *   'dpm++2m'  DPM-Solver++(2M) (Lu et al. 2022), as diffusers' DPMSolverMultistepScheduler (dpmsolver++, order 2,
+ *              midpoint, lower_order_final, final sigma zero).
+ * All five methods integrate through the caller's grid; the real-data commands use `fewStepGrid(.., 'uniform')`
+ * (equal steps in t from 0 to 1), diffusers' "linspace" spacing for the VP-SDE. Evaluations per image: 'ode' 2K − 1,
+ * the others K (K = grid.length − 1).
  */
 import type { Interpolant } from '../interpolant/interpolant.js';
 import type { Rng } from '../random/rng.js';
 import { noisingDiffusion2 } from './sde.js';
 import { checkGrid } from './grid.js';
+import { fewStepSample } from './fewStep.js';
 
 /** eps(x, t): writes E[x0 | x_t] for a row-major (n, dim) batch; `t` holds one time per sample. */
 export interface NoisePredictor {
@@ -22,8 +32,21 @@ export interface NoisePredictor {
   predict(x: Float64Array, t: Float64Array, out: Float64Array): void | Promise<void>;
 }
 
-export type GenerativeMethod = 'sde' | 'ode' | 'euler';
-export const GENERATIVE_METHODS: readonly GenerativeMethod[] = ['sde', 'ode', 'euler'];
+export type GenerativeMethod = 'sde' | 'ode' | 'euler' | 'ddim' | 'dpm++2m';
+export const GENERATIVE_METHODS: readonly GenerativeMethod[] = ['sde', 'ode', 'euler', 'ddim', 'dpm++2m'];
+
+/** The methods that can draw fresh noise while generating (the U-Turn accepts only these). */
+export const STOCHASTIC_METHODS: readonly GenerativeMethod[] = ['sde', 'ddim'];
+
+/** Whether the method draws fresh noise while generating: 'sde', and 'ddim' with eta > 0. */
+export function isStochastic(method: GenerativeMethod, eta = 0): boolean {
+  return method === 'sde' || (method === 'ddim' && eta > 0);
+}
+
+/** Model evaluations per sample for a grid of `steps` steps. */
+export function evaluationsPerSample(method: GenerativeMethod, steps: number): number {
+  return method === 'ode' ? 2 * steps - 1 : steps;
+}
 
 export interface ReverseSampleOptions {
   interp: Interpolant;
@@ -32,6 +55,10 @@ export interface ReverseSampleOptions {
   x: Float64Array;
   grid: ArrayLike<number>;
   method?: GenerativeMethod;
+  /** DDIM's eta in [0, 1] (0 deterministic, 1 ancestral); only 'ddim' reads it. Default 0. */
+  eta?: number;
+  /** DPM-Solver++(2M): first-order final step on grids of fewer than 15 steps (default true, as diffusers). */
+  lowerOrderFinal?: boolean;
   rng: Rng;
   onStep?: (k: number, steps: number) => void;
 }
@@ -66,6 +93,12 @@ async function velocityAndScore(
 export async function reverseSample(opts: ReverseSampleOptions): Promise<Float64Array> {
   const { interp, model, x, grid, rng } = opts;
   const method = opts.method ?? 'sde';
+  if (method === 'ddim' || method === 'dpm++2m') {
+    return fewStepSample({ interp, model, x, grid, method, eta: opts.eta, lowerOrderFinal: opts.lowerOrderFinal, rng, onStep: opts.onStep });
+  }
+  if (method !== 'sde' && method !== 'ode' && method !== 'euler') {
+    throw new RangeError(`unknown generative method "${method as string}"; expected one of ${GENERATIVE_METHODS.join(', ')}`);
+  }
   checkGrid(grid);
   if (!(grid[grid.length - 1] > grid[0])) throw new RangeError('reverseSample needs an increasing time grid');
   const dim = model.dim;

@@ -30,6 +30,8 @@ export interface UTurnOptions {
   /** Reverse-integration steps per unit of time (the paper used 1000; about 250 suffice). */
   stepsPerUnit?: number;
   method?: GenerativeMethod;
+  /** DDIM's eta when method is 'ddim' (default 0). The image U-Turn (`realdata/uturnImages.ts`) admits only stochastic samplers. */
+  eta?: number;
   /** 'exact': draw x_t0 = alpha x0 + beta x1 directly; 'sde': Euler–Maruyama on the noising SDE (the paper's code). */
   forward?: 'exact' | 'sde';
   /** Samples generated from pure noise for the reference line (0 to skip). */
@@ -82,7 +84,7 @@ export async function uTurn(opts: UTurnOptions): Promise<UTurnResult> {
     const steps = Math.max(2, Math.ceil((interp.tEnd - t0) * spu));
     const grid = uniformGrid(t0, interp.tEnd, steps + 1);
     await inBatches(x, dim, batch, async (xb, k) => {
-      await reverseSample({ interp, model, x: xb, grid, method: opts.method ?? 'sde', rng: rng.split(k) });
+      await reverseSample({ interp, model, x: xb, grid, method: opts.method ?? 'sde', eta: opts.eta, rng: rng.split(k) });
       done += xb.length / dim;
       opts.onProgress?.(done, total);
     });

@@ -7,14 +7,14 @@ import type { Command } from '../command.js';
 import { UsageError } from '../args.js';
 import { COMMON_FLAGS, DENOISER_FLAGS, ORACLE_FLAGS, configFromFlags, contextFromFlags, emit, guarded, pctCI } from '../../realdata/cliOptions.js';
 import { runUTurnStage } from '../../realdata/uturnImages.js';
-import { GENERATIVE_METHODS } from '../../solver/sample.js';
+import { STOCHASTIC_METHODS } from '../../solver/sample.js';
 
 export const UTURN_FLAGS = {
   'turn-times': { type: 'numbers', gt: 0, lt: 1, metavar: 'T,T,...', help: 'turn times t0 (0 = noise, 1 = data)' },
   starts: { type: 'int', min: 1, max: 1000000, help: 'trajectories per start class and turn time' },
   reference: { type: 'int', min: 0, max: 1000000, help: 'images generated from noise for the generated-fraction line' },
   forward: { type: 'enum', choices: ['exact', 'sde'], help: "noising: exact draw of x_t0, or the noising SDE as the paper's code" },
-  'uturn-method': { type: 'enum', choices: GENERATIVE_METHODS, help: 'regeneration: sde (the paper), ode, euler' },
+  'uturn-method': { type: 'enum', choices: STOCHASTIC_METHODS, help: 'regeneration, always stochastic: sde (the paper) or ddim with --sample-eta > 0' },
   'uturn-steps': { type: 'int', min: 2, max: 100000, help: 'regeneration steps per unit time (the paper: 1000)' },
   'window-rule': { type: 'numbers', min: 0, max: 1, metavar: 'LO,HI', help: 'class-memory thresholds of the decision window (default 0.1,0.9)' },
   preview: { type: 'int', min: 0, max: 1024, help: 'generated images shown in the report' },
