@@ -9,6 +9,7 @@
 // cost more than the arithmetic, so they use two unpacked register-blocked kernels: a row-combination product
 // (out[r] = alpha sum_k coef(r, k) M[k], 8 vectors of a row in registers) and a dot-product one (out = alpha X Y^T).
 
+import { madd } from './_simd';
 import { sgemm_scratch_floats } from './_nn_gemm';
 import { softmax_rows, softmax_rows_bwd } from './_nn_elem';
 import { hsum } from './_nn_math';
@@ -29,14 +30,14 @@ function rowComb(R: i32, L: i32, Kd: i32, alpha: f32, coef: usize, cr: i32, ck: 
       let m = M + (<usize>l << 2);
       for (let k = 0; k < Kd; k++) {
         const c = v128.load32_splat(cbase + (<usize>(k * ck) << 2));
-        a0 = f32x4.add(a0, f32x4.mul(c, v128.load(m)));
-        a1 = f32x4.add(a1, f32x4.mul(c, v128.load(m, 16)));
-        a2 = f32x4.add(a2, f32x4.mul(c, v128.load(m, 32)));
-        a3 = f32x4.add(a3, f32x4.mul(c, v128.load(m, 48)));
-        a4 = f32x4.add(a4, f32x4.mul(c, v128.load(m, 64)));
-        a5 = f32x4.add(a5, f32x4.mul(c, v128.load(m, 80)));
-        a6 = f32x4.add(a6, f32x4.mul(c, v128.load(m, 96)));
-        a7 = f32x4.add(a7, f32x4.mul(c, v128.load(m, 112)));
+        a0 = madd(c, v128.load(m), a0);
+        a1 = madd(c, v128.load(m, 16), a1);
+        a2 = madd(c, v128.load(m, 32), a2);
+        a3 = madd(c, v128.load(m, 48), a3);
+        a4 = madd(c, v128.load(m, 64), a4);
+        a5 = madd(c, v128.load(m, 80), a5);
+        a6 = madd(c, v128.load(m, 96), a6);
+        a7 = madd(c, v128.load(m, 112), a7);
         m += mRow;
       }
       const va = f32x4.splat(alpha), q = orow + (<usize>l << 2);
@@ -49,7 +50,7 @@ function rowComb(R: i32, L: i32, Kd: i32, alpha: f32, coef: usize, cr: i32, ck: 
       let a0 = f32x4.splat(0);
       let m = M + (<usize>l << 2);
       for (let k = 0; k < Kd; k++) {
-        a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(cbase + (<usize>(k * ck) << 2)), v128.load(m)));
+        a0 = madd(v128.load32_splat(cbase + (<usize>(k * ck) << 2)), v128.load(m), a0);
         m += mRow;
       }
       v128.store(orow + (<usize>l << 2), f32x4.mul(a0, f32x4.splat(alpha)));
@@ -76,10 +77,10 @@ function dotProducts(R: i32, S: i32, L: i32, alpha: f32, X: usize, ldx: i32, Y: 
       for (; l + 4 <= L; l += 4) {
         const o = <usize>l << 2;
         const xv = v128.load(xr + o);
-        a0 = f32x4.add(a0, f32x4.mul(xv, v128.load(y0 + o)));
-        a1 = f32x4.add(a1, f32x4.mul(xv, v128.load(y1 + o)));
-        a2 = f32x4.add(a2, f32x4.mul(xv, v128.load(y2 + o)));
-        a3 = f32x4.add(a3, f32x4.mul(xv, v128.load(y3 + o)));
+        a0 = madd(xv, v128.load(y0 + o), a0);
+        a1 = madd(xv, v128.load(y1 + o), a1);
+        a2 = madd(xv, v128.load(y2 + o), a2);
+        a3 = madd(xv, v128.load(y3 + o), a3);
       }
       let s0 = hsum(a0), s1 = hsum(a1), s2 = hsum(a2), s3 = hsum(a3);
       for (; l < L; l++) {

@@ -11,6 +11,8 @@
 // Packing removes the transpose cases from the hot loop (the micro-kernel only ever streams packed panels) and pads
 // ragged edges with zeros, so the kernel always runs full 4 x 8 tiles; partial tiles go through a small edge buffer.
 
+import { madd } from './_simd';
+
 export const MR: i32 = 4;
 export const NR: i32 = 8;
 // Upper bounds of the blocks; the actual sizes split each dimension evenly (K = 288 runs as one block of 288, not
@@ -180,7 +182,7 @@ function storeRow(c: usize, lo: v128, hi: v128, va: v128, vb: v128, beta: f32): 
 // 8 accumulators: measured on V8 (Zen 3, 2 cores) 4x8, 3x8 and 2x16 tiles reach about 33 GFLOP/s per core while
 // 6x8, 5x8, 3x16 fall to about 20 (V8 keeps one xmm as scratch and needs a temporary per multiply, so 12
 // accumulators spill).
-function micro4x8(kc: i32, ap: usize, bp: usize, c: usize, ldcB: usize, alpha: f32, beta: f32): void {
+export function micro4x8(kc: i32, ap: usize, bp: usize, c: usize, ldcB: usize, alpha: f32, beta: f32): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -189,17 +191,17 @@ function micro4x8(kc: i32, ap: usize, bp: usize, c: usize, ldcB: usize, alpha: f
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
     let a = v128.load32_splat(ap);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
     a = v128.load32_splat(ap, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
     a = v128.load32_splat(ap, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
     a = v128.load32_splat(ap, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
     ap += 16;
     bp += 32;
   }

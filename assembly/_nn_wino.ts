@@ -16,6 +16,12 @@ import { sgemm, sgemm_scratch_floats } from './_nn_gemm';
 import { accRowSums } from './_nn_conv';
 
 const TILE_COLS: i32 = 256;
+// The 16 transformed planes of V / M / dM are XI_PAD floats further apart than their size: with T a power of two the
+// 16 streams of a transform would otherwise share their low address bits (4 KiB aliasing, one L1 set for all).
+const XI_PAD: i32 = 48;
+@inline function xiSize(C: i32, T: i32): i32 {
+  return C * T + XI_PAD;
+}
 
 @inline function tilesPadded(W: i32): i32 {
   return (((W >> 1) + 3) >> 2) << 2;
@@ -31,7 +37,7 @@ const TILE_COLS: i32 = 256;
 /** Floats of per-thread scratch for wino_fwd / wino_bwd_weight with these channel counts and image size. */
 export function wino_scratch_floats(Cin: i32, Cout: i32, H: i32, W: i32): i32 {
   const T = groupImages(H, W) * (H >> 1) * tilesPadded(W);
-  return sgemm_scratch_floats() + 16 * T * (Cin + Cout) + 16 * Cin * Cout + (H + 2) * rowFloats(W) + 64;
+  return sgemm_scratch_floats() + 16 * (xiSize(Cin, T) + xiSize(Cout, T)) + 16 * Cin * Cout + (H + 2) * rowFloats(W) + 64;
 }
 
 /**
@@ -106,7 +112,7 @@ function zeroPadded(H: i32, pad: usize, RL: i32): void {
 // Input transform of G images starting at x (planes of H x W, Cin channels) into V (16, Cin, T).
 function inputTransform(x: usize, G: i32, Cin: i32, H: i32, W: i32, V: usize, T: i32, pad: usize): void {
   const TH = H >> 1, TWp = tilesPadded(W), RL = rowFloats(W);
-  const xiStride = <usize>(Cin * T) << 2;
+  const xiStride = <usize>xiSize(Cin, T) << 2;
   zeroPadded(H, pad, RL);
   for (let b = 0; b < G; b++) {
     for (let c = 0; c < Cin; c++) {
@@ -160,7 +166,7 @@ function inputTransform(x: usize, G: i32, Cin: i32, H: i32, W: i32, V: usize, T:
 // Output transform: y (G images, Cout planes of H x W) = A^T M A per tile (+ bias[co] when bias != 0).
 function outputTransform(M: usize, G: i32, Cout: i32, H: i32, W: i32, T: i32, y: usize, bias: usize): void {
   const TH = H >> 1, TW = W >> 1, TWp = tilesPadded(W);
-  const xiStride = <usize>(Cout * T) << 2;
+  const xiStride = <usize>xiSize(Cout, T) << 2;
   for (let b = 0; b < G; b++) {
     for (let co = 0; co < Cout; co++) {
       const bv = bias != 0 ? v128.load32_splat(bias + (<usize>co << 2)) : f32x4.splat(0);
@@ -213,7 +219,7 @@ function outputTransform(M: usize, G: i32, Cout: i32, H: i32, W: i32, T: i32, y:
 // tiles past the image width (padding) get zeros.
 function gradTransform(dy: usize, G: i32, Cout: i32, H: i32, W: i32, dM: usize, T: i32, pad: usize): void {
   const TH = H >> 1, TWp = tilesPadded(W), RL = rowFloats(W);
-  const xiStride = <usize>(Cout * T) << 2;
+  const xiStride = <usize>xiSize(Cout, T) << 2;
   zeroPadded(H, pad, RL);
   for (let b = 0; b < G; b++) {
     for (let co = 0; co < Cout; co++) {
@@ -271,15 +277,15 @@ export function wino_fwd(geo: usize, x: usize, U: usize, bias: usize, y: usize, 
   const Cin = g(geo, 0), H = g(geo, 1), W = g(geo, 2), Cout = g(geo, 3);
   const per = (H >> 1) * tilesPadded(W), GS = groupImages(H, W);
   const V = scratch + (<usize>sgemm_scratch_floats() << 2);
-  const M = V + (<usize>(16 * Cin * GS * per) << 2);
-  const rows = M + (<usize>(16 * Cout * GS * per) << 2);
+  const M = V + (<usize>(16 * xiSize(Cin, GS * per)) << 2);
+  const rows = M + (<usize>(16 * xiSize(Cout, GS * per)) << 2);
   for (let n = n0; n < n1; n += GS) {
     const G = min(GS, n1 - n);
     const T = G * per;
     inputTransform(x + (<usize>(n * Cin * H * W) << 2), G, Cin, H, W, V, T, rows);
     for (let xi = 0; xi < 16; xi++) {
-      sgemm(0, 0, Cout, T, Cin, 1, U + (<usize>(xi * Cout * Cin) << 2), Cin, V + (<usize>(xi * Cin * T) << 2), T, 0,
-        M + (<usize>(xi * Cout * T) << 2), T, scratch);
+      sgemm(0, 0, Cout, T, Cin, 1, U + (<usize>(xi * Cout * Cin) << 2), Cin, V + (<usize>(xi * xiSize(Cin, T)) << 2), T, 0,
+        M + (<usize>(xi * xiSize(Cout, T)) << 2), T, scratch);
     }
     outputTransform(M, G, Cout, H, W, T, y + (<usize>(n * Cout * H * W) << 2), bias);
   }
@@ -292,8 +298,8 @@ export function wino_bwd_weight(
   const Cin = g(geo, 0), H = g(geo, 1), W = g(geo, 2), Cout = g(geo, 3);
   const per = (H >> 1) * tilesPadded(W), GS = groupImages(H, W);
   const V = scratch + (<usize>sgemm_scratch_floats() << 2);
-  const dM = V + (<usize>(16 * Cin * GS * per) << 2);
-  const dU = dM + (<usize>(16 * Cout * GS * per) << 2);
+  const dM = V + (<usize>(16 * xiSize(Cin, GS * per)) << 2);
+  const dU = dM + (<usize>(16 * xiSize(Cout, GS * per)) << 2);
   const rows = dU + (<usize>(16 * Cout * Cin) << 2);
   memory.fill(dU, 0, <usize>(16 * Cout * Cin) << 2);
   for (let n = n0; n < n1; n += GS) {
@@ -302,7 +308,7 @@ export function wino_bwd_weight(
     inputTransform(x + (<usize>(n * Cin * H * W) << 2), G, Cin, H, W, V, T, rows);
     gradTransform(dy + (<usize>(n * Cout * H * W) << 2), G, Cout, H, W, dM, T, rows);
     for (let xi = 0; xi < 16; xi++) {
-      sgemm(0, 1, Cout, Cin, T, 1, dM + (<usize>(xi * Cout * T) << 2), T, V + (<usize>(xi * Cin * T) << 2), T, 1,
+      sgemm(0, 1, Cout, Cin, T, 1, dM + (<usize>(xi * xiSize(Cout, T)) << 2), T, V + (<usize>(xi * xiSize(Cin, T)) << 2), T, 1,
         dU + (<usize>(xi * Cout * Cin) << 2), Cin, scratch);
     }
     if (dbias != 0) {

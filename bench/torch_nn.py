@@ -53,11 +53,15 @@ class Attention(nn.Module):
 
     def forward(self, x):
         n, c, h, w = x.shape
-        d = c // self.heads
-        qkv = self.to_qkv(self.group_norm(x)).reshape(n, 3, self.heads, d, h * w)
-        q, k, v = qkv[:, 0], qkv[:, 1], qkv[:, 2]  # (n, heads, d, P)
-        a = torch.softmax(torch.einsum('nhdi,nhdj->nhij', q, k) / math.sqrt(d), dim=-1)
-        o = torch.einsum('nhdj,nhij->nhdi', v, a).reshape(n, c, h, w)
+        d, p = c // self.heads, h * w
+        # Batched GEMMs over (batch * heads, tokens, head dim), the way attention is written for torch 1.x
+        # (a 4-D einsum is pathologically slow on torch 1.13's CPU path).
+        qkv = self.to_qkv(self.group_norm(x)).reshape(n, 3, self.heads * d, p)
+        q = qkv[:, 0].reshape(n * self.heads, d, p).transpose(1, 2)  # (nh, P, d)
+        k = qkv[:, 1].reshape(n * self.heads, d, p)  # (nh, d, P)
+        v = qkv[:, 2].reshape(n * self.heads, d, p)  # (nh, d, P)
+        a = torch.softmax(torch.bmm(q, k) * (1.0 / math.sqrt(d)), dim=-1)  # (nh, P, P) over keys
+        o = torch.bmm(v, a.transpose(1, 2)).reshape(n, c, h, w)  # (nh, d, P)
         return x + self.to_out(o)
 
 
@@ -234,6 +238,35 @@ def unet_step_ms(steps):
     return median_ms(step, 2, steps)
 
 
+def unet_case_ms(config, resolution, train_batch, infer_batch, steps):
+    """Training step (forward, backward, clip 1, AdamW) at train_batch and forward-only inference (torch.no_grad,
+    as a PyTorch user samples) at infer_batch, both medians in ms, and the parameter count."""
+    torch.manual_seed(0)
+    net = UNet(config)
+    opt = torch.optim.AdamW(net.parameters(), lr=1e-4)
+    x = torch.randn(train_batch, config['inChannels'], resolution, resolution)
+    eps = torch.randn_like(x)
+    t = torch.rand(train_batch)
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = F.mse_loss(net(x, t), eps)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+        opt.step()
+
+    train = median_ms(step, 2, steps)
+    xi = torch.randn(infer_batch, config['inChannels'], resolution, resolution)
+    ti = torch.rand(infer_batch)
+
+    def infer():
+        with torch.no_grad():
+            net(xi, ti)
+
+    infer_ms = median_ms(infer, 1, max(3, steps // 2))
+    return {'trainTorchMs': train, 'inferTorchMs': infer_ms, 'paramsTorch': sum(p.numel() for p in net.parameters())}
+
+
 def forward_from_files(model_dir, inputs, out_path):
     """Parity check: load dir/config.json + dir/model.safetensors, run on x, t from `inputs` (safetensors), write y."""
     config = json.load(open(model_dir + '/config.json'))
@@ -253,6 +286,15 @@ def main():
     args = sys.argv[1:]
     if args and args[0] == 'forward':
         forward_from_files(args[1], args[2], args[3])
+        return
+    if args and args[0] == 'cases':
+        # cases JSON: [{"name", "resolution", "trainBatch", "inferBatch", "config": {...}}]
+        cases = json.loads(args[1])
+        threads = int(args[args.index('--threads') + 1]) if '--threads' in args else 2
+        steps = int(args[args.index('--steps') + 1]) if '--steps' in args else 10
+        torch.set_num_threads(threads)
+        out = {c['name']: unet_case_ms(c['config'], c['resolution'], c['trainBatch'], c['inferBatch'], steps) for c in cases}
+        print(json.dumps({'torchVersion': torch.__version__, 'torchThreads': threads, 'cases': out}))
         return
     which = args[0] if args and not args[0].startswith('--') else 'all'
     threads = int(args[args.index('--threads') + 1]) if '--threads' in args else 2

@@ -1,6 +1,9 @@
 // Compiles every AssemblyScript entry file `assembly/<name>.ts` (files starting with `_` and the
 // `assembly/lib/` folder are shared sources, not entries) into `build/<name>.wasm`.
-// Flags follow ENGINES.md: stub runtime, imported shared memory, SIMD + threads, no asserts.
+// Flags follow docs/engines.md: stub runtime, imported shared memory, SIMD + threads, no asserts.
+// Entries listed in RELAXED are built twice: `build/<name>.wasm` (plain SIMD) and `build/<name>-relaxed.wasm` with
+// `--enable relaxed-simd` (fused multiply-add through assembly/_simd.ts); the host picks one at load time.
+// Progress goes to stderr, so `npm run -s bench -- --json` prints only JSON on stdout.
 import { readdirSync, mkdirSync, existsSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,13 +21,17 @@ if (!existsSync(asc)) {
 const entries = existsSync(src)
   ? readdirSync(src).filter((f) => f.endsWith('.ts') && !f.startsWith('_') && statSync(join(src, f)).isFile())
   : [];
+const RELAXED = new Set(['nn']);
 for (const file of entries) {
   const name = file.replace(/\.ts$/, '');
-  const args = [
-    asc, join(src, file), '-O3', '--runtime', 'stub', '--importMemory', '--sharedMemory',
-    '--initialMemory', '1', '--maximumMemory', '65536', '--enable', 'simd', '--enable', 'threads',
-    '--noAssert', '-o', join(out, `${name}.wasm`),
-  ];
-  execFileSync(process.execPath, args, { stdio: 'inherit' });
-  console.log(`build-wasm: ${file} -> build/${name}.wasm`);
+  const variants = RELAXED.has(name) ? [[name, []], [`${name}-relaxed`, ['--enable', 'relaxed-simd']]] : [[name, []]];
+  for (const [target, extra] of variants) {
+    const args = [
+      asc, join(src, file), '-O3', '--runtime', 'stub', '--importMemory', '--sharedMemory',
+      '--initialMemory', '1', '--maximumMemory', '65536', '--enable', 'simd', '--enable', 'threads', ...extra,
+      '--noAssert', '-o', join(out, `${target}.wasm`),
+    ];
+    execFileSync(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    console.error(`build-wasm: ${file} -> build/${target}.wasm`);
+  }
 }

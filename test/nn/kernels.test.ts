@@ -1,6 +1,7 @@
 // The float32 wasm kernels against the float64 reference backend, op by op, on ragged sizes that exercise the
 // edge paths (partial micro-tiles, vector tails, padding borders, strides). Run with 1 executor (calling thread) and
-// with 2 (work split over a worker, gradient partials summed) — set NN_TEST_THREADS to change the second.
+// with 2 (work split over a worker, gradient partials summed) — set NN_TEST_THREADS to change the second — and for
+// both SIMD builds: relaxed (fused multiply-add; the default) and plain (NN_TEST_SIMD=plain, kernels-plain.test.ts).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../src/random/rng.js';
@@ -11,8 +12,13 @@ import { mirror, randomBuf } from './helpers.js';
 
 const threads = Number(process.argv.find((a) => a.startsWith('--nn-threads='))?.split('=')[1] ?? process.env.NN_TEST_THREADS ?? 1);
 const ref = new RefBackend();
-const wasm = await WasmBackend.create({ threads });
+const simd = process.env.NN_TEST_SIMD === 'plain' ? 'plain' : 'relaxed';
+const wasm = await WasmBackend.create({ threads, simd });
 after(() => wasm.dispose());
+
+test(`the ${simd} SIMD build is the one under test`, () => {
+  assert.equal(wasm.simd, simd);
+});
 const TOL = 2e-5; // float32 vs float64, relative to the largest output
 
 function pair(n: number, rng: Rng, scale = 1): [number, number] {
@@ -79,8 +85,13 @@ const convCases: ConvGeom[] = [
   convGeom(2, 3, 10, 10, 4, 4, 2, 1),
   convGeom(2, 1, 28, 28, 8, 3, 1, 1),
   convGeom(2, 3, 28, 26, 4, 3, 2, 1), // stride-2 im2col vector path
-  // Winograd F(2x2, 3x3) path (3x3, stride 1, padding 1, even size, >= 16 channels): ragged tile rows (W/2 not a
-  // multiple of 4), image groups, partial last group.
+  // Winograd paths (3x3, stride 1, padding 1). F(4x4, 3x3) where H, W are multiples of 4 (>= 4 channels): lanes
+  // across tile rows and images (W = 4, 8), partial last block and lane group, Cout not a multiple of 4; F(2x2, 3x3)
+  // (even sizes, >= 16 channels): ragged tile rows (W/2 not a multiple of 4), image groups, partial last group.
+  convGeom(2, 4, 4, 4, 4, 3, 1, 1),
+  convGeom(3, 5, 12, 8, 7, 3, 1, 1),
+  convGeom(9, 6, 8, 4, 9, 3, 1, 1),
+  convGeom(7, 16, 16, 16, 5, 3, 1, 1),
   convGeom(3, 16, 6, 10, 16, 3, 1, 1),
   convGeom(2, 16, 14, 14, 24, 3, 1, 1),
   convGeom(5, 20, 4, 4, 16, 3, 1, 1),
@@ -88,11 +99,35 @@ const convCases: ConvGeom[] = [
   convGeom(2, 16, 8, 2, 17, 3, 1, 1),
 ];
 
-test('conv2d forward / backward-data / backward-weight match the reference', () => {
+/** Every algorithm the wasm backend can run on this geometry (F(4x4), F(2x2) and im2col where they apply). */
+function convPaths(g: ConvGeom): { path: string; set: () => void }[] {
+  const out: { path: string; set: () => void }[] = [];
+  const modes: [boolean, boolean][] = [[true, true], [true, false], [false, false]];
+  for (const [wino, wino4] of modes) {
+    const set = (): void => {
+      wasm.winograd = wino;
+      wasm.winograd4 = wino4;
+    };
+    set();
+    const path = wasm.convPath(g);
+    if (!out.some((o) => o.path === path)) out.push({ path, set });
+  }
+  wasm.winograd = wasm.winograd4 = true;
+  return out;
+}
+
+test('the conv cases cover every algorithm: F(4x4) and F(2x2) Winograd and im2col', () => {
+  const seen = new Set(convCases.flatMap((g) => convPaths(g).map((p) => p.path)));
+  assert.deepEqual([...seen].sort(), ['im2col', 'wino2', 'wino4']);
+});
+
+test('conv2d forward / backward-data / backward-weight match the reference on every algorithm', () => {
   const rng = Rng.seeded(2);
-  for (const g of convCases) {
+  for (const g0 of convCases) for (const { path, set } of convPaths(g0)) {
+    set();
+    const g = g0;
     const nx = g.N * g.Ci * g.H * g.W, nw = g.Co * g.Ci * g.KH * g.KW, ny = g.N * g.Co * g.Ho * g.Wo;
-    const tag = JSON.stringify(g);
+    const tag = `${path} ${JSON.stringify(g)}`;
     const [xr, xw] = pair(nx, rng), [wr, ww] = pair(nw, rng), [br, bw] = pair(g.Co, rng);
     const yr = ref.alloc(ny), yw = wasm.alloc(ny);
     ref.conv2dForward(g, xr, wr, br, yr);
@@ -120,6 +155,7 @@ test('conv2d forward / backward-data / backward-weight match the reference', () 
       wasm.free(q);
     }
   }
+  wasm.winograd = wasm.winograd4 = true;
 });
 
 test('conv2d reference agrees with a direct definition on a tiny case', () => {

@@ -11,15 +11,26 @@
  * synchronously on the calling thread.
  */
 import { createPool, type KernelModule, type KernelPool } from '../../kernels/pool.js';
+import { resolveSimd, variantName, type SimdPreference, type SimdVariant } from '../../kernels/simd.js';
+import { wasmPath } from '../../kernels/wasm.js';
 import type { AdamStepParams, Backend, ConvGeom, Ptr } from './backend.js';
 
 type Fn = (...a: number[]) => number;
+
+/** The build each loaded `nn` module came from (a pool loads a module once; later backends share it). */
+const loadedVariant = new WeakMap<KernelModule, SimdVariant>();
 
 export interface WasmBackendOptions {
   /** Pool to run on (e.g. `await sharedPool()`, shared with other engines). Default: a private pool of `threads`. */
   pool?: KernelPool;
   /** Executors of the private pool (ignored with `pool`). Default 1 (calling thread only). */
   threads?: number;
+  /**
+   * SIMD build: 'relaxed' (fused multiply-add), 'plain', or 'auto' (default: relaxed where the runtime has it).
+   * The environment variable PHASEFLOW_SIMD overrides it. A pool holds one build of `nn`: the first backend on a
+   * pool chooses it.
+   */
+  simd?: SimdPreference;
 }
 
 export class WasmBackend implements Backend {
@@ -41,20 +52,34 @@ export class WasmBackend implements Backend {
   private readonly geo2: Ptr;
   private winoU: Ptr = 0;
   private winoUSize = 0;
-  /** Use Winograd F(2x2, 3x3) for eligible convolutions (3x3, stride 1, padding 1, even size, >= 16 channels). */
+  /**
+   * Fast 3x3 convolutions (stride 1, padding 1): Winograd F(4x4, 3x3) where H and W are multiples of 4, else
+   * F(2x2, 3x3) where they are even; im2col + GEMM otherwise or with `winograd = false` (see `convPath`).
+   */
   winograd = true;
+  /** Use F(4x4, 3x3) where it applies (false: F(2x2, 3x3) instead; for tests and comparisons). */
+  winograd4 = true;
+  private wino4U: Ptr = 0;
+  private wino4USize = 0;
   private readonly gemmScratch: number;
   private live = 0;
   private readonly sizes = new Map<Ptr, number>();
 
   /** Loads build/nn.wasm into the given pool (or a new private one). */
   static async create(opts: WasmBackendOptions = {}): Promise<WasmBackend> {
+    const want = resolveSimd(opts.simd ?? 'auto');
     const pool = opts.pool ?? (await createPool({ threads: opts.threads ?? 1 }));
-    const mod = await pool.load('nn');
-    return new WasmBackend(pool, mod, !opts.pool);
+    const mod = await pool.load('nn', { path: wasmPath(variantName('nn', want)) });
+    const loaded = loadedVariant.get(mod) ?? want;
+    loadedVariant.set(mod, loaded);
+    return new WasmBackend(pool, mod, !opts.pool, loaded);
   }
 
-  private constructor(pool: KernelPool, mod: KernelModule, ownsPool: boolean) {
+  /** The SIMD build the kernels run (see WasmBackendOptions.simd). */
+  readonly simd: SimdVariant;
+
+  private constructor(pool: KernelPool, mod: KernelModule, ownsPool: boolean, simd: SimdVariant) {
+    this.simd = simd;
     this.pool = pool;
     this.mod = mod;
     this.ownsPool = ownsPool;
@@ -194,9 +219,41 @@ export class WasmBackend implements Backend {
   private convScratch(g: ConvGeom): void {
     this.ensureScratch(this.ex.conv_scratch_floats(g.Ci, g.KH, g.KW, g.Co, g.Ho, g.Wo));
   }
+  /**
+   * The algorithm a convolution of this geometry runs: 'wino4' (F(4x4, 3x3)), 'wino2' (F(2x2, 3x3)) or 'im2col'.
+   * Winograd needs 3x3, stride 1, padding 1; F(4x4) sizes that are multiples of 4 and at least 4 input and output
+   * channels (the GEMMs' depth and height), F(2x2) even sizes and at least 16 channels (measured crossovers,
+   * docs/engines.md).
+   */
+  convPath(g: ConvGeom): 'wino4' | 'wino2' | 'im2col' {
+    const k3 = g.KH === 3 && g.KW === 3 && g.sh === 1 && g.sw === 1 && g.ph === 1 && g.pw === 1;
+    if (!this.winograd || !k3) return 'im2col';
+    if (this.winograd4 && g.H % 4 === 0 && g.W % 4 === 0 && Math.min(g.Ci, g.Co) >= 4) return 'wino4';
+    if (g.H % 2 === 0 && g.W % 2 === 0 && Math.min(g.Ci, g.Co) >= 16) return 'wino2';
+    return 'im2col';
+  }
   private useWinograd(g: ConvGeom): boolean {
-    return this.winograd && g.KH === 3 && g.KW === 3 && g.sh === 1 && g.sw === 1 && g.ph === 1 && g.pw === 1 &&
-      g.H % 2 === 0 && g.W % 2 === 0 && Math.min(g.Ci, g.Co) >= 16;
+    return this.convPath(g) === 'wino2';
+  }
+  /** Packed F(4x4) filter of w (flipped for the backward data pass) in the shared buffer; returns its byte address. */
+  private wino4Filter(g: ConvGeom, w: Ptr, flip: boolean): number {
+    const n = this.ex.wino4_filter_floats(g.Co, g.Ci, flip ? 1 : 0) + 64;
+    if (this.wino4USize < n) {
+      if (this.wino4U) this.free(this.wino4U);
+      this.wino4U = this.alloc(n);
+      this.wino4USize = n;
+    }
+    // the last 64 floats are the transform's temporary
+    this.ex.wino4_filter(w * 4, this.wino4U * 4, g.Co, g.Ci, flip ? 1 : 0, (this.wino4U + n - 64) * 4);
+    return this.wino4U * 4;
+  }
+  /** F(4x4) forward (or, with `swap`, backward data: x = dy, y = dx) over the batch split by images. */
+  private wino4Run(g: ConvGeom, x: Ptr, w: Ptr, bias: Ptr, y: Ptr, swap: boolean): void {
+    const [ci, co] = swap ? [g.Co, g.Ci] : [g.Ci, g.Co];
+    this.ensureScratch(this.ex.wino4_scratch_floats(ci, co, g.H, g.W, 0));
+    const U = this.wino4Filter(g, w, swap);
+    const geo = this.convArgs(g, swap);
+    this.exec('wino4_fwd', this.split(g.N).map(([n0, n1], t) => [geo, x * 4, U, bias * 4, y * 4, n0, n1, this.scratch[t] * 4]));
   }
   /** Transformed filter (16 x rows x cols) of w in the shared buffer; returns its byte address. */
   private winoFilter(g: ConvGeom, w: Ptr, flip: boolean): number {
@@ -211,6 +268,10 @@ export class WasmBackend implements Backend {
   }
 
   conv2dForward(g: ConvGeom, x: Ptr, w: Ptr, bias: Ptr, y: Ptr): void {
+    if (this.convPath(g) === 'wino4') {
+      this.wino4Run(g, x, w, bias, y, false);
+      return;
+    }
     if (this.useWinograd(g)) {
       this.ensureScratch(this.ex.wino_scratch_floats(g.Ci, g.Co, g.H, g.W));
       const U = this.winoFilter(g, w, false);
@@ -225,6 +286,11 @@ export class WasmBackend implements Backend {
     ]));
   }
   conv2dBackwardData(g: ConvGeom, w: Ptr, dy: Ptr, dx: Ptr): void {
+    if (this.convPath(g) === 'wino4') {
+      // dx = conv(dy, w rotated 180 degrees with in/out channels swapped), stride 1, padding 1.
+      this.wino4Run(g, dy, w, 0, dx, true);
+      return;
+    }
     if (this.useWinograd(g)) {
       // dx = conv(dy, w rotated 180 degrees with in/out channels swapped), stride 1, padding 1.
       this.ensureScratch(this.ex.wino_scratch_floats(g.Co, g.Ci, g.H, g.W));
@@ -240,15 +306,18 @@ export class WasmBackend implements Backend {
     ]));
   }
   conv2dBackwardWeight(g: ConvGeom, x: Ptr, dy: Ptr, dw: Ptr, dbias: Ptr): void {
-    const wino = this.useWinograd(g);
-    if (wino) this.ensureScratch(this.ex.wino_scratch_floats(g.Ci, g.Co, g.H, g.W));
+    const path = this.convPath(g);
+    const wino = path === 'wino2';
+    if (path === 'wino4') this.ensureScratch(this.ex.wino4_scratch_floats(g.Ci, g.Co, g.H, g.W, 1));
+    else if (wino) this.ensureScratch(this.ex.wino_scratch_floats(g.Ci, g.Co, g.H, g.W));
     else this.convScratch(g);
     const geo = this.convArgs(g);
     const nw = g.Co * g.Ci * g.KH * g.KW;
     const pieces = this.split(g.N);
     // Thread 0 accumulates into dw / dbias directly; the others into zeroed partials [dw | dbias], summed after.
     const parts = pieces.length > 1 ? this.partials(nw + g.Co) : [];
-    this.exec(wino ? 'wino_bwd_weight' : 'conv2d_bwd_weight', pieces.map(([n0, n1], t) => {
+    const kernel = path === 'wino4' ? 'wino4_bwd_weight' : wino ? 'wino_bwd_weight' : 'conv2d_bwd_weight';
+    this.exec(kernel, pieces.map(([n0, n1], t) => {
       const pw = t === 0 ? dw : parts[t - 1];
       const pb = dbias === 0 ? 0 : t === 0 ? dbias : parts[t - 1] + nw;
       return [geo, x * 4, dy * 4, pw * 4, pb * 4, n0, n1, this.scratch[t] * 4];
@@ -368,7 +437,8 @@ export class WasmBackend implements Backend {
   async dispose(): Promise<void> {
     for (const p of [...this.scratch, ...this.partial, this.geo, this.geo2]) this.free(p);
     if (this.winoU) this.free(this.winoU);
-    this.winoU = 0;
+    if (this.wino4U) this.free(this.wino4U);
+    this.winoU = this.wino4U = 0;
     this.scratch = [];
     this.partial = [];
     if (this.ownsPool) await this.pool.close();

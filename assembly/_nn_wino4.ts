@@ -1,0 +1,433 @@
+// Winograd F(4x4, 3x3) convolution (Lavin & Gray 2016) for 3x3 kernels, stride 1, padding 1, H and W multiples of 4.
+// Each 4x4 output tile of one (output, input) channel pair is
+//   Y = A^T [ (G g G^T) . (B^T d B) ] A        d: the 6x6 input patch at rows 4ty-1.., cols 4tx-1..;  . elementwise
+//   B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1]
+//   G   = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]
+//   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
+// so the channel sum becomes 36 independent GEMMs over the positions xi = 6 i + j of the transformed tiles:
+//   M[xi] (Cout x T) = U[xi] (Cout x Cin) . V[xi] (Cin x T),   U = G g G^T,  V = B^T d B
+// with 36 multiplications per tile and channel pair for 16 outputs: 4x fewer than direct convolution, 1.78x fewer
+// than F(2x2, 3x3). Backward data is the same routine on dy with the filter rotated by 180 degrees and its channels
+// swapped; backward weight accumulates dU[xi] = sum_t dM[xi] V[xi]^T with dM = A dY A^T, then dw += G^T dU G.
+//
+// Vectorisation: four tiles at a time, one per f32x4 lane. Lanes take any four consecutive tiles of the batch (across
+// rows and images), gathered by 4x4 register transposes, so narrow images (8 or 4 pixels wide) waste no lanes.
+// Blocking: tiles are processed in blocks of TB (a multiple of the micro-kernel width 8); a block's V and M stay in
+// the L2 cache between the transforms and the GEMMs. The forward input transform writes V directly in the packed
+// panel layout of the GEMM micro-kernel (V[xi] + ((t / 8) Cin + ci) 8 + t % 8), and the filter transform writes U
+// in its packed row-panel layout, so the forward GEMMs run the micro-kernel with no packing at all.
+// Numerics: the transforms have entries up to 8 and 1/24; in float32 the result differs from direct convolution by a
+// relative error of about 1e-6 to 1e-5 of the output scale (tested against the float64 reference).
+
+import { micro4x8, sgemm, sgemm_scratch_floats } from './_nn_gemm';
+import { accRowSums } from './_nn_conv';
+import { madd } from './_simd';
+
+/** Tiles per block (a multiple of 8). */
+const TB: i32 = 64;
+// Floats between consecutive xi planes beyond their size: keeps the 36 streams of a transform off one cache set.
+const XI_PAD: i32 = 48;
+
+@inline function cout4(C: i32): i32 {
+  return (C + 3) & ~3;
+}
+@inline function vPlane(Cin: i32): i32 {
+  return Cin * TB + XI_PAD;
+}
+@inline function mPlane(Cout: i32): i32 {
+  return cout4(Cout) * TB + XI_PAD;
+}
+@inline function rowLen(W: i32): i32 {
+  return W + 8;
+}
+@inline function tilesPerImage(H: i32, W: i32): i32 {
+  return (H >> 2) * (W >> 2);
+}
+/** Images a block of TB tiles can touch. */
+@inline function imagesPerBlock(H: i32, W: i32): i32 {
+  return (TB + tilesPerImage(H, W) - 1) / tilesPerImage(H, W) + 1;
+}
+@inline function padFloats(H: i32, W: i32): i32 {
+  return imagesPerBlock(H, W) * (H + 2) * rowLen(W);
+}
+/** A zero area the gathers of lanes past the last tile read from (6 rows of a padded plane). */
+@inline function zeroFloats(W: i32): i32 {
+  return 6 * rowLen(W) + 8;
+}
+
+/** Floats of the packed filter U (36 x Cout4 x Cin) for wino4_filter. */
+export function wino4_filter_floats(Co: i32, Ci: i32, flip: i32): i32 {
+  return flip ? 36 * cout4(Ci) * Co : 36 * cout4(Co) * Ci;
+}
+
+/** Floats of per-thread scratch for wino4_fwd (bwd = 0) or wino4_bwd_weight (bwd = 1). */
+export function wino4_scratch_floats(Cin: i32, Cout: i32, H: i32, W: i32, bwd: i32): i32 {
+  let n = 36 * (vPlane(Cin) + mPlane(Cout)) + padFloats(H, W) + zeroFloats(W) + 4 * 36 * 4 + 64 + 2 * TB;
+  if (bwd) n += sgemm_scratch_floats() + 36 * Cout * Cin;
+  return n;
+}
+
+// ---- filter transform ------------------------------------------------------------------------------------------
+
+// The 6 values G x for a column x = (x0, x1, x2), written to out at byte stride s.
+@inline
+function gCol(x0: f32, x1: f32, x2: f32, out: usize, s: usize): void {
+  store<f32>(out, 0.25 * x0);
+  store<f32>(out + s, (-1.0 / 6.0) * (x0 + x1 + x2));
+  store<f32>(out + 2 * s, (-1.0 / 6.0) * (x0 - x1 + x2));
+  store<f32>(out + 3 * s, (1.0 / 24.0) * x0 + (1.0 / 12.0) * x1 + (1.0 / 6.0) * x2);
+  store<f32>(out + 4 * s, (1.0 / 24.0) * x0 - (1.0 / 12.0) * x1 + (1.0 / 6.0) * x2);
+  store<f32>(out + 5 * s, x2);
+}
+
+/**
+ * U[xi] = (G g G^T)[xi] in the micro-kernel's packed row-panel layout: element (o, i) of the 36 (rows x cols)
+ * matrices at U + xi * rows4 * cols + ((o / 4) cols + i) 4 + o % 4, rows past `rows` zero. flip = 0: g = w[o][i]
+ * (rows = Co, cols = Ci: the forward pass); flip = 1: g = w[i][o] rotated by 180 degrees (rows = Ci, cols = Co:
+ * the backward data pass). w is (Co, Ci, 3, 3). `tmp` is 36 floats of scratch.
+ */
+export function wino4_filter(w: usize, U: usize, Co: i32, Ci: i32, flip: i32, tmp: usize): void {
+  const rows = flip ? Ci : Co, cols = flip ? Co : Ci, r4 = cout4(rows);
+  const plane = <usize>(r4 * cols) << 2;
+  memory.fill(U, 0, plane * 36);
+  for (let o = 0; o < rows; o++) {
+    for (let i = 0; i < cols; i++) {
+      const src = flip ? w + (<usize>((i * Ci + o) * 9) << 2) : w + (<usize>((o * Ci + i) * 9) << 2);
+      // g[a][b], flipped: g[a][b] = w[2 - a][2 - b]
+      // t = G g (6 x 3) into tmp[r * 3 + b], column by column
+      for (let b = 0; b < 3; b++) {
+        let x0: f32, x1: f32, x2: f32;
+        if (flip) {
+          x0 = load<f32>(src + (<usize>(8 - b) << 2));
+          x1 = load<f32>(src + (<usize>(5 - b) << 2));
+          x2 = load<f32>(src + (<usize>(2 - b) << 2));
+        } else {
+          x0 = load<f32>(src + (<usize>b << 2));
+          x1 = load<f32>(src + (<usize>(3 + b) << 2));
+          x2 = load<f32>(src + (<usize>(6 + b) << 2));
+        }
+        gCol(x0, x1, x2, tmp + (<usize>b << 2), 12);
+      }
+      // u = t G^T: row r of u = G (row r of t)
+      const dst = U + (<usize>(((o >> 2) * cols + i) * 4 + (o & 3)) << 2);
+      for (let r = 0; r < 6; r++) {
+        const t = tmp + (<usize>(r * 3) << 2);
+        gCol(load<f32>(t), load<f32>(t, 4), load<f32>(t, 8), dst + <usize>(r * 6) * plane, plane);
+      }
+    }
+  }
+}
+
+// ---- 1-D transforms on vectors ------------------------------------------------------------------------------------
+
+// (B^T d) for six vectors, stored at out + k s.
+@inline
+function bt6(d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, out: usize, s: usize): void {
+  const four = f32x4.splat(4), mfive = f32x4.splat(-5), two = f32x4.splat(2);
+  const a = f32x4.sub(d1, d3), b = f32x4.sub(d4, d2);
+  v128.store(out, madd(four, d0, madd(mfive, d2, d4)));
+  v128.store(out + s, madd(f32x4.splat(-4), f32x4.add(d1, d2), f32x4.add(d3, d4)));
+  v128.store(out + 2 * s, madd(four, f32x4.sub(d1, d2), f32x4.sub(d4, d3)));
+  v128.store(out + 3 * s, madd(f32x4.splat(-2), a, b));
+  v128.store(out + 4 * s, madd(two, a, b));
+  v128.store(out + 5 * s, madd(four, d1, madd(mfive, d3, d5)));
+}
+
+// (A^T m) for six vectors: four results at out + k s (+ bias).
+@inline
+function at4(m0: v128, m1: v128, m2: v128, m3: v128, m4: v128, m5: v128, out: usize, s: usize): void {
+  const s12 = f32x4.add(m1, m2), d12 = f32x4.sub(m1, m2), s34 = f32x4.add(m3, m4), d34 = f32x4.sub(m3, m4);
+  v128.store(out, f32x4.add(f32x4.add(m0, s12), s34));
+  v128.store(out + s, madd(f32x4.splat(2), d34, d12));
+  v128.store(out + 2 * s, madd(f32x4.splat(4), s34, s12));
+  v128.store(out + 3 * s, f32x4.add(madd(f32x4.splat(8), d34, d12), m5));
+}
+
+// (A z) for four vectors z (A = (A^T)^T, 6 x 4): six results at out + k s.
+@inline
+function a6(z0: v128, z1: v128, z2: v128, z3: v128, out: usize, s: usize): void {
+  const e = f32x4.add(z0, z2), o = f32x4.add(z1, z3);
+  const e2 = madd(f32x4.splat(4), z2, z0), o2 = madd(f32x4.splat(8), z3, f32x4.add(z1, z1));
+  v128.store(out, z0);
+  v128.store(out + s, f32x4.add(e, o));
+  v128.store(out + 2 * s, f32x4.sub(e, o));
+  v128.store(out + 3 * s, f32x4.add(e2, o2));
+  v128.store(out + 4 * s, f32x4.sub(e2, o2));
+  v128.store(out + 5 * s, z3);
+}
+
+// 4x4 transpose: rows r0..r3 (one per lane group member) -> columns, stored at out + k s.
+@inline
+function transpose4(r0: v128, r1: v128, r2: v128, r3: v128, out: usize, s: usize): void {
+  const a = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), b = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const c = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), e = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(out, v128.shuffle<f32>(a, b, 0, 1, 4, 5));
+  v128.store(out + s, v128.shuffle<f32>(a, b, 2, 3, 6, 7));
+  v128.store(out + 2 * s, v128.shuffle<f32>(c, e, 0, 1, 4, 5));
+  v128.store(out + 3 * s, v128.shuffle<f32>(c, e, 2, 3, 6, 7));
+}
+
+// ---- tile geometry ------------------------------------------------------------------------------------------------
+
+// Per-block tile table (two i32 per tile): tab[2 t] = byte offset from `pad` of the top-left corner of the 6x6
+// patch of tile t0 + t, or -1 past t1; tab[2 t + 1] = element offset of its top-left output pixel from image 0 of a
+// C-channel tensor, without the channel term. Integer divisions stay out of the transforms' inner loops.
+function tileTable(t0: i32, t1: i32, H: i32, W: i32, C: i32, tab: usize): void {
+  const TW = W >> 2, TPI = tilesPerImage(H, W), RL = rowLen(W), bFirst = t0 / TPI;
+  for (let t = 0; t < TB; t++) {
+    const tile = t0 + t;
+    if (tile >= t1) {
+      store<i32>(tab + (<usize>(2 * t) << 2), -1);
+      store<i32>(tab + (<usize>(2 * t + 1) << 2), -1);
+      continue;
+    }
+    const b = tile / TPI, r = tile % TPI, ty = r / TW, tx = r - ty * TW;
+    store<i32>(tab + (<usize>(2 * t) << 2), (((b - bFirst) * (H + 2) + 4 * ty) * RL + 4 * tx) << 2);
+    store<i32>(tab + (<usize>(2 * t + 1) << 2), b * C * H * W + 4 * ty * W + 4 * tx);
+  }
+}
+
+@inline
+function patchAt(tab: usize, t: i32, pad: usize, zero: usize): usize {
+  const o = load<i32>(tab + (<usize>(2 * t) << 2));
+  return o < 0 ? zero : pad + <usize>o;
+}
+
+// Copies channel c of images [b0, b1) (planes of x, C channels) into the zero-bordered padded planes.
+function copyPlanes(x: usize, C: i32, c: i32, b0: i32, b1: i32, H: i32, W: i32, pad: usize): void {
+  const RL = rowLen(W);
+  for (let b = b0; b < b1; b++) {
+    const plane = x + (<usize>((b * C + c) * H * W) << 2);
+    const dst = pad + (<usize>(((b - b0) * (H + 2) + 1) * RL + 1) << 2);
+    for (let r = 0; r < H; r++) {
+      memory.copy(dst + (<usize>(r * RL) << 2), plane + (<usize>(r * W) << 2), <usize>W << 2);
+    }
+  }
+}
+
+/**
+ * V (36 planes) of the tiles [t0, t1) (tile indices counted from image 0 of x, which holds Cin channels) for every
+ * input channel. packed = 1: panel layout of the forward GEMM; packed = 0: row-major (Cin x TB) for the weight GEMM.
+ */
+function inputTransform(
+  x: usize, Cin: i32, H: i32, W: i32, t0: i32, t1: i32, V: usize, packed: i32, pad: usize, zero: usize, E: usize,
+  tab: usize,
+): void {
+  const TPI = tilesPerImage(H, W), RL = rowLen(W), RLB = <usize>RL << 2;
+  const bFirst = t0 / TPI, bEnd = (t1 - 1) / TPI + 1;
+  const plane = <usize>vPlane(Cin) << 2;
+  for (let c = 0; c < Cin; c++) {
+    copyPlanes(x, Cin, c, bFirst, bEnd, H, W, pad);
+    for (let t = 0; t < t1 - t0; t += 4) {
+      const p0 = patchAt(tab, t, pad, zero), p1 = patchAt(tab, t + 1, pad, zero);
+      const p2 = patchAt(tab, t + 2, pad, zero), p3 = patchAt(tab, t + 3, pad, zero);
+      // rows: columns 0..5 of the patch across the four lanes, then (. B) over the columns into E[j][r]
+      for (let r = 0; r < 6; r++) {
+        const o = <usize>r * RLB;
+        const l0 = v128.load(p0 + o), l1 = v128.load(p1 + o), l2 = v128.load(p2 + o), l3 = v128.load(p3 + o);
+        transpose4(l0, l1, l2, l3, E + 576, 16);
+        const h0 = v128.load(p0 + o, 16), h1 = v128.load(p1 + o, 16), h2 = v128.load(p2 + o, 16), h3 = v128.load(p3 + o, 16);
+        const a = v128.shuffle<f32>(h0, h1, 0, 4, 1, 5), b = v128.shuffle<f32>(h2, h3, 0, 4, 1, 5);
+        bt6(
+          v128.load(E + 576), v128.load(E + 592), v128.load(E + 608), v128.load(E + 624),
+          v128.shuffle<f32>(a, b, 0, 1, 4, 5), v128.shuffle<f32>(a, b, 2, 3, 6, 7),
+          E + (<usize>r << 4), 96,
+        );
+      }
+      // columns: (B^T .) over the rows of each column j, into V[6 i + j]
+      const off: usize = packed ? <usize>(((t >> 3) * Cin + c) * 8 + (t & 7)) << 2 : <usize>(c * TB + t) << 2;
+      for (let j = 0; j < 6; j++) {
+        const e = E + <usize>(j * 96);
+        bt6(
+          v128.load(e), v128.load(e, 16), v128.load(e, 32), v128.load(e, 48), v128.load(e, 64), v128.load(e, 80),
+          V + <usize>j * plane + off, 6 * plane,
+        );
+      }
+    }
+  }
+}
+
+/** y (Cout planes of H x W per image, image 0 at y) of the tiles [t0, t1) from M = (36, Cout4, TB), + bias. */
+function outputTransform(
+  M: usize, Cout: i32, H: i32, W: i32, t0: i32, t1: i32, y: usize, bias: usize, E: usize, tab: usize,
+): void {
+  const plane = <usize>mPlane(Cout) << 2;
+  const WB = <usize>W << 2;
+  for (let co = 0; co < Cout; co++) {
+    const bv = bias != 0 ? v128.load32_splat(bias + (<usize>co << 2)) : f32x4.splat(0);
+    const yc = y + (<usize>(co * H * W) << 2);
+    for (let t = 0; t < t1 - t0; t += 4) {
+      const src = M + (<usize>(co * TB + t) << 2);
+      // rows r of m: A^T over the columns -> E[i][r] (i < 4)
+      for (let r = 0; r < 6; r++) {
+        const q = src + <usize>(6 * r) * plane;
+        at4(
+          v128.load(q), v128.load(q + plane), v128.load(q + 2 * plane), v128.load(q + 3 * plane),
+          v128.load(q + 4 * plane), v128.load(q + 5 * plane), E + (<usize>r << 4), 96,
+        );
+      }
+      // columns i: A^T over the rows -> Y[k][i] at E2[k][i]
+      const E2 = E + 576;
+      for (let i = 0; i < 4; i++) {
+        const e = E + <usize>(i * 96);
+        at4(
+          v128.load(e), v128.load(e, 16), v128.load(e, 32), v128.load(e, 48), v128.load(e, 64), v128.load(e, 80),
+          E2 + (<usize>i << 4), 64,
+        );
+      }
+      // rows k of the four tiles: transpose lanes back to tiles, add the bias, store
+      const n = min(4, t1 - t0 - t);
+      for (let q = 0; q < n; q++) {
+        // lane q: rows k of its tile are column q of the four Y[k][.] vectors
+        const dst = yc + (<usize>load<i32>(tab + (<usize>(2 * (t + q) + 1) << 2)) << 2);
+        const e = E2 + (<usize>q << 2);
+        for (let k = 0; k < 4; k++) {
+          const r = e + <usize>(k * 64);
+          const v = f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(load<f32>(r)), 1,
+            load<f32>(r, 16)), 2, load<f32>(r, 32)), 3, load<f32>(r, 48));
+          v128.store(dst + <usize>k * WB, f32x4.add(v, bv));
+        }
+      }
+    }
+  }
+}
+
+@inline
+function gradAt(tab: usize, t: i32, dyc: usize, zero: usize): usize {
+  const o = load<i32>(tab + (<usize>(2 * t + 1) << 2));
+  return o < 0 ? zero : dyc + (<usize>o << 2);
+}
+
+/** dM (36, Cout, TB) row-major = A dY A^T for the tiles [t0, t1) of dy (Cout channels, image 0 at dy). */
+function gradTransform(
+  dy: usize, Cout: i32, H: i32, W: i32, t0: i32, t1: i32, dM: usize, zero: usize, E: usize, tab: usize,
+): void {
+  const plane = <usize>(Cout * TB + XI_PAD) << 2;
+  const WB = <usize>W << 2;
+  for (let co = 0; co < Cout; co++) {
+    const dyc = dy + (<usize>(co * H * W) << 2);
+    for (let t = 0; t < t1 - t0; t += 4) {
+      // the 4x4 tile of dy of each lane (zero past t1)
+      const p0 = gradAt(tab, t, dyc, zero), p1 = gradAt(tab, t + 1, dyc, zero);
+      const p2 = gradAt(tab, t + 2, dyc, zero), p3 = gradAt(tab, t + 3, dyc, zero);
+      const zs: usize = 0;
+      // rows k: transpose to columns l across lanes, then (. A^T) -> E[j][k]
+      for (let k = 0; k < 4; k++) {
+        const o = <usize>k * WB;
+        const s0 = p0 == zero ? zs : o, s1 = p1 == zero ? zs : o, s2 = p2 == zero ? zs : o, s3 = p3 == zero ? zs : o;
+        transpose4(v128.load(p0 + s0), v128.load(p1 + s1), v128.load(p2 + s2), v128.load(p3 + s3), E + 576, 16);
+        a6(v128.load(E + 576), v128.load(E + 592), v128.load(E + 608), v128.load(E + 624), E + (<usize>k << 4), 64);
+      }
+      // columns j: A over the rows -> dM[6 i + j]
+      const off = <usize>(co * TB + t) << 2;
+      for (let j = 0; j < 6; j++) {
+        const e = E + <usize>(j * 64);
+        a6(v128.load(e), v128.load(e, 16), v128.load(e, 32), v128.load(e, 48), dM + <usize>j * plane + off, 6 * plane);
+      }
+    }
+  }
+}
+
+// geo block as in _nn_conv.ts: Ci, H, W, Co, ... (only Ci, H, W, Co are read here)
+@inline function geoAt(geo: usize, i: i32): i32 {
+  return load<i32>(geo + (<usize>i << 2));
+}
+
+/**
+ * y[n] = conv3x3(x[n]) (stride 1, padding 1) + bias for n in [n0, n1), with U = wino4_filter(w, flip = 0) (Cin = Ci,
+ * Cout = Co of the geometry), or U = wino4_filter(w, flip = 1) with the geometry's Ci / Co swapped for the backward
+ * data pass (x = dy, y = dx, bias = 0).
+ */
+export function wino4_fwd(geo: usize, x: usize, U: usize, bias: usize, y: usize, n0: i32, n1: i32, scratch: usize): void {
+  const Cin = geoAt(geo, 0), H = geoAt(geo, 1), W = geoAt(geo, 2), Cout = geoAt(geo, 3);
+  const TPI = tilesPerImage(H, W), C4 = cout4(Cout);
+  const V = scratch;
+  const M = V + (<usize>(36 * vPlane(Cin)) << 2);
+  const pad = M + (<usize>(36 * mPlane(Cout)) << 2);
+  const zero = pad + (<usize>padFloats(H, W) << 2);
+  const E = zero + (<usize>zeroFloats(W) << 2);
+  const tab = E + (<usize>(4 * 36 * 4 + 64) << 2);
+  memory.fill(pad, 0, <usize>(padFloats(H, W) + zeroFloats(W)) << 2);
+  const xn = x + (<usize>(n0 * Cin * H * W) << 2), yn = y + (<usize>(n0 * Cout * H * W) << 2);
+  const total = (n1 - n0) * TPI;
+  const vp = <usize>vPlane(Cin) << 2, mp = <usize>mPlane(Cout) << 2, up = <usize>(C4 * Cin) << 2;
+  const ldcB = <usize>TB << 2;
+  for (let t0 = 0; t0 < total; t0 += TB) {
+    const t1 = min(total, t0 + TB);
+    const cols = (t1 - t0 + 7) & ~7;
+    tileTable(t0, t1, H, W, Cout, tab);
+    inputTransform(xn, Cin, H, W, t0, t1, V, 1, pad, zero, E, tab);
+    for (let xi = 0; xi < 36; xi++) {
+      const Vx = V + <usize>xi * vp, Mx = M + <usize>xi * mp, Ux = U + <usize>xi * up;
+      for (let jb = 0; jb < cols; jb += 8) {
+        const bp = Vx + (<usize>(jb * Cin) << 2);
+        for (let ib = 0; ib < C4; ib += 4) {
+          micro4x8(Cin, Ux + (<usize>(ib * Cin) << 2), bp, Mx + (<usize>(ib * TB + jb) << 2), ldcB, 1, 0);
+        }
+      }
+    }
+    outputTransform(M, Cout, H, W, t0, t1, yn, bias, E, tab);
+  }
+}
+
+/** dw += dL/dw and dbias += row sums of dy (dbias == 0: none) for n in [n0, n1). */
+export function wino4_bwd_weight(
+  geo: usize, x: usize, dy: usize, dw: usize, dbias: usize, n0: i32, n1: i32, scratch: usize,
+): void {
+  const Cin = geoAt(geo, 0), H = geoAt(geo, 1), W = geoAt(geo, 2), Cout = geoAt(geo, 3);
+  const TPI = tilesPerImage(H, W);
+  const V = scratch;
+  const dM = V + (<usize>(36 * vPlane(Cin)) << 2);
+  const pad = dM + (<usize>(36 * mPlane(Cout)) << 2);
+  const zero = pad + (<usize>padFloats(H, W) << 2);
+  const E = zero + (<usize>zeroFloats(W) << 2);
+  const tab = E + (<usize>(4 * 36 * 4 + 64) << 2);
+  const gs = tab + (<usize>(2 * TB) << 2);
+  const dU = gs + (<usize>sgemm_scratch_floats() << 2);
+  memory.fill(pad, 0, <usize>(padFloats(H, W) + zeroFloats(W)) << 2);
+  memory.fill(dU, 0, <usize>(36 * Cout * Cin) << 2);
+  const xn = x + (<usize>(n0 * Cin * H * W) << 2), dyn = dy + (<usize>(n0 * Cout * H * W) << 2);
+  const total = (n1 - n0) * TPI;
+  const vp = <usize>vPlane(Cin) << 2, mp = <usize>(Cout * TB + XI_PAD) << 2;
+  for (let t0 = 0; t0 < total; t0 += TB) {
+    const t1 = min(total, t0 + TB);
+    const k = (t1 - t0 + 3) & ~3;
+    tileTable(t0, t1, H, W, Cout, tab);
+    inputTransform(xn, Cin, H, W, t0, t1, V, 0, pad, zero, E, tab);
+    gradTransform(dyn, Cout, H, W, t0, t1, dM, zero, E, tab);
+    for (let xi = 0; xi < 36; xi++) {
+      sgemm(0, 1, Cout, Cin, k, 1, dM + <usize>xi * mp, TB, V + <usize>xi * vp, TB, 1,
+        dU + (<usize>(xi * Cout * Cin) << 2), Cin, gs);
+    }
+  }
+  if (dbias != 0) {
+    for (let b = n0; b < n1; b++) accRowSums(dy + (<usize>(b * Cout * H * W) << 2), dbias, Cout, H * W);
+  }
+  // dw[o][i] += G^T dU G (3 x 3 from 6 x 6)
+  const s = <usize>(Cout * Cin) << 2;
+  for (let o = 0; o < Cout; o++) {
+    for (let i = 0; i < Cin; i++) {
+      const u = dU + (<usize>(o * Cin + i) << 2);
+      const d = dw + (<usize>((o * Cin + i) * 9) << 2);
+      // t = G^T u (3 x 6), then dw = t G (3 x 3)
+      for (let a = 0; a < 3; a++) {
+        let t0: f32 = 0, t1: f32 = 0, t2: f32 = 0, t3: f32 = 0, t4: f32 = 0, t5: f32 = 0;
+        for (let j = 0; j < 6; j++) {
+          const u0 = load<f32>(u + <usize>j * s), u1 = load<f32>(u + <usize>(6 + j) * s);
+          const u2 = load<f32>(u + <usize>(12 + j) * s), u3 = load<f32>(u + <usize>(18 + j) * s);
+          const u4 = load<f32>(u + <usize>(24 + j) * s), u5 = load<f32>(u + <usize>(30 + j) * s);
+          let v: f32;
+          if (a == 0) v = 0.25 * u0 - (1.0 / 6.0) * (u1 + u2) + (1.0 / 24.0) * (u3 + u4);
+          else if (a == 1) v = (1.0 / 6.0) * (u2 - u1) + (1.0 / 12.0) * (u3 - u4);
+          else v = (1.0 / 6.0) * (u3 + u4 - u1 - u2) + u5;
+          if (j == 0) t0 = v; else if (j == 1) t1 = v; else if (j == 2) t2 = v;
+          else if (j == 3) t3 = v; else if (j == 4) t4 = v; else t5 = v;
+        }
+        const q = d + (<usize>(a * 3) << 2);
+        store<f32>(q, load<f32>(q) + 0.25 * t0 - (1.0 / 6.0) * (t1 + t2) + (1.0 / 24.0) * (t3 + t4));
+        store<f32>(q, load<f32>(q, 4) + (1.0 / 6.0) * (t2 - t1) + (1.0 / 12.0) * (t3 - t4), 4);
+        store<f32>(q, load<f32>(q, 8) + (1.0 / 6.0) * (t3 + t4 - t1 - t2) + t5, 8);
+      }
+    }
+  }
+}
