@@ -1,5 +1,5 @@
 /**
- * Adam with PyTorch semantics (torch.optim.Adam, non-amsgrad) and the paper's parameter groups (PAPER.md §2.6):
+ * Adam with PyTorch semantics (torch.optim.Adam, non-amsgrad) and the paper's parameter groups (docs/method.md §2.6):
  * coupled L2 weight decay lU on u and lW on w, none on b and c. For step t = 1, 2, ... and each parameter theta:
  *
  *   g     = dL/dtheta + wd theta

@@ -1,5 +1,5 @@
 /**
- * The Bayes-optimal parameters of the paper's autoencoder (PAPER.md §2.4, §7b): at grid time t_j with
+ * The Bayes-optimal parameters of the paper's autoencoder (docs/method.md §2.4, §7b): at grid time t_j with
  * V = alpha^2 + beta^2 sigma^2, the exact denoiser E[x1 | x] = (beta sigma^2/V) x + (alpha^2/V) mu tanh(h + beta <x, mu>/V)
  * is f_j exactly when
  *   c_j = beta sigma^2 / V,   u_j = (alpha^2 / V) mu,   w_j = sqrt(d) c0 (beta / V) mu,   b_j = h = artanh(2p − 1).

@@ -1,7 +1,7 @@
 /**
- * The paper's central experiment as one resumable run (PAPER.md §2, §5 item 1): train the per-time-step autoencoder on
- * the Gaussian mixture, generate with the learned velocity, and measure pHat, the training set's own p, per-mode means
- * and variances and the overlaps per time step.
+ * The paper's central experiment as one resumable run (docs/method.md §2, §5 item 1): train the per-time-step
+ * autoencoder on the Gaussian mixture, generate with the learned velocity, and measure pHat, the training set's own p,
+ * per-mode means and variances and the overlaps per time step.
  *
  * Fault tolerance: every `checkpointEvery` epochs (and on request, e.g. at SIGINT) the trainer state — parameters,
  * Adam moments, epoch, noise key — and the loss history are written atomically to `<dir>/checkpoint.bin`. The noise of
@@ -31,7 +31,7 @@ export interface GmmConfig extends Omit<AeTrainerConfig, 'threads'> {
 }
 
 export const GMM_PRESETS = {
-  /** PAPER.md §2.6: the overlap figure's settings (hours on a laptop CPU, see `npm run bench`). */
+  /** docs/method.md §2.6: the overlap figure's settings (hours on a laptop CPU, see `npm run bench`). */
   paper: { schedule: 'dilated', d: 5000, n: 128, T: 80, epochs: 40000, lr: 1e-4, lU: 1e-5, lW: 1e-5, kappa: 2, p: 0.8, sigma: 1, genSamples: 256 },
   /**
    * About half a minute on 2 cores. d 1000 with a coarse grid (T 20) keeps the effect of the dilation visible:

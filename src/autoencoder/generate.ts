@@ -1,5 +1,5 @@
 /**
- * Generation with a trained per-time-step autoencoder (PAPER.md §2.7) and the statistics of what it generates.
+ * Generation with a trained per-time-step autoencoder (docs/method.md §2.7) and the statistics of what it generates.
  *
  * On the training grid t_j = j tEnd/T the learned denoiser f_j(x) = c_j x + u_j tanh(b_j + <w_j, x>/(sqrt(d) c0))
  * gives the velocity v_j(x) = (alpha'/alpha)(t_j) x + (beta' − alpha' beta/alpha)(t_j) f_j(x). Euler:

@@ -1,5 +1,5 @@
 /**
- * The paper's per-time-step two-layer autoencoder (PAPER.md §2.5–2.6) — definitions shared by every backend.
+ * The paper's per-time-step two-layer autoencoder (docs/method.md §2.5–2.6) — definitions shared by every backend.
  *
  * Grid: t_j = j tEnd / T, j = 0..T-1, with interpolant coefficients alpha_j = alpha(t_j) (noise), beta_j = beta(t_j)
  * (data) and c0 = alpha(0) (the interpolant's `initStd`: 1 for linear/dilated, sqrt(d) for VE).

@@ -1,5 +1,5 @@
 /**
- * Order-one summary statistics ("overlaps") of the learned parameters per time step (PAPER.md §2.8), mu = 1_d:
+ * Order-one summary statistics ("overlaps") of the learned parameters per time step (docs/method.md §2.8), mu = 1_d:
  *   c,   m = <u, mu>/d,   omega = <w, mu>/d,   b,   sqrtQ = |u|/sqrt(d),   sqrtR = |w|/sqrt(d).
  *
  * Sign symmetry: (u, w, b) -> (−u, −w, −b) leaves f_j unchanged, so training lands on either copy independently at

@@ -1,10 +1,10 @@
 /**
- * Theory overlay for a trained dilated-schedule autoencoder (PAPER.md §3, §5 item 1).
+ * Theory overlay for a trained dilated-schedule autoencoder (docs/method.md §3, §5 item 1).
  *
  * Ridge constants: the experiment's coupled weight decay l (PyTorch Adam `weight_decay`) adds (l/2)|theta|^2 to the
  * loss (1/(dT)) sum_j sum_mu |f_j − x1|^2. Per time step, in the theory's "sum over samples" units
- * (sum_mu |f − x1|^2 + lambda |theta|^2), that is lambda = l d T / 2 (PAPER.md §2.6). The paper's theory curves were
- * drawn with lambda_u = 50, lambda_w = 1 instead, while its experiment (l = 1e-5, d = 5000, T = 80) corresponds to
+ * (sum_mu |f − x1|^2 + lambda |theta|^2), that is lambda = l d T / 2 (docs/method.md §2.6). The paper's theory curves
+ * were drawn with lambda_u = 50, lambda_w = 1 instead, while its experiment (l = 1e-5, d = 5000, T = 80) corresponds to
  * lambda = 2 for both: `lambdas: 'paper'` reproduces the figure, `'consistent'` uses the mapping.
  */
 import { computeTheory, type TheoryReport } from '../theory/compute.js';
@@ -99,7 +99,7 @@ export function theoryOverlay(opts: OverlayOptions, measured: Overlaps): TheoryO
     note:
       `theory ridge constants lambda_u = ${lambdaU}, lambda_w = ${lambdaW} (${opts.lambdas === 'paper' ? "the paper's" : 'lambda = l d T / 2'}); ` +
       `this run's weight decay maps to lambda_u = ${consistent.lambdaU.toPrecision(3)}, lambda_w = ${consistent.lambdaW.toPrecision(3)}. ` +
-      "The paper's figure used 50 and 1 while its experiment corresponds to 2 and 2 (PAPER.md §7 item 3).",
+      "The paper's figure used 50 and 1 while its experiment corresponds to 2 and 2 (docs/method.md §7 item 3).",
     lines,
     pHat: report.pHat,
     sigmaHat2: report.sigmaHat2,

@@ -1,5 +1,6 @@
 /**
- * Training the paper's per-time-step autoencoder on the two-mode Gaussian mixture (PAPER.md §2.1, §2.5–2.6, §2.9).
+ * Training the paper's per-time-step autoencoder on the two-mode Gaussian mixture (docs/method.md §2.1, §2.5–2.6,
+ * §2.9).
  *
  *   data   x1^mu = s^mu 1_d + sigma eta^mu,  P(s = +1) = p,  mu = 1..n   (fixed training set, shape (n, d))
  *   grid   t_j = j tEnd / T,  j = 0..T-1;  schedule 'linear' (the paper's VP), 've' or 'dilated' (dVP, kappa)

@@ -1,8 +1,8 @@
 /**
- * The paper's unbalanced two-class image set (PAPER.md §4.1): class A (default digit 0) makes up a fraction `fraction`
- * (default 0.8) of the set and class B (default digit 1) the rest; images are padded to `size` × `size` (default 32,
- * zero border, centred) and scaled from [0, 1] to [−1, 1]; a held-out split is kept aside with the same class
- * proportions. Labels: 0 for class A, 1 for class B. All draws come from the seed.
+ * The paper's unbalanced two-class image set (docs/method.md §4.1): class A (default digit 0) makes up a fraction
+ * `fraction` (default 0.8) of the set and class B (default digit 1) the rest; images are padded to `size` × `size`
+ * (default 32, zero border, centred) and scaled from [0, 1] to [−1, 1]; a held-out split is kept aside with the same
+ * class proportions. Labels: 0 for class A, 1 for class B. All draws come from the seed.
  */
 import { Rng } from '../random/rng.js';
 import { DataError } from './idx.js';

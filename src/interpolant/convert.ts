@@ -3,7 +3,7 @@
  *   denoiser  x1hat = E[x1 | x_t]
  *   noise     x0hat = E[x0 | x_t]   (the "epsilon" prediction)
  *   velocity  v     = alpha' x0hat + beta' x1hat
- * Exact for any interpolant (PAPER.md §2.4). Elementwise on arrays; `out` may alias an input.
+ * Exact for any interpolant (docs/method.md §2.4). Elementwise on arrays; `out` may alias an input.
  *
  *   x0hat = (x - beta x1hat) / alpha              x1hat = (x - alpha x0hat) / beta
  *   x1hat = (alpha v - alpha' x) / W              x0hat = (beta' x - beta v) / W,   W = alpha beta' - alpha' beta

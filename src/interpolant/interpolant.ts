@@ -2,7 +2,7 @@
  * Interpolants `x_t = alpha(t) x0 + beta(t) x1` between noise `x0 ~ N(0, I)` (at t = 0) and data `x1` (at t = tEnd).
  *
  * This is the stochastic-interpolant convention of Albergo & Vanden-Eijnden and of the paper's GMM code
- * (PAPER.md §2.2: `a ≡ alpha` multiplies the noise, `b ≡ beta` the data). Generation runs from t = 0 to t = tEnd.
+ * (docs/method.md §2.2: `a ≡ alpha` multiplies the noise, `b ≡ beta` the data). Generation runs from t = 0 to t = tEnd.
  *
  * SNR convention: `snr(t) = beta(t)^2 / alpha(t)^2` (signal-to-noise power ratio, as in VDM), `logSnr = log snr`.
  * It increases with t for every interpolant here.
@@ -51,7 +51,7 @@ export abstract class Interpolant {
   }
   /**
    * Standard deviation of the generator's starting noise, `alpha(0)` (the paper's `c0`: 1 for VP and dVP,
-   * sqrt(d) for VE, PAPER.md §2.3). It is also the extra tanh scale of the paper's autoencoder.
+   * sqrt(d) for VE, docs/method.md §2.3). It is also the extra tanh scale of the paper's autoencoder.
    */
   get initStd(): number {
     return this.at(0).alpha;

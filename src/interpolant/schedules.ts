@@ -1,5 +1,5 @@
 /**
- * Concrete interpolants (PAPER.md §2.3, §4.2). All follow `x_t = alpha(t) x0 + beta(t) x1`, noise at t = 0.
+ * Concrete interpolants (docs/method.md §2.3, §4.2). All follow `x_t = alpha(t) x0 + beta(t) x1`, noise at t = 0.
  */
 import { Interpolant, type Coefficients } from './interpolant.js';
 
@@ -47,7 +47,7 @@ export class CosineInterpolant extends Interpolant {
 
 /**
  * VP-SDE of Song et al. with the linear noise rate `beta(s) = betaMin + (betaMax - betaMin) s` in the diffusion's
- * own time s (s = 0 data, s = 1 noise), converted to our direction by t = 1 - s (PAPER.md §4.2):
+ * own time s (s = 0 data, s = 1 noise), converted to our direction by t = 1 - s (docs/method.md §4.2):
  *
  *   signal  beta_t  = tau(1 - t),  tau(s) = exp(-(betaMin s + (betaMax - betaMin) s^2 / 2) / 2)
  *   noise   alpha_t = sqrt(1 - tau^2)
@@ -126,7 +126,7 @@ export class ReclockedInterpolant extends Interpolant {
 }
 
 /**
- * The paper's dilated VP ("dVP", PAPER.md §2.3) on [0, 2]: the linear interpolant on the clock
+ * The paper's dilated VP ("dVP", docs/method.md §2.3) on [0, 2]: the linear interpolant on the clock
  *   tau(t) = kappa t / sqrt(d)                          for t in [0, 1)   (phase 1: the mode weight window)
  *   tau(t) = kappa / sqrt(d) + (1 - kappa/sqrt(d))(t-1)  for t in [1, 2]   (phase 2: the variance)
  * so alpha = 1 - tau, beta = tau. Requires kappa < sqrt(d).

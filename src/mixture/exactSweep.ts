@@ -1,6 +1,6 @@
 /**
  * pHat (and the other generated statistics) of the exact velocity field against the dimension d, per schedule —
- * the paper's core observation (PAPER.md §3.1): on a fixed grid the linear schedule drifts to the majority mode
+ * the paper's core observation (docs/method.md §3.1): on a fixed grid the linear schedule drifts to the majority mode
  * as d grows, the dilated one keeps pHat near p.
  */
 import { makeInterpolant, type ScheduleName } from '../interpolant/schedules.js';

@@ -1,5 +1,5 @@
 /**
- * The two-mode Gaussian mixture of the paper (PAPER.md §2.1) and its exact (Bayes) flow oracle (§2.4):
+ * The two-mode Gaussian mixture of the paper (docs/method.md §2.1) and its exact (Bayes) flow oracle (§2.4):
  *
  *   rho = p N(mu, sigma^2 I_d) + (1 - p) N(-mu, sigma^2 I_d),   x1 = s mu + sigma eta,  P(s = +1) = p
  *

@@ -1,5 +1,5 @@
 /**
- * The feature oracle of the real-data experiments (PAPER.md §4.5, §7 item 12): a small CNN (`Classifier`, two
+ * The feature oracle of the real-data experiments (docs/method.md §4.5, §7 item 12): a small CNN (`Classifier`, two
  * classes: 0 = class A, 1 = class B) trained by phaseflow on the balanced two-class set of `oracleDataset`, with
  *
  *   classify(x)  argmax of the logits, after clamping pixels to [-1, 1] (generated images overshoot a little; the

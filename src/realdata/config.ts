@@ -1,5 +1,5 @@
 /**
- * Configuration of the real-data (MNIST-style) experiments of PAPER.md §4 and its three scales.
+ * Configuration of the real-data (MNIST-style) experiments of docs/method.md §4 and its three scales.
  *
  *   tiny   seconds: CI smoke tests of every stage (models far too small to learn digits).
  *   quick  the whole pipeline (oracle, uniform U-Net, U-Turn, retraining comparison with 3 seeds at 2 budgets,
@@ -14,7 +14,7 @@
  *          reverse SDE with 250 steps per unit time and 500 trajectories per point, evaluations with 500 images.
  *          Many hours on 2 cores.
  *
- * Time convention: t in [0, 1], t = 0 noise, t = 1 data (the paper's U-Turn axis t0 = 1 - s, PAPER.md §4.2).
+ * Time convention: t in [0, 1], t = 0 noise, t = 1 data (the paper's U-Turn axis t0 = 1 - s, docs/method.md §4.2).
  * Every number here can be overridden from the command line (flags override the scale).
  */
 import { isStochastic, type GenerativeMethod } from '../solver/sample.js';
@@ -54,7 +54,7 @@ export interface OracleConfig {
   seed: number;
 }
 
-/** The U-Net noise predictor and its optimiser (PAPER.md §4.3). */
+/** The U-Net noise predictor and its optimiser (docs/method.md §4.3). */
 export interface DenoiserConfig {
   channels: number[];
   blocksPerLevel: number;
@@ -282,11 +282,11 @@ export function validateConfig(c: RealDataConfig): void {
 }
 
 /**
- * The paper's U-Turn numbers (PAPER.md §4.6, hard-coded in the authors' classifier.ipynb = Figure 2), in our time
+ * The paper's U-Turn numbers (docs/method.md §4.6, hard-coded in the authors' classifier.ipynb = Figure 2), in our time
  * convention t0 = 1 - s, and its hand-picked window (§4.7). Shown faintly on our figures for comparison.
  */
 export const PAPER_UTURN = {
-  source: 'Aranguri & Insulla, Figure 2 (authors\' classifier.ipynb cell 1; PAPER.md §4.6)',
+  source: 'Aranguri & Insulla, Figure 2 (authors\' classifier.ipynb cell 1; docs/method.md §4.6)',
   t0: [0.65, 0.6, 0.55, 0.5, 0.45, 0.4, 0.35, 0.3, 0.25, 0.2],
   startFromA: [0.991, 0.996, 0.992, 0.973, 0.969, 0.954, 0.927, 0.929, 0.906, 0.886],
   startFromB: [0.003, 0.007, 0.024, 0.087, 0.207, 0.384, 0.643, 0.768, 0.832, 0.857],

@@ -1,7 +1,7 @@
 /**
  * The image sets of the real-data experiments, from `DataConfig`:
  *   generative set  the paper's unbalanced two-class set (class A = label 0 with fraction p, class B = label 1),
- *                   32 x 32 in [-1, 1], with a held-out split (PAPER.md §4.1);
+ *                   32 x 32 in [-1, 1], with a held-out split (docs/method.md §4.1);
  *   oracle set      the same two classes from the same source in equal proportion (same held-out fraction and
  *                   seed). A balanced oracle has no prior towards class A, so it does not push ambiguous generated
  *                   images towards the majority class whose fraction it is used to measure.

@@ -1,5 +1,5 @@
 /**
- * Training the U-Net noise predictor with the paper's VP-SDE (PAPER.md §4.2-4.3), for any time sampler:
+ * Training the U-Net noise predictor with the paper's VP-SDE (docs/method.md §4.2-4.3), for any time sampler:
  *
  *   per step: a batch x1 (B, 1, 32, 32) from seeded epoch permutations of the training images,
  *             t_i ~ sampler (our time, 0 = noise), eps ~ N(0, I),

@@ -261,7 +261,7 @@ export function writeStageReport(dir: string, stage: 'uturn' | 'retrain' | 'scan
     join(dir, 'index.html'),
     htmlReport({
       title: `phaseflow — ${titles[stage]}`,
-      subtitle: 'MNIST-style two-class experiment of Aranguri & Insulla (PAPER.md §4), measured by phaseflow',
+      subtitle: 'MNIST-style two-class experiment of Aranguri & Insulla (docs/method.md §4), measured by phaseflow',
       sections: [...sections, { heading: 'Figures', figures: figs.map((f) => ({ svg: f.svg, caption: f.caption, file: f.file })) }],
     }),
   );

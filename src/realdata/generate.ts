@@ -2,7 +2,7 @@
  * Generation with a trained U-Net and the two numbers measured on generated images:
  *
  *   class fraction  pHat_A = #{oracle says class A} / n, Wilson 95 % interval; class error |pHat_A - p| with p the
- *                   fraction of class A in the training set (PAPER.md §4.7, §7 item 10);
+ *                   fraction of class A in the training set (docs/method.md §4.7, §7 item 10);
  *   Fréchet distance between Gaussian fits of the oracle's penultimate features of the generated images and of the
  *                   real training images (FID recipe in the oracle's feature space; it is biased upwards at small n,
  *                   equally for every model evaluated with the same n, so compare only at equal n).

@@ -1,7 +1,7 @@
 /**
- * Real-data experiments of the paper (PAPER.md §4): two-class MNIST-style images, a U-Net trained with the VP-SDE,
- * a CNN feature oracle, the U-Turn and its decision window, phase-aware retraining against uniform training, and the
- * interval scan. Stage entry points take a `RealDataContext` and return plain JSON-able results.
+ * Real-data experiments of the paper (docs/method.md §4): two-class MNIST-style images, a U-Net trained with the
+ * VP-SDE, a CNN feature oracle, the U-Turn and its decision window, phase-aware retraining against uniform training,
+ * and the interval scan. Stage entry points take a `RealDataContext` and return plain JSON-able results.
  *
  * ```ts
  * const ctx = await realDataContext({ scale: 'quick', out: 'runs/mnist' });

@@ -4,8 +4,8 @@
  * Time mapping (the one place it is defined; training uses the same function):
  *   our time t in [0, 1] (t = 0 noise, t = 1 data)  ->  network time input s = 1 - t (the paper's code time,
  *   s = 0 data, s = 1 noise), which the U-Net's sinusoidal embedding multiplies by its `timeScale` (1000), so the
- *   network sees the paper's `model(x, 1000 s)` (PAPER.md §4.3-4.4). A network trained by phaseflow can therefore be
- *   compared with (or loaded from) the authors' convention.
+ *   network sees the paper's `model(x, 1000 s)` (docs/method.md §4.3-4.4). A network trained by phaseflow can
+ *   therefore be compared with (or loaded from) the authors' convention.
  *
  * Prediction: eps(x_t, t) ~ E[x0 | x_t], the noise of x_t = alpha(t) x0 + beta(t) x1 (epsilon prediction). Inputs
  * and outputs are float64 rows (n, C H W) on the host; the network runs in float32 in batches of `batch` images.

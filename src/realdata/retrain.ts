@@ -1,5 +1,5 @@
 /**
- * Phase-aware retraining against uniform training (PAPER.md §4.7, §7 items 9-10), with everything else equal:
+ * Phase-aware retraining against uniform training (docs/method.md §4.7, §7 items 9-10), with everything else equal:
  *
  *   arms       'uniform'      t ~ U(0, 1)
  *              'phase-aware'  windowSampler({ window: [t_lo, t_hi], massInside }) — mass `massInside` (default 1/2)
@@ -244,7 +244,7 @@ export async function runRetrainStage(ctx: RealDataContext, o: RetrainStageOptio
     parts,
     budgets: summaries,
     paperClaim: {
-      statement: 'phase-aware retraining (half of the training times in the U-Turn window) gives a more than 5x lower class error after a short budget (README of aranguri/diffusion; metric and budget not published, PAPER.md §7 item 10)',
+      statement: 'phase-aware retraining (half of the training times in the U-Turn window) gives a more than 5x lower class error after a short budget (README of aranguri/diffusion; metric and budget not published, docs/method.md §7 item 10)',
       ratio: 5, paperWindow: PAPER_UTURN.window, uniformGeneratedFractionA: PAPER_UTURN.generatedFractionA,
     },
     oracle: oracleSummary(ctx),

@@ -1,6 +1,6 @@
 /**
- * The U-Turn on images (PAPER.md §4.5): start from real held-out images of class A and of class B, noise each to a
- * turn time t0 (exactly, x_t0 = alpha eps + beta x1, or along the noising SDE as the paper's code), regenerate from
+ * The U-Turn on images (docs/method.md §4.5): start from real held-out images of class A and of class B, noise each to
+ * a turn time t0 (exactly, x_t0 = alpha eps + beta x1, or along the noising SDE as the paper's code), regenerate from
  * t0 to t = 1 with the trained uniform U-Net (reverse SDE by default), and let the oracle classify the result.
  *
  * Output per start class: the fraction that ends as class A against t0 (the paper's "proportion that end up being 0",

@@ -33,14 +33,14 @@ export const exactStage: Stage = {
     const claims: Claim[] = [
       {
         claim: 'Without dilation the mode-weight phase vanishes: pHat drifts to the majority mode as d grows',
-        paper: 'pHat → 1 as d → ∞ on a fixed grid (PAPER.md §3.1)',
+        paper: 'pHat → 1 as d → ∞ on a fixed grid (docs/method.md §3.1)',
         measured: `linear: pHat = ${fmt(at('linear', s.ds[0]).pHat, 4)} at d = ${s.ds[0]} → ${fmt(lin.pHat, 4)} at d = ${dMax}`,
         verdict: lin.pHat > at('linear', s.ds[0]).pHat + 4 * lin.pHatStdErr ? 'agrees' : 'differs',
         criterion: 'linear pHat at the largest d exceeds the one at the smallest d by more than 4 standard errors',
       },
       {
         claim: 'With the dilated schedule pHat stays near p = 0.8 for every d',
-        paper: 'pHat ≈ 0.805 on the 40-point phase-1 Euler grid (PAPER.md §3.4)',
+        paper: 'pHat ≈ 0.805 on the 40-point phase-1 Euler grid (docs/method.md §3.4)',
         measured: `dilated: pHat = ${rows.filter((r) => r.schedule === 'dilated').map((r) => fmt(r.pHat, 4)).join(', ')} for d = ${s.ds.join(', ')}`,
         verdict: rows.filter((r) => r.schedule === 'dilated').every((r) => Math.abs(r.pHat - 0.805) < 4 * r.pHatStdErr + 0.003) ? 'agrees' : 'differs',
         criterion: 'every dilated pHat within 4 standard errors + 0.003 of 0.805',
@@ -94,7 +94,7 @@ function gmmOutput(r: GmmResult, withTheory: boolean): StageOutput {
     for (const k of ['c', 'm', 'omega', 'b'] as const) {
       claims.push({
         claim: `Overlap ${k === 'omega' ? 'ω' : k} of the trained network follows the finite-n theory`,
-        paper: "the paper's overlap figure: dots on the solid lines (PAPER.md §5 item 1)",
+        paper: "the paper's overlap figure: dots on the solid lines (docs/method.md §5 item 1)",
         measured: `RMS |experiment| − theory = ${fmt(overlay.comparison.rmsFinite[k], 3)} (finite n), ${fmt(overlay.comparison.rmsInfinite[k], 3)} (infinite n) over ${overlay.comparison.points[k]} grid times`,
         verdict: 'n/a',
       });
@@ -133,7 +133,7 @@ export const gmmLinearStage: Stage = {
       const d = dil.summary as { pHat: number; pHatStdErr: number; trainP: number };
       out.claims.push({
         claim: 'The trained network learns the mode weight only with the dilation',
-        paper: 'dilated: pHat ≈ p; undilated: the weight is not learned (PAPER.md §3.1, §3.4)',
+        paper: 'dilated: pHat ≈ p; undilated: the weight is not learned (docs/method.md §3.1, §3.4)',
         measured: `|pHat − train p|: dilated ${fmt(Math.abs(d.pHat - d.trainP), 3)} (pHat ${fmt(d.pHat, 4)}), linear ${fmt(Math.abs(lin.pHat - lin.trainP), 3)} (pHat ${fmt(lin.pHat, 4)})`,
         verdict: Math.abs(d.pHat - d.trainP) < Math.abs(lin.pHat - lin.trainP) ? 'agrees' : 'differs',
         criterion: 'the dilated model is closer to its training set p than the linear one (same seed, data and budget)',
@@ -160,21 +160,21 @@ export const theoryStage: Stage = {
     const claims: Claim[] = [
       {
         claim: 'Phase 1 learns the mode weight: infinite-n pHat = pΦ(κ + h/κ) + (1 − p)Φ(h/κ − κ)',
-        paper: 'pHat → p as κ grows; 0.8022 at κ = 2 (PAPER.md §3.4)',
+        paper: 'pHat → p as κ grows; 0.8022 at κ = 2 (docs/method.md §3.4)',
         measured: `closed form ${fmt(r.pHat.infinite, 4)}, reduced ODE ${fmt(r.pHat.infiniteOde, 4)}, finite n = 128: ${fmt(r.pHat.finite, 4)}`,
         verdict: Math.abs(r.pHat.infinite - 0.8022) < 5e-4 ? 'agrees' : 'differs',
         criterion: 'closed form within 5e-4 of the published 0.8022',
       },
       {
         claim: 'Phase 2 learns the variance: sigmaHat² = σ² at infinite n',
-        paper: 'sigmaHat² → σ² = 1 (PAPER.md §3.4)',
+        paper: 'sigmaHat² → σ² = 1 (docs/method.md §3.4)',
         measured: `infinite n ${fmt(r.sigmaHat2.infinite, 5)}, finite n = 128 ${fmt(r.sigmaHat2.finite, 4)}`,
         verdict: Math.abs(r.sigmaHat2.infinite - 1) < 1e-6 ? 'agrees' : 'differs',
         criterion: 'infinite-n value equal to 1 within 1e-6',
       },
       {
         claim: 'ω jumps discontinuously in phase 1 (first-order switch of the minimiser)',
-        paper: 'jump at t ≈ 0.138 (PAPER.md §3.2, the notebook on a 160-point grid)',
+        paper: 'jump at t ≈ 0.138 (docs/method.md §3.2, the notebook on a 160-point grid)',
         measured: jump ? `global switch at t = ${fmt(jump.globalSwitch?.t ?? null, 4)}; the authors' local descent switches at t = ${fmt(jump.notebookSwitch?.t ?? null, 4)}` : 'no jump found',
         verdict: 'n/a',
       },

@@ -1,5 +1,5 @@
 /**
- * The real-data stages of `phaseflow reproduce` (PAPER.md §4): the U-Turn on digits (feature oracle + uniformly
+ * The real-data stages of `phaseflow reproduce` (docs/method.md §4): the U-Turn on digits (feature oracle + uniformly
  * trained U-Net + decision curves and window), the uniform-versus-phase-aware retraining comparison, and the interval
  * scan. All three share one `realdata` folder beside the stages' work folders, so trained models and the oracle are
  * reused, and a rerun resumes where training stopped.
@@ -55,14 +55,14 @@ export const uturnStage: Stage = {
       },
       {
         claim: 'The class is decided in a window of time found by the U-Turn',
-        paper: 'window t0 ∈ [0.2, 0.6] (PAPER.md §4.6–4.7, read off Figure 2 by eye)',
+        paper: 'window t0 ∈ [0.2, 0.6] (docs/method.md §4.6–4.7, read off Figure 2 by eye)',
         measured: `[${fmt(r.window.lo, 3)}, ${fmt(r.window.hi, 3)}] by the documented rule (class memory 10 %–90 %)`,
         verdict: Math.abs(r.window.lo - 0.2) <= 0.15 && Math.abs(r.window.hi - 0.6) <= 0.15 ? 'agrees' : 'differs',
         criterion: 'both ends within 0.15 of the paper\'s window',
       },
       {
         claim: 'A uniformly trained model over-produces the majority class',
-        paper: 'generated fraction of zeros 0.882 for a true 0.800 (PAPER.md §4.6)',
+        paper: 'generated fraction of zeros 0.882 for a true 0.800 (docs/method.md §4.6)',
         measured: r.reference ? `generated fraction of class A ${fmt(r.reference.value, 3)} [${fmt(r.reference.low, 3)}, ${fmt(r.reference.high, 3)}] for a true ${fmt(r.trueFractionA, 3)}` : 'not measured',
         verdict: r.reference ? (r.reference.low > r.trueFractionA ? 'agrees' : 'differs') : 'n/a',
         criterion: 'lower end of the 95 % interval above the true fraction',

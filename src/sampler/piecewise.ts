@@ -234,14 +234,14 @@ export function windowSampler(options: WindowSamplerOptions): PiecewiseSampler {
   });
 }
 
-/** Variants of the paper's MNIST schedule (PAPER.md §4.7, §7 item 9). */
+/** Variants of the paper's MNIST schedule (docs/method.md §4.7, §7 item 9). */
 export type PaperMnistVariant = 'resolved' | 'literal';
 
 /**
  * The MNIST phase-aware sampler of the paper, converted from the authors' VP-SDE code time s (s = 0 data,
  * s = 1 noise) to project time t = 1 − s.
  *
- * - `'resolved'` (default; PAPER.md §7 item 9 best guess): half of the mass uniformly in the decision window
+ * - `'resolved'` (default; docs/method.md §7 item 9 best guess): half of the mass uniformly in the decision window
  *   s ∈ [0.4, 0.8] (= t ∈ [0.2, 0.6], the U-Turn window of §4.7), the other half uniform on the rest:
  *     code time:    1/3 on [0, 0.4),  1/2 on [0.4, 0.8],  1/6 on (0.8, 1]
  *     project time: 1/6 on [0, 0.2),  1/2 on [0.2, 0.6],  1/3 on (0.6, 1]      (densities 5/6, 5/4, 5/6)

@@ -9,7 +9,7 @@ function supportOf(s: TimeSampler): readonly [number, number] {
 }
 
 /**
- * A sampler on [0, 1] stretched to [0, tEnd] (the paper's dilated schedule runs on t ∈ [0, 2], PAPER.md §2.3):
+ * A sampler on [0, 1] stretched to [0, tEnd] (the paper's dilated schedule runs on t ∈ [0, 2], docs/method.md §2.3):
  * T = tEnd · t, so
  *
  *   pdf_T(x) = pdf(x / tEnd) / tEnd,    cdf_T(x) = cdf(x / tEnd),    quantile_T(u) = tEnd · quantile(u).
@@ -64,7 +64,7 @@ export interface ImportanceWeightOptions {
 /**
  * Importance weight w(t) = target.pdf(t) / sampler.pdf(t).
  *
- * Two ways to use a non-uniform time sampler p (PEERS.md §6):
+ * Two ways to use a non-uniform time sampler p (docs/method.md §6.1):
  * - **emphasis** (SD3/diffusers semantics): draw t ~ p and use the plain per-sample loss. The training objective
  *   becomes ∫ p(t) L(t) dt — the sampler *changes what is optimised*, weighting the chosen phase more. This is what
  *   the paper's phase-aware schedule does.

@@ -4,7 +4,7 @@
  */
 
 /**
- * The paper's training/generation grid (PAPER.md §2.6–2.7): `t_j = j tEnd / T`, j = 0..T−1
+ * The paper's training/generation grid (docs/method.md §2.6–2.7): `t_j = j tEnd / T`, j = 0..T−1
  * (`linspace(0, end, T+1)[:-1]`). Integrating through it makes T − 1 Euler steps: the last grid point is never
  * stepped from, so the sample ends at tEnd − tEnd/T, with no final denoising step.
  */

@@ -1,7 +1,7 @@
 /**
  * Fixed-grid integrators for the probability-flow ODE dx/dt = v(t, x).
  *
- *   euler: x_{k+1} = x_k + h v(t_k, x_k)                                   (the paper's generator, PAPER.md §2.7)
+ *   euler: x_{k+1} = x_k + h v(t_k, x_k)                                   (the paper's generator, docs/method.md §2.7)
  *   heun:  x~ = x_k + h v(t_k, x_k);  x_{k+1} = x_k + h/2 [v(t_k, x_k) + v(t_{k+1}, x~)]   (EDM's 2nd order)
  *   rk4:   classical fourth-order Runge–Kutta (evaluates v at midpoints)
  *

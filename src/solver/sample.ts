@@ -8,7 +8,8 @@
  * and integrates, on an increasing grid t_0 < ... < t_K (the drift is never evaluated at t_K):
  *   'sde' (Euler–Maruyama on the reverse SDE):  x += h [v + (g^2/2) s] + g sqrt(h) xi,  g^2 = 2 alpha (alpha beta' − alpha' beta)/beta
  *   'ode' (Heun on the probability-flow ODE):   the predictor–corrector of `solver/ode.ts`; 'euler' for plain Euler.
- * For the VP-SDE this is exactly the paper's sampler of PAPER.md §4.4 (x += [rate/2 x + rate eps/alpha] ds + sqrt(rate ds) xi).
+ * For the VP-SDE this is exactly the paper's sampler of docs/method.md §4.4:
+ *   x += [rate/2 x − rate eps/alpha] dt + sqrt(rate dt) xi,   rate = beta(s) at s = 1 − t.
  * Where g^2 is infinite (t = 0 on paths with beta(0) = 0) that step is taken without noise.
  *
  * The few-step samplers of `fewStep.ts` work in the log-SNR lambda = log(beta/alpha) instead and take one model

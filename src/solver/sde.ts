@@ -9,7 +9,7 @@
  *   f(t, x) = (beta'/beta) x,   g^2(t) = 2 alpha (alpha beta' − alpha' beta) / beta,
  * the law of x_t given x_{tEnd} = x1 is N(beta x1, alpha^2 I) at every t (mean scales as beta; the variance
  * a^2 obeys d(alpha^2)/dt = 2 (beta'/beta) alpha^2 − g^2). For the VP-SDE this is g^2 = rate(s), the familiar
- * dx = −rate/2 x ds + sqrt(rate) dW in diffusion time s = 1 − t (PAPER.md §4.5).
+ * dx = −rate/2 x ds + sqrt(rate) dW in diffusion time s = 1 − t (docs/method.md §4.5).
  *
  * Reverse (generative) SDE (runs t upwards) with the same g: f(t, x) = v(t, x) + (g^2 / 2) score(t, x), where v is
  * the probability-flow velocity and score = grad log p_t = −E[x0 | x]/alpha; it has the same marginals as the ODE.

@@ -1,9 +1,10 @@
 /**
- * Dimension sweeps of the generated mode weight and variance — the falsifiable form of the paper's claim (PAPER.md
- * §3.1): without dilation the mode-probability phase vanishes as d grows, with it pHat stays near p. Each cell is one
- * (kind, schedule, d, seed): 'exact' integrates the exact velocity field, 'trained' trains the autoencoder and samples
- * it. Cells are enumerated in a fixed order, so a batch scheduler can split the sweep: shard i of k (1-based) runs the
- * cells whose index is congruent to i − 1 modulo k, and `mergeShards` checks that every cell is present exactly once.
+ * Dimension sweeps of the generated mode weight and variance — the falsifiable form of the paper's claim
+ * (docs/method.md §3.1): without dilation the mode-probability phase vanishes as d grows, with it pHat stays near p.
+ * Each cell is one (kind, schedule, d, seed): 'exact' integrates the exact velocity field, 'trained' trains the
+ * autoencoder and samples it. Cells are enumerated in a fixed order, so a batch scheduler can split the sweep: shard i
+ * of k (1-based) runs the cells whose index is congruent to i − 1 modulo k, and `mergeShards` checks that every cell is
+ * present exactly once.
  */
 import { createHash } from 'node:crypto';
 import { runExact } from '../mixture/exactSweep.js';

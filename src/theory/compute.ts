@@ -1,5 +1,5 @@
 /**
- * One call that evaluates the whole asymptotic theory of PAPER.md §3 for a set of hyper-parameters and returns
+ * One call that evaluates the whole asymptotic theory of docs/method.md §3 for a set of hyper-parameters and returns
  * plain arrays on the dilated time axis t ∈ [0, 2] (phase 1 on [0, 1], phase 2 on [1, 2]), ready to serialise or to
  * overlay on an experiment. `b = Infinity` (degenerate phase-1 branch) stays Infinity here; JSON writers turn it into
  * null.

@@ -1,6 +1,6 @@
 /**
  * Figures of the theory report (SVG strings from `src/report`): the overlap figure of the paper (finite n solid,
- * infinite n dashed; c blue, m orange, ω green, b red, PAPER.md §5 item 1), the Bayes-MSE curves (§3.4) and the
+ * infinite n dashed; c blue, m orange, ω green, b red, docs/method.md §5 item 1), the Bayes-MSE curves (§3.4) and the
  * dilation-constant study. Also `overlapSeries`, the curves alone, for overlaying on an experiment's points.
  */
 import { linePlot, type LineSeries } from '../report/index.js';

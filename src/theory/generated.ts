@@ -1,5 +1,5 @@
 /**
- * What the trained network generates (PAPER.md §3.4), from the reduced dynamics of the d → ∞ limit.
+ * What the trained network generates (docs/method.md §3.4), from the reduced dynamics of the d → ∞ limit.
  *
  * Phase 1: the coordinate y = ⟨x, μ⟩/√d of a sample follows the one-dimensional flow
  *   dy/dt = κ m_t tanh(b_t + ω_t y),   y(0) ~ N(0, 1),   t ∈ [0, 1]
@@ -95,7 +95,7 @@ export function flowMapOde(model: ReducedPhase1, stepsPerSegment = 64): (y0: num
 
 /**
  * Flow map of the generator's forward Euler on the phase-1 grid t_j = j/points, j = 0..points−1 (the paper's T/2 = 40
- * points, PAPER.md §2.7): y_{j+1} = y_j + (1/points) κ m_j tanh(b_j + ω_j y_j), ending at t = 1.
+ * points, docs/method.md §2.7): y_{j+1} = y_j + (1/points) κ m_j tanh(b_j + ω_j y_j), ending at t = 1.
  */
 export function flowMapEuler(model: ReducedPhase1, points = 40): (y0: number) => number {
   const dt = 1 / points;
@@ -178,7 +178,7 @@ export function sigmaHat2Numeric(cfg: Phase2Config | null, sigma = cfg?.sigma ??
 
 /**
  * σ̂² of the generator's Euler scheme on the phase-2 grid τ_j = j/points, j = 0..points−2 (the last grid point is
- * never stepped from, so sampling stops at τ = 1 − 1/points, PAPER.md §2.7): Π_j (1 + Δτ γ(τ_j))².
+ * never stepped from, so sampling stops at τ = 1 − 1/points, docs/method.md §2.7): Π_j (1 + Δτ γ(τ_j))².
  */
 export function sigmaHat2Euler(cfg: Phase2Config | null, points = 40, sigma = cfg?.sigma ?? 1): number {
   const dt = 1 / points;

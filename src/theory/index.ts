@@ -1,5 +1,5 @@
 /**
- * Asymptotic theory of the two-layer autoencoder on the dilated schedule (PAPER.md §3): phase-1 saddle point,
+ * Asymptotic theory of the two-layer autoencoder on the dilated schedule (docs/method.md §3): phase-1 saddle point,
  * phase-2 closed forms, the generated distribution (p̂, σ̂²), Bayes-MSE curves and the dilation-constant study.
  */
 export { gaussHermite, gaussExpect, GaussianSmoother, integrateAdaptive } from './quadrature.js';

@@ -1,5 +1,5 @@
 /**
- * Dilation-constant study (theory part, PAPER.md §3.1, §3.4, §7 item 7): how the generated mode weight p̂ and the
+ * Dilation-constant study (theory part, docs/method.md §3.1, §3.4, §7 item 7): how the generated mode weight p̂ and the
  * phase-1 window depend on κ. Phase 1 covers VP times τ ∈ [0, κ/√d]; the label is revealed there when κ ≫ 1, and
  * p̂ → p as κ → ∞ (infinite n: p̂ = p Φ(κ + h/κ) + (1 − p) Φ(h/κ − κ)).
  */

@@ -1,12 +1,12 @@
 /**
  * Per-dimension Bayes (minimum) mean-squared error of the denoiser E[x1 | x_t] along a schedule: the signature of the
- * phase transition (PAPER.md §3.4, last bullet).
+ * phase transition (docs/method.md §3.4, last bullet).
  *
  * For x_t = α x0 + β x1, x1 = s μ + σ η, |μ|² = d, V = α² + β²σ², the error splits into the Gaussian part (every
  * coordinate) and the label part (along μ only):
  *   MSE/d = σ² α²/V + (α²/V)² · U(ρ),   ρ² = β² d / V,
  *   U(ρ) = E[(s − E[s | x_t])²] = E_{s,g}[(s − tanh(h + ρ² s + ρ g))²]     (label uncertainty, g ~ N(0, 1)).
- * Dilated schedule as d → ∞: phase 1 (β = κt/√d, α → 1): σ² + U(κt)  (1.64, 1.539, 1.325, 1.148, 1.053 at
+ * Dilated schedule as d → ∞: phase 1 (β = κt/√d, α → 1): σ² + U(κt)  (1.640, 1.541, 1.326, 1.148, 1.053 at
  * t = 0, .25, .5, .75, 1 for κ = 2, p = 0.8, σ = 1); phase 2 (label known): σ²(1 − τ)²/((1 − τ)² + τ²σ²).
  * Undilated linear (VP) schedule at finite d: jumps from σ² + 4p(1 − p) at t = 0 to ≈ σ² as soon as t ≫ 1/√d.
  */

@@ -1,6 +1,7 @@
 /**
- * Small, dependable minimisers for the low-dimensional problems of the theory (the phase-1 saddle point of PAPER.md
- * §3.2 is a 2-D problem on a box): a bounded Nelder–Mead and a grid scan that lists every discrete local minimum.
+ * Small, dependable minimisers for the low-dimensional problems of the theory (the phase-1 saddle point of
+ * docs/method.md §3.2 is a 2-D problem on a box): a bounded Nelder–Mead and a grid scan that lists every discrete local
+ * minimum.
  */
 
 export interface Box {

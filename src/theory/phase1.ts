@@ -1,11 +1,11 @@
 /**
- * Phase 1 of the dilated schedule (t ∈ [0, 1], PAPER.md §3.2): the finite-n prediction of the encoder overlap ω_t and
- * bias b_t of the two-layer autoencoder, and the decoder overlaps that follow from them.
+ * Phase 1 of the dilated schedule (t ∈ [0, 1], docs/method.md §3.2): the finite-n prediction of the encoder overlap ω_t
+ * and bias b_t of the two-layer autoencoder, and the decoder overlaps that follow from them.
  *
  * With φ = tanh(b + κ t ω s + ω g), g ~ N(0, 1), and ⟨F⟩ = p E_g[F(s = +1)] + (1 − p) E_g[F(s = −1)]:
  *
  *   (ω_t, b_t) = argmin_{ω ≥ 0, b ≥ 0}  E(ω, b) = − N(ω, b) / (λ_u + n⟨φ²⟩) + λ_w ω²
- *   numerator N:  'notebook'  n(n+1)⟨φs⟩²              (authors' overlaps.ipynb; default, PAPER.md §7 item 5)
+ *   numerator N:  'notebook'  n(n+1)⟨φs⟩²              (authors' overlaps.ipynb; default, docs/method.md §7 item 5)
  *                 'fixed'     n²⟨φs⟩² + σ² n⟨φ²⟩         (fixed per-sample noise derivation)
  *                 'old'       (n⟨φs⟩)² + n⟨φ⟩²          (solve_saddle_eq.ipynb, Sept 2024)
  *   m_t = n⟨φs⟩ / (λ_u + n⟨φ²⟩),   q_η = ⟨φs⟩ / (λ_u + n⟨φ²⟩),   √q = sqrt(m² + n σ² q_η²),   √r = ω,   c = 0
@@ -15,9 +15,11 @@
  *
  * Degenerate branch: at ω = 0 the objective decreases monotonically in b, so its minimum is b = +∞ (φ ≡ 1), with
  * m = n(2p − 1)/(λ_u + n). It is represented with `b = Infinity`. (For p < ½ everything is mirrored to b ≤ 0, using
- * E_{1−p}(b, ω) = E_p(−b, ω): the corner is b = −∞ and m = n|2p − 1|/(λ_u + n).) For small t this corner is the global minimiser;
- * at a switching time t* (≈ 0.138 for n = 128, λ_u = 50, λ_w = 1, κ = 2, p = 0.8) an interior minimum with ω ≈ 0.8
- * takes over: a first-order jump. Both minima are reported where they coexist.
+ * E_{1−p}(b, ω) = E_p(−b, ω): the corner is b = −∞ and m = n|2p − 1|/(λ_u + n).) For small t this corner is the
+ * global minimiser; at a switching time t* (≈ 0.150 for n = 128, λ_u = 50, λ_w = 1, κ = 2, p = 0.8) an interior minimum
+ * with ω ≈ 0.8 takes over: a first-order jump. That interior minimum exists from the spinodal t ≈ 0.134 on, and the
+ * authors' local descent from (κt, h) lands on it from t ≈ 0.135 (0.138 on their 160-point grid), which is where the
+ * paper's curves jump (`Phase1Selection`, docs/method.md §3.2). Both minima are reported where they coexist.
  *
  * Infinite n (λ fixed): E/n² → −⟨φs⟩²/⟨φ²⟩, maximised by φ = E[s | y] (Cauchy–Schwarz), i.e.
  *   ω = κ t, b = h = artanh(2p − 1), m = 1, √q = 1, √r = κ t, c = 0.

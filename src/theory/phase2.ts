@@ -1,5 +1,5 @@
 /**
- * Phase 2 of the dilated schedule (t ∈ [1, 2], τ = t − 1 on the VP clock as d → ∞, PAPER.md §3.3): the label is
+ * Phase 2 of the dilated schedule (t ∈ [1, 2], τ = t − 1 on the VP clock as d → ∞, docs/method.md §3.3): the label is
  * known (tanh saturated), the network is the linear denoiser c x + u s, and both c and u solve ridge problems.
  *
  * With x1 = s μ + σ η, x_t = (1 − τ) ξ + τ x1 and ridge λ on u, define
@@ -8,7 +8,7 @@
  *                                  L = λ + n     ('fresh', noise resampled every epoch as in learnGMM.py)
  *   c(τ)  = τ K / (τ² K + (1 − τ)² L)
  *   m     = n (1 − cτ)/(λ + n),   q_η = (1 − cτ)/(λ + n)   (coefficient of u on σ Σ_μ s^μ η^μ)
- *   q_ξ   = c (1 − τ)/(λ + n)  ('notebook', 'cui': memorised training noise; 0 for 'fresh', PAPER.md §7 item 6)
+ *   q_ξ   = c (1 − τ)/(λ + n)  ('notebook', 'cui': memorised training noise; 0 for 'fresh', docs/method.md §7 item 6)
  *   √q    = sqrt(m² + n q_ξ² + n σ² q_η²)
  * (Derivation: for fixed c the ridge solution is u = Σ_μ s^μ(x1^μ − c x^μ)/(λ + n); the remaining loss per dimension
  * is n/(λ+n)·[(1 − cτ)² K + c²(1 − τ)² L], minimised by the c above. σ = 1 gives K = 2λ + n − 1, the notebook's form.)

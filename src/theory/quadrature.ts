@@ -1,5 +1,5 @@
 /**
- * Deterministic one-dimensional integration used by the asymptotic theory (PAPER.md §3): Gauss–Hermite rules for
+ * Deterministic one-dimensional integration used by the asymptotic theory (docs/method.md §3): Gauss–Hermite rules for
  * Gaussian expectations E_g[f(g)], g ~ N(0, 1), a smoother for tanh-like functions of wide Gaussians, and an adaptive
  * Gauss–Kronrod integrator for finite intervals. Everything here is exact arithmetic up to rounding: no Monte Carlo.
  * (The normal pdf/cdf/quantile come from `src/sampler/special.ts`.)

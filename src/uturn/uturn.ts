@@ -1,7 +1,7 @@
 /**
- * The U-Turn (PAPER.md §4.5; Behjoo & Chertkov; Sclocchi et al.): start from real samples of a known class, noise them
- * to a turn time t0, regenerate from t0 to the data end, and classify the result. Plotted against t0 (time from noise,
- * t = 0, to data, t = tEnd), the fraction that ends in each class shows where the generative process decides the
+ * The U-Turn (docs/method.md §4.5; Behjoo & Chertkov; Sclocchi et al.): start from real samples of a known class, noise
+ * them to a turn time t0, regenerate from t0 to the data end, and classify the result. Plotted against t0 (time from
+ * noise, t = 0, to data, t = tEnd), the fraction that ends in each class shows where the generative process decides the
  * feature: for t0 near the data end the class survives, for t0 near the noise end the outcome is the model's generated
  * class fraction whatever the start. Works with any noise predictor and any feature oracle (a classifier for images,
  * sign(<x, mu>) for the Gaussian mixture).

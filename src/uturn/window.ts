@@ -4,7 +4,7 @@
  * For start classes c = 1..k let R_c(t) = P(the regenerated sample is classified c | start from class c, turn at t).
  * The class memory D(t) = (Σ_c R_c(t) − 1)/(k − 1) is 1 when every class survives the U-Turn and 0 when the outcome no
  * longer depends on the start (then R_c equals the generated fraction of c and Σ_c R_c = 1). For two classes A, B with
- * f_X(t) = P(end as A | start X), D = f_A − f_B: the gap between the paper's two curves (PAPER.md §4.6).
+ * f_X(t) = P(end as A | start X), D = f_A − f_B: the gap between the paper's two curves (docs/method.md §4.6).
  *
  * Rule (documented default lo = 0.1, hi = 0.9, on D normalised by its maximum over the scanned times):
  *   t_hi = the earliest time from which D/Dmax stays >= hi up to the last turn time (the feature is kept after it),

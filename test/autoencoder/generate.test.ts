@@ -27,7 +27,7 @@ test('generation with the Bayes-optimal parameters reproduces the exact field (E
   }
 });
 
-test('Bayes-optimal dVP model generates pHat near 0.805 at d = 2000 (PAPER.md §3.4)', () => {
+test('Bayes-optimal dVP model generates pHat near 0.805 at d = 2000 (docs/method.md §3.4)', () => {
   const d = 2000, T = 80;
   const interp = makeInterpolant('dilated', { d, kappa: 2 });
   const mixture = new GaussianMixture({ d, p: 0.8 });
@@ -58,8 +58,8 @@ test('overlaps of the Bayes-optimal model match the closed forms, and the sign s
     assert.ok(Math.abs(o.omega[j] - (Math.sqrt(d) * beta) / D) < 1e-9);
     assert.ok(Math.abs(o.b[j] - mixture.h) < 1e-12);
     assert.ok(Math.abs(o.sqrtQ[j] - o.m[j]) < 1e-12);
-    // in phase 1 the infinite-n theory says omega = kappa t (PAPER.md §3.2): the Bayes model has omega = sqrt(d) beta/D
-    // up to O(kappa/sqrt(d)) corrections
+    // in phase 1 the infinite-n theory says omega = kappa t (docs/method.md §3.2): the Bayes model has omega = sqrt(d)
+    // beta/D up to O(kappa/sqrt(d)) corrections
     if (o.t[j] < 1) assert.ok(Math.abs(o.omega[j] - 2 * o.t[j]) <= 2 * o.t[j] * (3 * 2) / Math.sqrt(d) + 1e-12);
   }
 });

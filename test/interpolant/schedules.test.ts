@@ -44,14 +44,14 @@ test('boundary values: noise at t = 0, data at t = tEnd', () => {
   assert.equal(vp.dAlpha(1), -Infinity);
 });
 
-test('VP-SDE signal coefficient matches PAPER.md §4.2 at s = 0.2..1.0', () => {
+test('VP-SDE signal coefficient matches docs/method.md §4.2 at s = 0.2..1.0', () => {
   const vp = new VpSdeInterpolant(0.1, 20);
   const table: [number, number][] = [[0.2, 0.811], [0.4, 0.442], [0.6, 0.162], [0.8, 0.040], [1.0, 0.0066]];
   for (const [s, b] of table) close(vp.beta(1 - s), b, 0.0006, `s=${s}`);
   for (const t of [0.1, 0.5, 0.9]) close(vp.alpha(t) ** 2 + vp.beta(t) ** 2, 1, 1e-14);
 });
 
-test('dilated schedule equals the explicit formula of PAPER.md §2.3 and is continuous at t = 1', () => {
+test('dilated schedule equals the explicit formula of docs/method.md §2.3 and is continuous at t = 1', () => {
   for (const [d, kappa] of [[5000, 2], [100, 3]]) {
     const it = dilatedInterpolant(d, kappa);
     const e = kappa / Math.sqrt(d);

@@ -43,7 +43,7 @@ test('paper protocol: dilation keeps pHat near p while the linear schedule drift
   };
   const dil = [1e2, 1e4, 1e6].map((d) => row('dilated', d).pHat);
   const lin = [1e2, 1e4, 1e6].map((d) => row('linear', d).pHat);
-  // PAPER.md §3.4: Euler on the 40-point phase-1 grid gives about 0.805 independently of d
+  // docs/method.md §3.4: Euler on the 40-point phase-1 grid gives about 0.805 independently of d
   for (const p of dil) assert.ok(Math.abs(p - 0.804) < 0.012, `dilated pHat ${p}`);
   assert.ok(lin[0] < lin[1] && lin[1] < lin[2], `linear pHat should grow with d: ${lin}`);
   assert.ok(lin[2] > 0.99, `linear pHat at d = 1e6: ${lin[2]}`);

@@ -28,7 +28,7 @@ test('forward noising SDE from data at tEnd reaches N(beta x1, alpha^2) at t', (
   }
 });
 
-test('reverse SDE with the exact mixture score generates the mixture (VP-SDE, as in PAPER.md §4.4)', () => {
+test('reverse SDE with the exact mixture score generates the mixture (VP-SDE, as in docs/method.md §4.4)', () => {
   const interp = new VpSdeInterpolant();
   const g = new GaussianMixture({ d: 2, p: 0.8, sigma: 0.3 });
   const n = 4000;

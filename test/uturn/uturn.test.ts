@@ -66,7 +66,7 @@ test('the decision window of the mode lies in phase 1 of the dilated schedule', 
   assert.ok(r.window.hi <= 1.05 && r.window.lo >= 0, `window [${r.window.lo}, ${r.window.hi}]`);
 });
 
-test('decision window rule on the paper Figure 2 numbers (PAPER.md §4.6)', () => {
+test('decision window rule on the paper Figure 2 numbers (docs/method.md §4.6)', () => {
   const t0 = [0.65, 0.6, 0.55, 0.5, 0.45, 0.4, 0.35, 0.3, 0.25, 0.2];
   const from0 = [0.991, 0.996, 0.992, 0.973, 0.969, 0.954, 0.927, 0.929, 0.906, 0.886];
   const from1 = [0.003, 0.007, 0.024, 0.087, 0.207, 0.384, 0.643, 0.768, 0.832, 0.857];

@@ -28,7 +28,7 @@ export const gmmCommand: Command = {
   summary: "Train the paper's two-layer autoencoder on the Gaussian mixture; pHat, overlaps, theory overlay",
   description: [
     'One parameter set per grid time t_j = j tEnd/T, f_j(x) = c_j x + u_j tanh(b_j + <w_j, x>/(sqrt(d) c0)), trained',
-    'jointly full-batch with Adam on a fixed training set with fresh noise every epoch (PAPER.md §2.5-2.6), then',
+    'jointly full-batch with Adam on a fixed training set with fresh noise every epoch (docs/method.md §2.5-2.6), then',
     "sampled with the paper's Euler protocol. Presets: quick (default, about a minute on 2 cores) and paper",
     '(d 5000, n 128, T 80, 40000 epochs, lr 1e-4, l_u = l_w = 1e-5, kappa 2, p 0.8). Flags override the preset.',
     '',

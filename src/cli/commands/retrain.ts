@@ -1,5 +1,5 @@
 /**
- * `phaseflow retrain`: phase-aware vs uniform training with the same budget, seeds and generator (PAPER.md §4.7).
+ * `phaseflow retrain`: phase-aware vs uniform training with the same budget, seeds and generator (docs/method.md §4.7).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * `phaseflow theory`: the asymptotic predictions of PAPER.md §3 — phase-1 overlaps (finite n by minimising the
+ * `phaseflow theory`: the asymptotic predictions of docs/method.md §3 — phase-1 overlaps (finite n by minimising the
  * saddle-point objective, with its first-order jump), phase-2 closed forms, the generated weight p̂ and per-mode
  * variance σ̂², Bayes-MSE curves and the dilation-constant study.
  */
@@ -35,7 +35,7 @@ export const theoryCommand: Command = {
   name: 'theory',
   summary: 'Asymptotic theory: phase-1/phase-2 overlaps, their first-order jump, predicted p-hat and sigma-hat^2',
   description: [
-    'Evaluates the d → ∞ theory of the autoencoder on the dilated schedule (PAPER.md §3) at finite and infinite n.',
+    'Evaluates the d → ∞ theory of the autoencoder on the dilated schedule (docs/method.md §3) at finite and infinite n.',
     'Phase 1 (t in [0,1]) minimises E(ω,b) = -N/(λ_u + n<φ²>) + λ_w ω² with Gauss–Hermite expectations; the',
     'degenerate minimiser ω = 0, b = ∞ is reported with b = Infinity (null in JSON). Phase 2 (t in [1,2]) uses closed',
     'forms. p̂ comes from the reduced 1-D phase-1 flow and the mode-locking rule p̂ = P(b_1 + ω_1 y_1 > 0).',

@@ -1,6 +1,6 @@
 /**
- * `phaseflow uturn`: the U-Turn on real images (PAPER.md §4.5) — decision curves, generated class fraction and the
- * automatic decision window.
+ * `phaseflow uturn`: the U-Turn on real images (docs/method.md §4.5) — decision curves, generated class fraction and
+ * the automatic decision window.
  */
 import { existsSync } from 'node:fs';
 import type { Command } from '../command.js';

@@ -1,7 +1,7 @@
 /**
  * Figures of `phaseflow gmm`: the paper's overlap figure (trained network as dots, finite-n theory solid, infinite-n
- * dashed; c blue, m orange, ω green, b red — PAPER.md §5 item 1), all six overlaps, the loss curve, and the histogram
- * of the generated <x, mu>/d.
+ * dashed; c blue, m orange, ω green, b red — docs/method.md §5 item 1), all six overlaps, the loss curve, and the
+ * histogram of the generated <x, mu>/d.
  */
 import { linePlot, type LineSeries } from '../index.js';
 import { histogram } from '../histogram.js';
