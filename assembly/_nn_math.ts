@@ -1,5 +1,7 @@
 // Vector math helpers for the nn kernels (f32x4).
 
+import { madd } from './_simd';
+
 /**
  * exp(x) for four lanes, relative error about 2e-7 on the clamped range [-87.3, 88] (e^88 = 1.65e38 < FLT_MAX).
  * Range reduction x = n ln2 + r with |r| <= ln2/2 (ln2 split in a high and low part so r is exact to f32), a degree-6
@@ -18,11 +20,11 @@ export function vexp(x: v128): v128 {
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
   r = f32x4.add(r, f32x4.mul(n, f32x4.splat(2.12194440e-4)));
   let p = f32x4.splat(1.9875691500e-4);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  p = madd(p, r, f32x4.splat(1.3981999507e-3));
+  p = madd(p, r, f32x4.splat(8.3334519073e-3));
+  p = madd(p, r, f32x4.splat(4.1665795894e-2));
+  p = madd(p, r, f32x4.splat(1.6666665459e-1));
+  p = madd(p, r, f32x4.splat(5.0000001201e-1));
   p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
   // 2^n for n in [-126, 127]: the biased exponent n + 127 shifted into place.
   return f32x4.mul(p, i32x4.shl(i32x4.add(ni, i32x4.splat(127)), 23));

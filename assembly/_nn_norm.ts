@@ -5,7 +5,8 @@
 //   dx = rstd (gamma dy - A / m - xhat B / m),  dgamma[c] += sum_p dy xhat,  dbeta[c] += sum_p dy.
 // Entry points take a sample range [n0, n1); parameter gradients are accumulated into the pointers given.
 
-import { hsum } from './_nn_math';
+import { hsum, vsigmoid } from './_nn_math';
+import { madd } from './_simd';
 
 @inline
 function sumRange(p: usize, len: i32): f32 {
@@ -125,6 +126,120 @@ export function groupnorm_bwd(
         for (; k < P; k++) {
           const o = <usize>k << 2;
           store<f32>(dxo + o, load<f32>(dyo + o) * cdy + load<f32>(xo + o) * cx + c0);
+        }
+      }
+    }
+  }
+}
+
+// ---- GroupNorm followed by SiLU, fused ---------------------------------------------------------------------------
+// z = SiLU(y), y = GroupNorm(x): one pass writes z, and y is never stored (the backward pass recomputes it from x and
+// the saved statistics, y = sc[c] x + sh[c]). Backward: dy = dz s (1 + y (1 - s)), s = sigmoid(y), then the GroupNorm
+// backward above; dy of one (sample, group) pair lives in the per-thread scratch (Cg P floats, in L1/L2) between
+// the pass that sums it and the pass that uses it.
+
+@inline
+function siluDeriv(y: v128, dz: v128): v128 {
+  const s = vsigmoid(y);
+  const one = f32x4.splat(1);
+  return f32x4.mul(dz, f32x4.mul(s, madd(y, f32x4.sub(one, s), one)));
+}
+
+/** Mean and rstd of one (sample, group) pair of m contiguous values at base (two passes: no cancellation). */
+@inline
+function groupStats(base: usize, m: i32, eps: f32, out: usize): void {
+  const mu = sumRange(base, m) / <f32>m;
+  const vmu = f32x4.splat(mu);
+  let acc = f32x4.splat(0);
+  let j = 0;
+  for (; j + 4 <= m; j += 4) {
+    const d = f32x4.sub(v128.load(base + (<usize>j << 2)), vmu);
+    acc = madd(d, d, acc);
+  }
+  let ss = hsum(acc);
+  for (; j < m; j++) {
+    const d = load<f32>(base + (<usize>j << 2)) - mu;
+    ss += d * d;
+  }
+  store<f32>(out, mu);
+  store<f32>(out, 1 / Mathf.sqrt(ss / <f32>m + eps), 4);
+}
+
+/** z = SiLU(GroupNorm(x)); mean and rstd (N x G) saved. P must be a multiple of 4. */
+export function groupnorm_silu_fwd(
+  x: usize, gamma: usize, beta: usize, z: usize, mean: usize, rstd: usize,
+  n0: i32, n1: i32, C: i32, P: i32, G: i32, eps: f32, tmp: usize,
+): void {
+  const Cg = C / G;
+  for (let n = n0; n < n1; n++) {
+    for (let g = 0; g < G; g++) {
+      groupStats(x + (<usize>((n * C + g * Cg) * P) << 2), Cg * P, eps, tmp);
+      const mu = load<f32>(tmp), rs = load<f32>(tmp, 4);
+      store<f32>(mean + (<usize>(n * G + g) << 2), mu);
+      store<f32>(rstd + (<usize>(n * G + g) << 2), rs);
+      for (let cc = 0; cc < Cg; cc++) {
+        const c = g * Cg + cc;
+        const sc = rs * load<f32>(gamma + (<usize>c << 2));
+        const vsc = f32x4.splat(sc), vsh = f32x4.splat(load<f32>(beta + (<usize>c << 2)) - mu * sc);
+        const xo = x + (<usize>((n * C + c) * P) << 2), zo = z + (<usize>((n * C + c) * P) << 2);
+        for (let k = 0; k < P; k += 4) {
+          const o = <usize>k << 2;
+          const y = madd(v128.load(xo + o), vsc, vsh);
+          v128.store(zo + o, f32x4.mul(y, vsigmoid(y)));
+        }
+      }
+    }
+  }
+}
+
+/** dx = (SiLU o GroupNorm)'(x)^T dz; dgamma, dbeta accumulated. `tmp`: Cg P floats per thread. P multiple of 4. */
+export function groupnorm_silu_bwd(
+  x: usize, gamma: usize, beta: usize, mean: usize, rstd: usize, dz: usize, dx: usize, dgamma: usize, dbeta: usize,
+  n0: i32, n1: i32, C: i32, P: i32, G: i32, tmp: usize,
+): void {
+  const Cg = C / G;
+  const m: f32 = <f32>(Cg * P);
+  for (let n = n0; n < n1; n++) {
+    for (let g = 0; g < G; g++) {
+      const mu = load<f32>(mean + (<usize>(n * G + g) << 2));
+      const rs = load<f32>(rstd + (<usize>(n * G + g) << 2));
+      let A: f32 = 0, B: f32 = 0;
+      for (let cc = 0; cc < Cg; cc++) {
+        const c = g * Cg + cc;
+        const gm = load<f32>(gamma + (<usize>c << 2));
+        const sc = rs * gm;
+        const vsc = f32x4.splat(sc), vsh = f32x4.splat(load<f32>(beta + (<usize>c << 2)) - mu * sc);
+        const xo = x + (<usize>((n * C + c) * P) << 2), dzo = dz + (<usize>((n * C + c) * P) << 2);
+        const t = tmp + (<usize>(cc * P) << 2);
+        let a1 = f32x4.splat(0), a2 = f32x4.splat(0);
+        for (let k = 0; k < P; k += 4) {
+          const o = <usize>k << 2;
+          const xv = v128.load(xo + o);
+          const d = siluDeriv(madd(xv, vsc, vsh), v128.load(dzo + o));
+          v128.store(t + o, d);
+          a1 = f32x4.add(a1, d);
+          a2 = madd(d, xv, a2);
+        }
+        const sdy = hsum(a1), sdyx = hsum(a2);
+        const sdyxhat = rs * (sdyx - mu * sdy);
+        A += gm * sdy;
+        B += gm * sdyxhat;
+        const qg = dgamma + (<usize>c << 2);
+        store<f32>(qg, load<f32>(qg) + sdyxhat);
+        const qb = dbeta + (<usize>c << 2);
+        store<f32>(qb, load<f32>(qb) + sdy);
+      }
+      const cx: f32 = -rs * rs * B / m;
+      const c0: f32 = mu * rs * rs * B / m - rs * A / m;
+      const vcx = f32x4.splat(cx), vc0 = f32x4.splat(c0);
+      for (let cc = 0; cc < Cg; cc++) {
+        const c = g * Cg + cc;
+        const vcdy = f32x4.splat(rs * load<f32>(gamma + (<usize>c << 2)));
+        const xo = x + (<usize>((n * C + c) * P) << 2), dxo = dx + (<usize>((n * C + c) * P) << 2);
+        const t = tmp + (<usize>(cc * P) << 2);
+        for (let k = 0; k < P; k += 4) {
+          const o = <usize>k << 2;
+          v128.store(dxo + o, madd(v128.load(t + o), vcdy, madd(v128.load(xo + o), vcx, vc0)));
         }
       }
     }

@@ -69,50 +69,62 @@ export function wino4_scratch_floats(Cin: i32, Cout: i32, H: i32, W: i32, bwd: i
 
 // ---- filter transform ------------------------------------------------------------------------------------------
 
-// The 6 values G x for a column x = (x0, x1, x2), written to out at byte stride s.
+// (G x) for a column x = (x0, x1, x2) of four filters at once (one per lane), stored at out + k s.
 @inline
-function gCol(x0: f32, x1: f32, x2: f32, out: usize, s: usize): void {
-  store<f32>(out, 0.25 * x0);
-  store<f32>(out + s, (-1.0 / 6.0) * (x0 + x1 + x2));
-  store<f32>(out + 2 * s, (-1.0 / 6.0) * (x0 - x1 + x2));
-  store<f32>(out + 3 * s, (1.0 / 24.0) * x0 + (1.0 / 12.0) * x1 + (1.0 / 6.0) * x2);
-  store<f32>(out + 4 * s, (1.0 / 24.0) * x0 - (1.0 / 12.0) * x1 + (1.0 / 6.0) * x2);
-  store<f32>(out + 5 * s, x2);
+function gCol(x0: v128, x1: v128, x2: v128, out: usize, s: usize): void {
+  const c6 = f32x4.splat(-1.0 / 6.0), c24 = f32x4.splat(1.0 / 24.0), c12 = f32x4.splat(1.0 / 12.0);
+  const e = f32x4.add(x0, x2);
+  const p = madd(c24, x0, f32x4.mul(f32x4.splat(1.0 / 6.0), x2));
+  v128.store(out, f32x4.mul(f32x4.splat(0.25), x0));
+  v128.store(out + s, f32x4.mul(c6, f32x4.add(e, x1)));
+  v128.store(out + 2 * s, f32x4.mul(c6, f32x4.sub(e, x1)));
+  v128.store(out + 3 * s, madd(c12, x1, p));
+  v128.store(out + 4 * s, f32x4.sub(p, f32x4.mul(c12, x1)));
+  v128.store(out + 5 * s, x2);
+}
+
+// Tap k (0..8, row-major a * 3 + b) of the filters of rows o..o+3 (lanes) and column i; rows past `rows` read 0.
+// flip = 0: g = w[o][i]; flip = 1: g = w[i][o] rotated by 180 degrees (tap 8 - k).
+@inline
+function tap4(w: usize, o: i32, i: i32, rows: i32, Ci: i32, flip: i32, k: i32): v128 {
+  let v = f32x4.splat(0);
+  const kk = flip ? 8 - k : k;
+  for (let l = 0; l < 4; l++) {
+    if (o + l >= rows) break;
+    const idx = flip ? (i * Ci + o + l) * 9 + kk : ((o + l) * Ci + i) * 9 + kk;
+    const x = load<f32>(w + (<usize>idx << 2));
+    if (l == 0) v = f32x4.replace_lane(v, 0, x);
+    else if (l == 1) v = f32x4.replace_lane(v, 1, x);
+    else if (l == 2) v = f32x4.replace_lane(v, 2, x);
+    else v = f32x4.replace_lane(v, 3, x);
+  }
+  return v;
 }
 
 /**
  * U[xi] = (G g G^T)[xi] in the micro-kernel's packed row-panel layout: element (o, i) of the 36 (rows x cols)
  * matrices at U + xi * rows4 * cols + ((o / 4) cols + i) 4 + o % 4, rows past `rows` zero. flip = 0: g = w[o][i]
  * (rows = Co, cols = Ci: the forward pass); flip = 1: g = w[i][o] rotated by 180 degrees (rows = Ci, cols = Co:
- * the backward data pass). w is (Co, Ci, 3, 3). `tmp` is 36 floats of scratch.
+ * the backward data pass). w is (Co, Ci, 3, 3). Four rows at a time, one per lane (the panel's contiguous o % 4).
+ * `tmp` is 72 floats of scratch (16-byte aligned).
  */
 export function wino4_filter(w: usize, U: usize, Co: i32, Ci: i32, flip: i32, tmp: usize): void {
   const rows = flip ? Ci : Co, cols = flip ? Co : Ci, r4 = cout4(rows);
   const plane = <usize>(r4 * cols) << 2;
-  memory.fill(U, 0, plane * 36);
-  for (let o = 0; o < rows; o++) {
+  for (let o = 0; o < r4; o += 4) {
     for (let i = 0; i < cols; i++) {
-      const src = flip ? w + (<usize>((i * Ci + o) * 9) << 2) : w + (<usize>((o * Ci + i) * 9) << 2);
-      // g[a][b], flipped: g[a][b] = w[2 - a][2 - b]
-      // t = G g (6 x 3) into tmp[r * 3 + b], column by column
+      // t = G g (6 x 3) into tmp[r][b] (vectors), column b of g at a time
       for (let b = 0; b < 3; b++) {
-        let x0: f32, x1: f32, x2: f32;
-        if (flip) {
-          x0 = load<f32>(src + (<usize>(8 - b) << 2));
-          x1 = load<f32>(src + (<usize>(5 - b) << 2));
-          x2 = load<f32>(src + (<usize>(2 - b) << 2));
-        } else {
-          x0 = load<f32>(src + (<usize>b << 2));
-          x1 = load<f32>(src + (<usize>(3 + b) << 2));
-          x2 = load<f32>(src + (<usize>(6 + b) << 2));
-        }
-        gCol(x0, x1, x2, tmp + (<usize>b << 2), 12);
+        gCol(
+          tap4(w, o, i, rows, Ci, flip, b), tap4(w, o, i, rows, Ci, flip, 3 + b), tap4(w, o, i, rows, Ci, flip, 6 + b),
+          tmp + (<usize>b << 4), 48,
+        );
       }
       // u = t G^T: row r of u = G (row r of t)
-      const dst = U + (<usize>(((o >> 2) * cols + i) * 4 + (o & 3)) << 2);
+      const dst = U + (<usize>((o >> 2) * cols + i) << 4);
       for (let r = 0; r < 6; r++) {
-        const t = tmp + (<usize>(r * 3) << 2);
-        gCol(load<f32>(t), load<f32>(t, 4), load<f32>(t, 8), dst + <usize>(r * 6) * plane, plane);
+        const t = tmp + <usize>(r * 48);
+        gCol(v128.load(t), v128.load(t, 16), v128.load(t, 32), dst + <usize>(r * 6) * plane, plane);
       }
     }
   }

@@ -6,7 +6,7 @@ export {
   relu_fwd, relu_bwd, silu_fwd, silu_bwd, fill, axpy, add, scale, sumsq, sqerr, add_nc, sum_nc,
   avgpool2_fwd, avgpool2_bwd, upsample2_fwd, upsample2_bwd, softmax_rows, softmax_rows_bwd,
 } from './_nn_elem';
-export { groupnorm_fwd, groupnorm_bwd } from './_nn_norm';
+export { groupnorm_fwd, groupnorm_bwd, groupnorm_silu_fwd, groupnorm_silu_bwd } from './_nn_norm';
 export { attn_fwd, attn_bwd, attn_scratch_floats } from './_nn_attn';
 export { adam_step, ema_update } from './_nn_optim';
 

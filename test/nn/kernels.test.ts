@@ -277,6 +277,29 @@ test('group norm forward and backward', () => {
   }
 });
 
+test('fused group norm + SiLU forward and backward (vector planes and the odd-plane fallback)', () => {
+  const rng = Rng.seeded(14);
+  for (const [N, C, P, G] of [[3, 8, 16, 8], [2, 6, 9, 3], [5, 32, 64, 8], [2, 16, 1024, 4]]) {
+    const n = N * C * P;
+    const [xr, xw] = pair(n, rng, 3), [gr, gw] = pair(C, rng), [br, bw] = pair(C, rng);
+    const zr = ref.alloc(n), zw = wasm.alloc(n);
+    const mr = ref.alloc(N * G), mw = wasm.alloc(N * G), sr = ref.alloc(N * G), sw = wasm.alloc(N * G);
+    ref.groupNormSiluForward(xr, gr, br, zr, mr, sr, N, C, P, G, 1e-5);
+    wasm.groupNormSiluForward(xw, gw, bw, zw, mw, sw, N, C, P, G, 1e-5);
+    close(`gn+silu fwd ${[N, C, P, G]}`, wasm.read(zw, n), ref.read(zr, n), 1e-5);
+    close(`gn+silu mean ${[N, C, P, G]}`, wasm.read(mw, N * G), ref.read(mr, N * G), 1e-5);
+    const [dzr, dzw] = pair(n, rng);
+    const [dgr, dgw] = pair(C, rng), [dbr, dbw] = pair(C, rng);
+    const dxr = ref.alloc(n), dxw = wasm.alloc(n);
+    wasm.fill(dxw, n, NaN); // must be overwritten
+    ref.groupNormSiluBackward(xr, gr, br, mr, sr, dzr, dxr, dgr, dbr, N, C, P, G);
+    wasm.groupNormSiluBackward(xw, gw, bw, mw, sw, dzw, dxw, dgw, dbw, N, C, P, G);
+    close(`gn+silu dx ${[N, C, P, G]}`, wasm.read(dxw, n), ref.read(dxr, n), 1e-4);
+    close(`gn+silu dgamma ${[N, C, P, G]}`, wasm.read(dgw, C), ref.read(dgr, C), 1e-5);
+    close(`gn+silu dbeta ${[N, C, P, G]}`, wasm.read(dbw, C), ref.read(dbr, C), 1e-5);
+  }
+});
+
 test('attention core forward and backward', () => {
   const rng = Rng.seeded(5);
   for (const [N, C, P, heads] of [[2, 8, 16, 2], [1, 6, 9, 3], [2, 16, 64, 1], [1, 8, 40, 2], [1, 4, 35, 1]]) {

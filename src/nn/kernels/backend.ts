@@ -109,6 +109,16 @@ export interface Backend {
     N: number, C: number, P: number, G: number,
   ): void;
 
+  /** z = SiLU(GroupNorm(x)) in one pass; the normalised y is not stored (mean, rstd saved as by groupNormForward). */
+  groupNormSiluForward(
+    x: Ptr, gamma: Ptr, beta: Ptr, z: Ptr, mean: Ptr, rstd: Ptr, N: number, C: number, P: number, G: number, eps: number,
+  ): void;
+  /** dx = (SiLU o GroupNorm)'(x)^T dz (overwritten), recomputing y from x and the statistics; dgamma, dbeta accumulated. */
+  groupNormSiluBackward(
+    x: Ptr, gamma: Ptr, beta: Ptr, mean: Ptr, rstd: Ptr, dz: Ptr, dx: Ptr, dgamma: Ptr, dbeta: Ptr,
+    N: number, C: number, P: number, G: number,
+  ): void;
+
   /** Row softmax in place over an R x L block. */
   softmaxRows(x: Ptr, R: number, L: number): void;
   /** Attention core (see assembly/_nn_attn.ts): o (N,C,P), probs (N,heads,P,P) from qkv (N,3C,P). */

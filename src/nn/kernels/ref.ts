@@ -265,6 +265,33 @@ export class RefBackend implements Backend {
       }
   }
 
+  // The fused GroupNorm + SiLU as the composition of the unfused reference ops (through a temporary y).
+  groupNormSiluForward(
+    x: Ptr, gamma: Ptr, beta: Ptr, z: Ptr, mean: Ptr, rstd: Ptr, N: number, C: number, P: number, G: number, eps: number,
+  ): void {
+    const n = N * C * P, y = this.alloc(n);
+    this.groupNormForward(x, gamma, beta, y, mean, rstd, N, C, P, G, eps);
+    this.siluForward(y, z, n);
+    this.free(y);
+  }
+  groupNormSiluBackward(
+    x: Ptr, gamma: Ptr, beta: Ptr, mean: Ptr, rstd: Ptr, dz: Ptr, dx: Ptr, dgamma: Ptr, dbeta: Ptr,
+    N: number, C: number, P: number, G: number,
+  ): void {
+    const n = N * C * P, y = this.alloc(n), dy = this.alloc(n), h = this.heap, Cg = C / G;
+    for (let q = 0; q < N * G; q++) {
+      const nn = Math.floor(q / G), g = q % G, mu = h[mean + q], rs = h[rstd + q];
+      for (let k = 0; k < Cg * P; k++) {
+        const c = g * Cg + Math.floor(k / P), i = (nn * C + g * Cg) * P + k;
+        h[y + i] = (h[x + i] - mu) * rs * h[gamma + c] + h[beta + c];
+      }
+    }
+    this.siluBackward(y, dz, dy, n);
+    this.groupNormBackward(x, gamma, mean, rstd, dy, dx, dgamma, dbeta, N, C, P, G);
+    this.free(y);
+    this.free(dy);
+  }
+
   softmaxRows(x: Ptr, R: number, L: number): void {
     const h = this.heap;
     for (let r = 0; r < R; r++) {

@@ -237,14 +237,15 @@ export class WasmBackend implements Backend {
   }
   /** Packed F(4x4) filter of w (flipped for the backward data pass) in the shared buffer; returns its byte address. */
   private wino4Filter(g: ConvGeom, w: Ptr, flip: boolean): number {
-    const n = this.ex.wino4_filter_floats(g.Co, g.Ci, flip ? 1 : 0) + 64;
+    const n = this.ex.wino4_filter_floats(g.Co, g.Ci, flip ? 1 : 0) + 80;
     if (this.wino4USize < n) {
       if (this.wino4U) this.free(this.wino4U);
       this.wino4U = this.alloc(n);
       this.wino4USize = n;
     }
-    // the last 64 floats are the transform's temporary
-    this.ex.wino4_filter(w * 4, this.wino4U * 4, g.Co, g.Ci, flip ? 1 : 0, (this.wino4U + n - 64) * 4);
+    // the last 80 floats (a multiple of 16 from the 64-byte aligned start: filter floats are a multiple of 4 x 36)
+    // are the transform's temporary
+    this.ex.wino4_filter(w * 4, this.wino4U * 4, g.Co, g.Ci, flip ? 1 : 0, (this.wino4U + n - 80) * 4);
     return this.wino4U * 4;
   }
   /** F(4x4) forward (or, with `swap`, backward data: x = dy, y = dx) over the batch split by images. */
@@ -400,6 +401,57 @@ export class WasmBackend implements Backend {
       this.axpy(C, 1, parts[t - 1], dgamma);
       this.axpy(C, 1, parts[t - 1] + C, dbeta);
     }
+  }
+
+  groupNormSiluForward(
+    x: Ptr, gamma: Ptr, beta: Ptr, z: Ptr, mean: Ptr, rstd: Ptr, N: number, C: number, P: number, G: number, eps: number,
+  ): void {
+    if (P % 4 !== 0) {
+      // the fused kernels run whole vectors per channel; odd planes take the two-pass route
+      this.groupNormForward(x, gamma, beta, z, mean, rstd, N, C, P, G, eps);
+      this.siluForward(z, z, N * C * P);
+      return;
+    }
+    this.ensureScratch(16);
+    this.exec('groupnorm_silu_fwd', this.split(N).map(([n0, n1], t) => [
+      x * 4, gamma * 4, beta * 4, z * 4, mean * 4, rstd * 4, n0, n1, C, P, G, eps, this.scratch[t] * 4,
+    ]));
+  }
+  groupNormSiluBackward(
+    x: Ptr, gamma: Ptr, beta: Ptr, mean: Ptr, rstd: Ptr, dz: Ptr, dx: Ptr, dgamma: Ptr, dbeta: Ptr,
+    N: number, C: number, P: number, G: number,
+  ): void {
+    if (P % 4 !== 0) {
+      // recompute y into dx, then the unfused backward passes
+      const y = this.alloc(N * C * P);
+      this.groupNormRecompute(x, gamma, beta, mean, rstd, y, N, C, P, G);
+      this.siluBackward(y, dz, y, N * C * P);
+      this.groupNormBackward(x, gamma, mean, rstd, y, dx, dgamma, dbeta, N, C, P, G);
+      this.free(y);
+      return;
+    }
+    this.ensureScratch((C / G) * P);
+    const pieces = this.split(N);
+    const parts = pieces.length > 1 ? this.partials(2 * C) : [];
+    this.exec('groupnorm_silu_bwd', pieces.map(([n0, n1], t) => [
+      x * 4, gamma * 4, beta * 4, mean * 4, rstd * 4, dz * 4, dx * 4,
+      (t === 0 ? dgamma : parts[t - 1]) * 4, (t === 0 ? dbeta : parts[t - 1] + C) * 4, n0, n1, C, P, G, this.scratch[t] * 4,
+    ]));
+    for (let t = 1; t < pieces.length; t++) {
+      this.axpy(C, 1, parts[t - 1], dgamma);
+      this.axpy(C, 1, parts[t - 1] + C, dbeta);
+    }
+  }
+  /** y = GroupNorm(x) from saved statistics (host loop; only for planes whose size is not a multiple of 4). */
+  private groupNormRecompute(
+    x: Ptr, gamma: Ptr, beta: Ptr, mean: Ptr, rstd: Ptr, y: Ptr, N: number, C: number, P: number, G: number,
+  ): void {
+    const h = this.heap, Cg = C / G;
+    for (let n = 0; n < N; n++)
+      for (let c = 0; c < C; c++) {
+        const q = n * G + Math.floor(c / Cg), sc = h[rstd + q] * h[gamma + c], sh = h[beta + c] - h[mean + q] * sc;
+        for (let p = 0; p < P; p++) h[y + (n * C + c) * P + p] = h[x + (n * C + c) * P + p] * sc + sh;
+      }
   }
 
   softmaxRows(x: Ptr, R: number, L: number): void {

@@ -2,6 +2,9 @@
  * Group normalisation (torch.nn.GroupNorm): for each sample and each of G groups of C/G channels,
  *   y = (x - mean) / sqrt(var + eps) * weight[c] + bias[c]   (biased variance over the group's (C/G) H W values).
  * x (N, C, H, W) or (N, C) -> same shape. Parameters `weight` = 1, `bias` = 0 initially.
+ * With `activation: 'silu'` the layer returns SiLU(y) from one fused kernel (y is never stored; the backward pass
+ * recomputes it from x and the saved statistics): the norm + activation pair of every residual block and of the
+ * U-Net's output head, with the same parameters and state-dict names as a GroupNorm followed by a SiLU.
  */
 import type { Backend } from '../kernels/backend.js';
 import { numel, shapeStr, tensor, type Tensor } from '../tensor.js';
@@ -11,6 +14,8 @@ export interface GroupNormOptions {
   groups: number;
   channels: number;
   eps?: number;
+  /** Apply SiLU to the output, fused into the normalisation kernel. */
+  activation?: 'none' | 'silu';
 }
 
 export class GroupNorm extends Module {
@@ -19,6 +24,7 @@ export class GroupNorm extends Module {
   readonly groups: number;
   readonly channels: number;
   readonly eps: number;
+  readonly silu: boolean;
   private x: Tensor | null = null;
 
   constructor(be: Backend, o: GroupNormOptions) {
@@ -29,6 +35,7 @@ export class GroupNorm extends Module {
     this.groups = o.groups;
     this.channels = o.channels;
     this.eps = o.eps ?? 1e-5;
+    this.silu = o.activation === 'silu';
     this.weight = this.param('weight', [o.channels], { kind: 'const', value: 1 });
     this.bias = this.param('bias', [o.channels], { kind: 'const', value: 0 });
   }
@@ -40,9 +47,9 @@ export class GroupNorm extends Module {
     const N = x.shape[0], n = numel(x.shape), P = n / (N * this.channels);
     const y = this.ws('y', n);
     const stats = this.ws('stats', 2 * N * this.groups);
-    this.be.groupNormForward(
-      x.ptr, this.weight.ptr, this.bias.ptr, y, stats, stats + N * this.groups, N, this.channels, P, this.groups, this.eps,
-    );
+    const args = [x.ptr, this.weight.ptr, this.bias.ptr, y, stats, stats + N * this.groups, N, this.channels, P, this.groups, this.eps] as const;
+    if (this.silu) this.be.groupNormSiluForward(...args);
+    else this.be.groupNormForward(...args);
     this.x = x;
     return tensor(x.shape, y);
   }
@@ -53,10 +60,17 @@ export class GroupNorm extends Module {
     const N = x.shape[0], n = numel(x.shape), P = n / (N * this.channels);
     const stats = this.ws('stats', 2 * N * this.groups);
     const dx = this.ws('dx', n);
-    this.be.groupNormBackward(
-      x.ptr, this.weight.ptr, stats, stats + N * this.groups, dy.ptr, dx, this.weight.grad, this.bias.grad,
-      N, this.channels, P, this.groups,
-    );
+    if (this.silu) {
+      this.be.groupNormSiluBackward(
+        x.ptr, this.weight.ptr, this.bias.ptr, stats, stats + N * this.groups, dy.ptr, dx, this.weight.grad, this.bias.grad,
+        N, this.channels, P, this.groups,
+      );
+    } else {
+      this.be.groupNormBackward(
+        x.ptr, this.weight.ptr, stats, stats + N * this.groups, dy.ptr, dx, this.weight.grad, this.bias.grad,
+        N, this.channels, P, this.groups,
+      );
+    }
     return tensor(x.shape, dx);
   }
 }

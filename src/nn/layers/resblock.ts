@@ -1,6 +1,6 @@
 /**
  * Residual block with time-embedding injection (diffusers' ResnetBlock2D, default settings, no dropout):
- *   h = conv1(SiLU(norm1(x)))                             3x3, cin -> cout
+ *   h = conv1(SiLU(norm1(x)))                             3x3, cin -> cout  (norm + SiLU fused: GroupNorm 'silu')
  *   h = h + time_emb_proj(a)[:, :, None, None]            a = SiLU(temb), computed once by the caller
  *   h = conv2(SiLU(norm2(h)))                             3x3, cout -> cout
  *   y = shortcut(x) + h                                   shortcut = identity, or conv_shortcut (1x1) if cin != cout
@@ -8,7 +8,6 @@
  */
 import type { Backend, Ptr } from '../kernels/backend.js';
 import { expectNCHW, numel, tensor, type Tensor } from '../tensor.js';
-import { SiLU } from './activation.js';
 import { Conv2d } from './conv2d.js';
 import { GroupNorm } from './groupnorm.js';
 import { Linear } from './linear.js';
@@ -29,8 +28,6 @@ export class ResBlock extends Module {
   readonly norm2: GroupNorm;
   readonly conv2: Conv2d;
   readonly shortcut: Conv2d | null;
-  private readonly act1: SiLU;
-  private readonly act2: SiLU;
   readonly cin: number;
   readonly cout: number;
   private xShape: readonly number[] | null = null;
@@ -39,30 +36,27 @@ export class ResBlock extends Module {
     super(be);
     this.cin = o.cin;
     this.cout = o.cout;
-    this.norm1 = this.child('norm1', new GroupNorm(be, { groups: o.groups, channels: o.cin }));
+    this.norm1 = this.child('norm1', new GroupNorm(be, { groups: o.groups, channels: o.cin, activation: 'silu' }));
     this.conv1 = this.child('conv1', new Conv2d(be, { cin: o.cin, cout: o.cout, kernel: 3 }));
     this.timeProj = o.tdim > 0 ? this.child('time_emb_proj', new Linear(be, { in: o.tdim, out: o.cout })) : null;
-    this.norm2 = this.child('norm2', new GroupNorm(be, { groups: o.groups, channels: o.cout }));
+    this.norm2 = this.child('norm2', new GroupNorm(be, { groups: o.groups, channels: o.cout, activation: 'silu' }));
     this.conv2 = this.child('conv2', new Conv2d(be, { cin: o.cout, cout: o.cout, kernel: 3 }));
     this.shortcut = o.cin !== o.cout
       ? this.child('conv_shortcut', new Conv2d(be, { cin: o.cin, cout: o.cout, kernel: 1 }))
       : null;
-    // Parameter-free children: no names in the state dict, but disposed with the block.
-    this.act1 = this.child('act1', new SiLU(be));
-    this.act2 = this.child('act2', new SiLU(be));
   }
 
   /** `a` is SiLU(temb) (N, tdim), or null when the block has no time input. */
   forward(x: Tensor, a: Tensor | null): Tensor {
     const [N, , H, W] = expectNCHW(x, this.cin, 'ResBlock');
     const P = H * W;
-    const h = this.conv1.forward(this.act1.forward(this.norm1.forward(x)));
+    const h = this.conv1.forward(this.norm1.forward(x));
     if (this.timeProj) {
       if (!a) throw new Error('ResBlock: this block needs a time embedding');
       const tp = this.timeProj.forward(a);
       this.be.addNC(h.ptr, tp.ptr, N, this.cout, P, this.cout); // in place on conv1's output
     }
-    const h2 = this.conv2.forward(this.act2.forward(this.norm2.forward(h)));
+    const h2 = this.conv2.forward(this.norm2.forward(h));
     const s = this.shortcut ? this.shortcut.forward(x) : x;
     const n = numel(h2.shape);
     const y = this.ws('y', n);
@@ -77,7 +71,7 @@ export class ResBlock extends Module {
     if (!xs) throw new Error('ResBlock.backward before forward');
     const [N, , H, W] = xs;
     const P = H * W;
-    const dh = this.norm2.backward(this.act2.backward(this.conv2.backward(dy)));
+    const dh = this.norm2.backward(this.conv2.backward(dy));
     if (this.timeProj) {
       const dtp = this.ws('dtp', N * this.cout);
       this.be.fill(dtp, N * this.cout, 0);
@@ -85,7 +79,7 @@ export class ResBlock extends Module {
       const dai = this.timeProj.backward(tensor([N, this.cout], dtp));
       this.be.axpy(N * this.timeProj.nIn, 1, dai.ptr, da);
     }
-    const dx1 = this.norm1.backward(this.act1.backward(this.conv1.backward(dh)));
+    const dx1 = this.norm1.backward(this.conv1.backward(dh));
     const ds = this.shortcut ? this.shortcut.backward(dy) : dy;
     const n = numel(xs);
     const dx = this.ws('dx', n);

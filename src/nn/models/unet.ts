@@ -155,7 +155,6 @@ export class UNet extends Module {
   readonly normOut: GroupNorm;
   readonly convOut: Conv2d;
   private readonly tact: SiLU;
-  private readonly actOut: SiLU;
   private units: DownUnit[] = [];
   private a: Tensor | null = null;
 
@@ -210,8 +209,7 @@ export class UNet extends Module {
       this.up.push(upList.push(new UpBlock(be, ins, cout, tdim, c, c.attentionLevels.includes(l), i < L - 1)));
       ch = cout;
     }
-    this.normOut = this.child('conv_norm_out', new GroupNorm(be, { groups: c.groups, channels: ch }));
-    this.actOut = this.child('conv_act', new SiLU(be));
+    this.normOut = this.child('conv_norm_out', new GroupNorm(be, { groups: c.groups, channels: ch, activation: 'silu' }));
     this.convOut = this.child('conv_out', new Conv2d(be, { cin: ch, cout: c.outChannels, kernel: 3 }));
     if (rng) this.materialize(rng);
   }
@@ -244,7 +242,7 @@ export class UNet extends Module {
       });
       if (blk.upsampler) h = blk.upsampler.forward(h);
     }
-    return this.convOut.forward(this.actOut.forward(this.normOut.forward(h)));
+    return this.convOut.forward(this.normOut.forward(h));
   }
 
   /** Accumulates parameter gradients for dL/dy = dy (after `forward`). The input gets no gradient. */
@@ -252,7 +250,7 @@ export class UNet extends Module {
     if (!this.a) throw new Error('UNet.backward before forward');
     const da = this.daPtr();
     this.be.fill(da, numel(this.a.shape), 0);
-    let d = this.normOut.backward(this.actOut.backward(this.convOut.backward(dy)));
+    let d = this.normOut.backward(this.convOut.backward(dy));
     const dskips: Tensor[] = [];
     for (let i = this.up.length - 1; i >= 0; i--) {
       const blk = this.up[i];
