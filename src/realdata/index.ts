@@ -37,3 +37,4 @@ export {
 } from './stages.js';
 export { uturnPlot, uturnFigures, retrainFigures, scanFigures, stageSections, writeStageReport, className, type FigureFile } from './figures.js';
 export { encodeGrayPng, tileImages, imageGridSvg } from './png.js';
+export { samplerTable, samplerTableMarkdown, samplerLabel, parseSamplers, loadDenoiseFolder, type SamplerChoice, type SamplerTableRow, type SamplerTableOptions } from './samplerTable.js';

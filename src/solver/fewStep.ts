@@ -151,16 +151,25 @@ export async function fewStepSample(opts: FewStepOptions): Promise<Float64Array>
   return x;
 }
 
-export type GridSpacing = 'uniform' | 'logsnr';
-export const GRID_SPACINGS: readonly GridSpacing[] = ['uniform', 'logsnr'];
+export type GridSpacing = 'uniform' | 'logsnr' | 'karras';
+export const GRID_SPACINGS: readonly GridSpacing[] = ['uniform', 'logsnr', 'karras'];
+
+/** Karras et al.'s rho (their eq. 5 and diffusers' `use_karras_sigmas`). */
+export const KARRAS_RHO = 7;
 
 export interface FewStepGridOptions {
-  /** 'uniform' (default): equal steps in t; 'logsnr': equal steps in lambda = log(beta/alpha). */
+  /** 'uniform' (default): equal steps in t; 'logsnr': equal steps in lambda = log(beta/alpha); 'karras': rho = 7. */
   spacing?: GridSpacing;
   /** First time (default 0; must have beta > 0 for ddim / dpm++2m). */
   start?: number;
   /** Last time (default interp.tEnd). */
   end?: number;
+  /**
+   * 'karras' when `end` is the data end: the smallest noise-to-signal ratio sigma = alpha/beta before the final jump.
+   * Default sigma(end − (end − start)/1000), the last time of a 1000-step training discretisation (diffusers' sigma at
+   * timestep 0: 0.0105 on the VP-SDE, where diffusers' DDPM schedule gives 0.0100).
+   */
+  sigmaMin?: number;
 }
 
 /**
@@ -173,6 +182,11 @@ export interface FewStepGridOptions {
  *   small images). If alpha(end) > 0, lambda runs evenly from lambda(start) to lambda(end). If end is the data end
  *   (lambda = +∞), t_0..t_{steps−1} run evenly in lambda from lambda(start) to lambda(t*), t* = end − (end − start)/steps
  *   (the last interior point of the uniform grid, so both grids shrink the final step alike), and t_steps = end.
+ * 'karras': Karras et al. (2022, "Elucidating the Design Space of Diffusion-Based Generative Models", eq. 5) in the
+ *   noise-to-signal ratio sigma = alpha/beta = e^{−lambda}, diffusers' `use_karras_sigmas=True` ("DPM++ 2M Karras"):
+ *   sigma_k = (sigmaMax^{1/rho} + k/(K−1) (sigmaMin^{1/rho} − sigmaMax^{1/rho}))^rho, k = 0..K−1, rho = 7, with
+ *   sigmaMax = sigma(start). At a data end K = steps (the points run to `sigmaMin`, then one final step to `end`);
+ *   otherwise K = steps + 1 and sigmaMin = sigma(end). Steps crowd towards the data end.
  */
 export function fewStepGrid(interp: Interpolant, steps: number, opts: FewStepGridOptions = {}): Float64Array {
   if (!(Number.isInteger(steps) && steps >= 1)) throw new RangeError(`a grid needs an integer number of steps >= 1, got ${steps}`);
@@ -184,6 +198,7 @@ export function fewStepGrid(interp: Interpolant, steps: number, opts: FewStepGri
   for (let k = 0; k <= steps; k++) g[k] = start + ((end - start) * k) / steps;
   g[steps] = end;
   if (spacing === 'uniform' || steps === 1) return g;
+  if (spacing === 'karras') return karrasGrid(interp, steps, start, end, g, opts.sigmaMin);
   if (spacing !== 'logsnr') throw new RangeError(`unknown grid spacing "${spacing as string}"; expected ${GRID_SPACINGS.join(' or ')}`);
   const half = (t: number) => 0.5 * interp.logSnr(t);
   const lo = half(start);
@@ -192,5 +207,22 @@ export function fewStepGrid(interp: Interpolant, steps: number, opts: FewStepGri
   const last = endFinite ? steps : steps - 1; // index of the last point placed evenly in lambda
   const hi = half(g[last]);
   for (let k = 1; k < last; k++) g[k] = interp.timeAtLogSnr(2 * (lo + ((hi - lo) * k) / last), start, g[last]);
+  return g;
+}
+
+function karrasGrid(interp: Interpolant, steps: number, start: number, end: number, g: Float64Array, sigmaMinOpt?: number): Float64Array {
+  const sigmaOf = (t: number) => interp.at(t).alpha / interp.at(t).beta;
+  const sigmaMax = sigmaOf(start);
+  if (!(Number.isFinite(sigmaMax) && sigmaMax > 0)) throw new RangeError(`karras spacing needs alpha > 0 and beta > 0 at the start t = ${start}`);
+  const dataEnd = atDataEnd(interp.at(end).alpha, interp.at(start).alpha);
+  const sigmaMin = dataEnd ? sigmaMinOpt ?? sigmaOf(end - (end - start) / 1000) : sigmaOf(end);
+  if (!(sigmaMin > 0 && sigmaMin < sigmaMax)) throw new RangeError(`karras spacing needs 0 < sigmaMin < sigma(start) = ${sigmaMax}, got ${sigmaMin}`);
+  const K = dataEnd ? steps : steps + 1;
+  const a = sigmaMax ** (1 / KARRAS_RHO), b = sigmaMin ** (1 / KARRAS_RHO);
+  for (let k = 1; k < K; k++) {
+    const sigma = (a + (k / (K - 1)) * (b - a)) ** KARRAS_RHO;
+    g[k] = interp.timeAtLogSnr(-2 * Math.log(sigma), start, end); // logSnr = log(beta^2/alpha^2) = -2 log sigma
+  }
+  g[steps] = end;
   return g;
 }

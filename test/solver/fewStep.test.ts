@@ -248,21 +248,21 @@ async function diffusersDpmpp2m(interp: Interpolant, model: NoisePredictor, samp
   return x;
 }
 
-test("DPM-Solver++(2M) follows diffusers' DPMSolverMultistepScheduler step for step (VP-SDE, 8 and 20 steps)", async () => {
+test("DPM-Solver++(2M) follows diffusers' DPMSolverMultistepScheduler step for step (VP-SDE, 8 and 20 steps, uniform and karras)", async () => {
   // The scheduler's sigmas are a function of the VP signal/noise pair with alpha^2 + beta^2 = 1, so on the VP-SDE the two
   // parametrisations agree; the lambda differences and the final zero sigma give the same first/second-order pattern.
   const interp = new VpSdeInterpolant();
   const d = 6;
   const g = new GaussianMixture({ d, p: 0.7, sigma: 0.6 });
   const model = mixtureNoisePredictor(g, interp);
-  for (const N of [8, 20]) {
-    const grid = fewStepGrid(interp, N);
+  for (const [N, spacing] of [[8, 'uniform'], [20, 'uniform'], [10, 'karras'], [20, 'karras']] as const) {
+    const grid = fewStepGrid(interp, N, { spacing });
     const x0 = exactStart(g, interp, 0, 30, Rng.seeded(N));
     const ours = await reverseSample({ interp, model, x: Float64Array.from(x0), grid, method: 'dpm++2m', rng: Rng.seeded(0) });
     const theirs = await diffusersDpmpp2m(interp, model, x0, Array.from(grid));
     let err = 0;
     for (let i = 0; i < ours.length; i++) err = Math.max(err, Math.abs(ours[i] - theirs[i]));
-    assert.ok(err < 1e-9, `${N} steps: max difference ${err}`);
+    assert.ok(err < 1e-9, `${N} steps (${spacing}): max difference ${err}`);
   }
 });
 
@@ -320,6 +320,18 @@ test('fewStepGrid: uniform is linspace; logsnr has equal lambda steps and keeps 
   const le = Array.from(e, (t) => Math.log(t / (1 - t)));
   for (let k = 1; k <= 4; k++) assert.ok(Math.abs(le[k] - le[k - 1] - (le[4] - le[0]) / 4) < 1e-9);
   assert.throws(() => fewStepGrid(lin, 4, { spacing: 'logsnr' }), /alpha > 0 and beta > 0/);
+  // karras: sigma = alpha/beta = (a + k/(K-1) (b - a))^7 from sigma(start) to sigmaMin, then the final step to the data end.
+  const k = fewStepGrid(vp, 10, { spacing: 'karras' });
+  const sig = (t: number) => vp.at(t).alpha / vp.at(t).beta;
+  assert.equal(k[0], 0);
+  assert.equal(k[10], 1);
+  const sMin = sig(0.999);
+  assert.ok(Math.abs(sMin - 0.0105) < 5e-4, `sigmaMin ${sMin} (diffusers' DDPM schedule: 0.0100)`);
+  const a = sig(0) ** (1 / 7), b = sMin ** (1 / 7);
+  for (let j = 0; j < 10; j++) assert.ok(Math.abs(sig(k[j]) / (a + (j / 9) * (b - a)) ** 7 - 1) < 1e-6, `karras point ${j}: ${sig(k[j])}`);
+  const ke = fewStepGrid(lin, 5, { spacing: 'karras', start: 0.1, end: 0.9 });
+  const la = (0.9 / 0.1) ** (1 / 7), lb = (0.1 / 0.9) ** (1 / 7);
+  for (let j = 0; j <= 5; j++) assert.ok(Math.abs(((1 - ke[j]) / ke[j]) / (la + (j / 5) * (lb - la)) ** 7 - 1) < 1e-6);
   assert.throws(() => fewStepGrid(lin, 0), /steps >= 1/);
 });
 
