@@ -5,7 +5,7 @@
  * Parameters `weight` (Cout, Cin, k, k) and `bias` (Cout), initialised as PyTorch (uniform +-1/sqrt(Cin k^2)).
  */
 import { convGeom, type ConvGeom } from '../kernels/backend.js';
-import type { Backend } from '../kernels/backend.js';
+import type { Backend, Ptr } from '../kernels/backend.js';
 import { expectNCHW, numel, tensor, type Tensor } from '../tensor.js';
 import { Module, fanInBound, type Param } from './module.js';
 
@@ -63,12 +63,13 @@ export class Conv2d extends Module {
     return tensor(shape, y);
   }
 
-  backward(dy: Tensor): Tensor {
+  /** `into`: a buffer of the caller (at least numel(x) elements) for dx instead of the layer's own workspace. */
+  backward(dy: Tensor, into?: Ptr): Tensor {
     const g = this.g, x = this.x;
     if (!g || !x) throw new Error('Conv2d.backward before forward');
     this.be.conv2dBackwardWeight(g, x.ptr, dy.ptr, this.weight.grad, this.bias ? this.bias.grad : 0);
     if (!this.inputGrad) return tensor(x.shape, 0);
-    const dx = this.ws('dx', numel(x.shape));
+    const dx = into ?? this.ws('dx', numel(x.shape));
     this.be.conv2dBackwardData(g, this.weight.ptr, dy.ptr, dx);
     return tensor(x.shape, dx);
   }

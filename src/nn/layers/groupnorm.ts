@@ -6,7 +6,7 @@
  * recomputes it from x and the saved statistics): the norm + activation pair of every residual block and of the
  * U-Net's output head, with the same parameters and state-dict names as a GroupNorm followed by a SiLU.
  */
-import type { Backend } from '../kernels/backend.js';
+import type { Backend, Ptr } from '../kernels/backend.js';
 import { numel, shapeStr, tensor, type Tensor } from '../tensor.js';
 import { Module, type Param } from './module.js';
 
@@ -54,12 +54,13 @@ export class GroupNorm extends Module {
     return tensor(x.shape, y);
   }
 
-  backward(dy: Tensor): Tensor {
+  /** `into`: a buffer of the caller (at least numel(x) elements) for dx instead of the layer's own workspace. */
+  backward(dy: Tensor, into?: Ptr): Tensor {
     const x = this.x;
     if (!x) throw new Error('GroupNorm.backward before forward');
     const N = x.shape[0], n = numel(x.shape), P = n / (N * this.channels);
     const stats = this.ws('stats', 2 * N * this.groups);
-    const dx = this.ws('dx', n);
+    const dx = into ?? this.ws('dx', n);
     if (this.silu) {
       this.be.groupNormSiluBackward(
         x.ptr, this.weight.ptr, this.bias.ptr, stats, stats + N * this.groups, dy.ptr, dx, this.weight.grad, this.bias.grad,

@@ -65,13 +65,19 @@ export class ResBlock extends Module {
     return tensor(h2.shape, y);
   }
 
-  /** Returns dx; adds d(loss)/d(a) into `da` (N x tdim) when the block has a time input. */
+  /**
+   * Returns dx; adds d(loss)/d(a) into `da` (N x tdim) when the block has a time input. The gradients inside the
+   * block live in two ping-pong buffers of the block (each intermediate dies as soon as the next layer has read it):
+   * conv2 -> A, norm2 -> B, conv1 -> A, norm1 -> B, shortcut -> A, dx = B + A.
+   */
   backward(dy: Tensor, da: Ptr): Tensor {
     const xs = this.xShape;
     if (!xs) throw new Error('ResBlock.backward before forward');
     const [N, , H, W] = xs;
     const P = H * W;
-    const dh = this.norm2.backward(this.conv2.backward(dy));
+    const big = N * Math.max(this.cin, this.cout) * P;
+    const bufA = this.ws('gradA', big), bufB = this.ws('gradB', big);
+    const dh = this.norm2.backward(this.conv2.backward(dy, bufA), bufB);
     if (this.timeProj) {
       const dtp = this.ws('dtp', N * this.cout);
       this.be.fill(dtp, N * this.cout, 0);
@@ -79,8 +85,8 @@ export class ResBlock extends Module {
       const dai = this.timeProj.backward(tensor([N, this.cout], dtp));
       this.be.axpy(N * this.timeProj.nIn, 1, dai.ptr, da);
     }
-    const dx1 = this.norm1.backward(this.conv1.backward(dh));
-    const ds = this.shortcut ? this.shortcut.backward(dy) : dy;
+    const dx1 = this.norm1.backward(this.conv1.backward(dh, this.ws('gradA', big)), this.ws('gradB', big));
+    const ds = this.shortcut ? this.shortcut.backward(dy, this.ws('gradA', big)) : dy;
     const n = numel(xs);
     const dx = this.ws('dx', n);
     this.be.add(dx1.ptr, ds.ptr, dx, n);
