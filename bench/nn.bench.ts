@@ -1,12 +1,22 @@
 /**
- * nn engine benchmarks, each beside the same model in PyTorch (CPU) measured in the same run:
- *   conv-net step (ENGINES.md): input 64x1x28x28; conv3x3 1->32 same, ReLU; conv3x3 32->64 stride 2, ReLU;
+ * nn engine benchmarks, each beside the same model in PyTorch (CPU) measured in the same run (bench/torch_nn.py):
+ *   conv-net step (docs/engines.md): input 64x1x28x28; conv3x3 1->32 same, ReLU; conv3x3 32->64 stride 2, ReLU;
  *     conv3x3 64->64 same; dense 12544->784; MSE; Adam.
- *   U-Net step: 32x32x1 input, batch 32, channels 32/64/128, 2 blocks per level, attention at 8x8 and in the middle,
- *     GroupNorm 8, head size 32; eps-MSE, backward, gradient clipping at 1, AdamW.
- * Figures: convStepMs, convStepTorchMs, convRatio, unetStepMs, unetStepTorchMs, unetRatio (ratio = ours / torch;
- * torch figures are null when /usr/bin/python3 cannot import torch). Medians over timed steps after warm-up.
- * Environment: NN_BENCH_THREADS (default 2), NN_BENCH_STEPS (default 10), NN_BENCH_ONLY=conv|unet.
+ *   U-Net cases (`unetCases`): the networks the real-data experiment trains, and a wider one:
+ *     quick-16      16x16, channels 8/16/32, one block per level, no attention (the quick scale)
+ *     paper-32      32x32, channels 16/32/64, one block per level, attention at 8x8 and in the middle (the paper scale)
+ *     paper-32-noattn  the same without attention
+ *     wide-32       32x32, channels 32/64/128, two blocks per level, attention at 8x8 and in the middle
+ *   For each: the training step (forward, eps-MSE, backward, gradient clip 1, AdamW; batch 32) and inference
+ *   (forward only, batch 500: UNet.predict in chunks of 64 here, torch.no_grad over the whole batch in PyTorch),
+ *   medians over timed repetitions after warm-up, and the wasm memory of each (a fresh pool per measurement, so the
+ *   figure is that workload's high-water mark: the wasm memory never shrinks).
+ * Figures: convStepMs, convStepTorchMs, convRatio, unetCases[{ name, resolution, channels, attention, params,
+ *   paramsTorch, trainMs, trainTorchMs, trainRatio, inferMs, inferTorchMs, inferRatio, inferBatch, wasmBytes:
+ *   { train, infer } }], nnSimd (the SIMD build measured). Torch figures are null when /usr/bin/python3 cannot
+ *   import torch. Ratio = ours / torch (below 1: faster than PyTorch).
+ * Environment: NN_BENCH_THREADS (default 2), NN_BENCH_STEPS (default 10), NN_BENCH_ONLY=conv|unet,
+ *   NN_BENCH_CASES=name,name (a subset), PHASEFLOW_SIMD=plain|relaxed.
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -15,7 +25,7 @@ import { createPool } from '../src/kernels/pool.js';
 import { WasmBackend } from '../src/nn/kernels/wasm.js';
 import type { Backend } from '../src/nn/kernels/backend.js';
 import { benchConvNet } from '../src/nn/models/convnet.js';
-import { UNet, type UNetConfig } from '../src/nn/models/unet.js';
+import { UNet, unetConfig, type UNetConfig } from '../src/nn/models/unet.js';
 import { mseLoss } from '../src/nn/loss.js';
 import { Adam, AdamW, clipGradNorm } from '../src/nn/optim/index.js';
 import { numel, tensor, type Tensor } from '../src/nn/tensor.js';
@@ -23,10 +33,34 @@ import { Rng } from '../src/random/rng.js';
 
 export const name = 'nn';
 
-/** The U-Net of the benchmark (mirrored by UNet in bench/torch_nn.py). */
-export const benchUNetConfig: Partial<UNetConfig> = {
-  channels: [32, 64, 128], blocksPerLevel: 2, attentionLevels: [2], midAttention: true, groups: 8, headDim: 32,
-};
+export interface UNetCase {
+  name: string;
+  resolution: number;
+  config: Partial<UNetConfig>;
+}
+
+/** The four networks of the engine benchmark (mirrored by UNet in bench/torch_nn.py). */
+export const UNET_CASES: UNetCase[] = [
+  {
+    name: 'quick-16', resolution: 16,
+    config: { channels: [8, 16, 32], blocksPerLevel: 1, attentionLevels: [], midAttention: false, groups: 4, headDim: 8 },
+  },
+  {
+    name: 'paper-32', resolution: 32,
+    config: { channels: [16, 32, 64], blocksPerLevel: 1, attentionLevels: [2], midAttention: true, groups: 8, headDim: 8 },
+  },
+  {
+    name: 'paper-32-noattn', resolution: 32,
+    config: { channels: [16, 32, 64], blocksPerLevel: 1, attentionLevels: [], midAttention: false, groups: 8, headDim: 8 },
+  },
+  {
+    name: 'wide-32', resolution: 32,
+    config: { channels: [32, 64, 128], blocksPerLevel: 2, attentionLevels: [2], midAttention: true, groups: 8, headDim: 32 },
+  },
+];
+
+const TRAIN_BATCH = 32;
+const INFER_BATCH = 500;
 
 function randn(be: Backend, shape: number[], rng: Rng): Tensor {
   const n = numel(shape);
@@ -74,14 +108,15 @@ export function convStep(be: Backend, steps: number): number {
   return ms;
 }
 
-/** Median ms of one U-Net training step on `be` (batch 32, 32x32), and the parameter count. */
-export function unetStep(be: Backend, steps: number): { ms: number; params: number } {
+/** Median ms of one U-Net training step (batch 32) on `be`, and the parameter count. */
+export function unetTrainStep(be: Backend, c: UNetCase, steps: number): { ms: number; params: number } {
   const rng = Rng.seeded(0);
-  const net = new UNet(be, benchUNetConfig, rng);
+  const net = new UNet(be, c.config, rng);
   const opt = new AdamW(net, { lr: 1e-4 });
-  const x = randn(be, [32, 1, 32, 32], rng), eps = randn(be, [32, 1, 32, 32], rng);
-  const t = Array.from({ length: 32 }, () => rng.uniform());
-  const g = be.alloc(32 * 1024);
+  const shape = [TRAIN_BATCH, 1, c.resolution, c.resolution];
+  const x = randn(be, shape, rng), eps = randn(be, shape, rng);
+  const t = Array.from({ length: TRAIN_BATCH }, () => rng.uniform());
+  const g = be.alloc(numel(shape));
   const step = (): void => {
     net.zeroGrad();
     const out = net.forward(x, t);
@@ -98,57 +133,114 @@ export function unetStep(be: Backend, steps: number): { ms: number; params: numb
   return { ms, params };
 }
 
-/** PyTorch timings from bench/torch_nn.py, or nulls when torch is unavailable. */
-function torchFigures(which: string, threads: number, steps: number, log: (l: string) => void): Record<string, number | null> {
+/** Median ms of forward-only inference at batch 500 (UNet.predict). */
+export function unetInfer(be: Backend, c: UNetCase, reps: number): number {
+  const rng = Rng.seeded(1);
+  const net = new UNet(be, c.config, rng);
+  const shape = [INFER_BATCH, 1, c.resolution, c.resolution];
+  const x = randn(be, shape, rng);
+  const t = Array.from({ length: INFER_BATCH }, () => rng.uniform());
+  const out = be.alloc(numel(shape));
+  const ms = timeSteps(() => net.predict(x, t, out), 1, reps);
+  be.free(x.ptr);
+  be.free(out);
+  net.dispose();
+  return ms;
+}
+
+/** Runs bench/torch_nn.py with the given arguments; the last stdout line is JSON (null when torch is missing). */
+function torch(args: string[], threads: number, log: (l: string) => void): Record<string, unknown> | null {
   const script = fileURLToPath(new URL('./torch_nn.py', import.meta.url));
-  const r = spawnSync('/usr/bin/python3', [script, which, '--threads', String(threads), '--steps', String(steps)], {
+  const r = spawnSync('/usr/bin/python3', [script, ...args, '--threads', String(threads)], {
     encoding: 'utf8',
     env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: String(threads) },
-    timeout: 600_000,
+    timeout: 900_000,
   });
   if (r.status !== 0) {
     log(`torch reference unavailable: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`);
-    return { convStepTorchMs: null, unetStepTorchMs: null };
+    return null;
   }
-  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+}
+
+/** A case in the JSON form bench/torch_nn.py reads (the full U-Net config, defaults filled in). */
+function torchCase(c: UNetCase): Record<string, unknown> {
+  return { name: c.name, resolution: c.resolution, trainBatch: TRAIN_BATCH, inferBatch: INFER_BATCH, config: unetConfig(c.config) };
+}
+
+async function withBackend<T>(threads: number, f: (be: WasmBackend) => T): Promise<{ value: T; bytes: number; simd: string }> {
+  const pool = await createPool({ threads });
+  const be = await WasmBackend.create({ pool });
+  try {
+    const value = f(be);
+    return { value, bytes: be.heapBytes(), simd: be.simd };
+  } finally {
+    await be.dispose();
+    await pool.close();
+  }
+}
+
+const ratio = (a: unknown, b: unknown): number | null =>
+  typeof a === 'number' && typeof b === 'number' && b > 0 ? a / b : null;
+
+function fmt(v: unknown, digits = 1): string {
+  return typeof v === 'number' ? v.toFixed(digits) : 'n/a';
 }
 
 export async function run({ log }: { json: boolean; log: (line: string) => void }): Promise<Record<string, unknown>> {
   const threads = Number(process.env.NN_BENCH_THREADS ?? Math.min(2, availableParallelism()));
   const steps = Number(process.env.NN_BENCH_STEPS ?? 10);
   const only = process.env.NN_BENCH_ONLY ?? 'all';
+  const pick = process.env.NN_BENCH_CASES?.split(',').map((s) => s.trim());
   const out: Record<string, unknown> = { nnThreads: threads };
   // Each of our measurements is followed directly by PyTorch's on the same model, so both see similar machine load
   // (the machine is shared; the ratio is the figure to compare).
-  const pool = await createPool({ threads });
-  const be = await WasmBackend.create({ pool });
-  try {
-    if (only !== 'unet') {
-      out.convStepMs = convStep(be, steps);
-      log(`conv-net step: ${(out.convStepMs as number).toFixed(1)} ms (wasm SIMD, ${threads} threads)`);
-      out.convStepTorchMs = torchFigures('conv', threads, steps, log).convStepTorchMs ?? null;
-    }
-    if (only !== 'conv') {
-      const u = unetStep(be, steps);
-      out.unetStepMs = u.ms;
-      out.unetParams = u.params;
-      log(`U-Net step: ${u.ms.toFixed(1)} ms, ${u.params} parameters`);
-      const t = torchFigures('unet', threads, steps, log);
-      out.unetStepTorchMs = t.unetStepTorchMs ?? null;
-      if ('unetParamsTorch' in t) out.unetParamsTorch = t.unetParamsTorch;
-    }
-  } finally {
-    await be.dispose();
-    await pool.close();
+  if (only !== 'unet') {
+    const r = await withBackend(threads, (be) => convStep(be, steps));
+    out.convStepMs = r.value;
+    out.nnSimd = r.simd;
+    log(`conv-net step: ${r.value.toFixed(1)} ms (wasm ${r.simd} SIMD, ${threads} threads)`);
+    const t = torch(['conv', '--steps', String(steps)], threads, log);
+    out.convStepTorchMs = (t?.convStepTorchMs as number | undefined) ?? null;
+    out.convRatio = ratio(out.convStepMs, out.convStepTorchMs);
+    log(`  PyTorch ${fmt(out.convStepTorchMs)} ms, ratio ${fmt(out.convRatio, 2)}`);
   }
-  const ratio = (a: unknown, b: unknown): number | null =>
-    typeof a === 'number' && typeof b === 'number' && b > 0 ? a / b : null;
-  out.convRatio = ratio(out.convStepMs, out.convStepTorchMs);
-  out.unetRatio = ratio(out.unetStepMs, out.unetStepTorchMs);
-  log(`PyTorch: conv ${fmt(out.convStepTorchMs)} ms (ratio ${fmt(out.convRatio, 2)}), U-Net ${fmt(out.unetStepTorchMs)} ms (ratio ${fmt(out.unetRatio, 2)})`);
+  if (only !== 'conv') {
+    const cases = UNET_CASES.filter((c) => !pick || pick.includes(c.name));
+    const rows: Record<string, unknown>[] = [];
+    for (const c of cases) {
+      const tr = await withBackend(threads, (be) => unetTrainStep(be, c, steps));
+      const inf = await withBackend(threads, (be) => unetInfer(be, c, Math.max(3, Math.floor(steps / 2))));
+      out.nnSimd = tr.simd;
+      const t = torch(['cases', JSON.stringify([torchCase(c)]), '--steps', String(steps)], threads, log);
+      const tc = (t?.cases as Record<string, Record<string, number>> | undefined)?.[c.name];
+      const cfg = unetConfig(c.config);
+      const row = {
+        name: c.name,
+        resolution: c.resolution,
+        channels: cfg.channels,
+        blocksPerLevel: cfg.blocksPerLevel,
+        attention: { levels: cfg.attentionLevels, middle: cfg.midAttention },
+        params: tr.value.params,
+        paramsTorch: tc?.paramsTorch ?? null,
+        trainMs: tr.value.ms,
+        trainTorchMs: tc?.trainTorchMs ?? null,
+        trainRatio: ratio(tr.value.ms, tc?.trainTorchMs),
+        inferBatch: INFER_BATCH,
+        inferMs: inf.value,
+        inferTorchMs: tc?.inferTorchMs ?? null,
+        inferRatio: ratio(inf.value, tc?.inferTorchMs),
+        wasmBytes: { train: tr.bytes, infer: inf.bytes },
+      };
+      rows.push(row);
+      log(
+        `U-Net ${c.name} (${row.params} parameters${row.paramsTorch === row.params ? ', = torch' : `, torch ${row.paramsTorch}`}): ` +
+          `train ${fmt(row.trainMs)} / ${fmt(row.trainTorchMs)} ms = ${fmt(row.trainRatio, 2)}x, ` +
+          `infer(${INFER_BATCH}) ${fmt(row.inferMs)} / ${fmt(row.inferTorchMs)} ms = ${fmt(row.inferRatio, 2)}x, ` +
+          `wasm ${(tr.bytes / 2 ** 20).toFixed(0)} MiB train, ${(inf.bytes / 2 ** 20).toFixed(0)} MiB infer`,
+      );
+    }
+    out.unetCases = rows;
+  }
   return out;
-}
-
-function fmt(v: unknown, digits = 1): string {
-  return typeof v === 'number' ? v.toFixed(digits) : 'n/a';
 }

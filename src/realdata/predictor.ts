@@ -24,6 +24,8 @@ export interface TimeConditionedNet {
   readonly be: Backend;
   readonly config: { readonly inChannels: number; readonly sampleSize: number };
   forward(x: Tensor, t: ArrayLike<number>): Tensor;
+  /** Forward-only in chunks (the U-Net's `predict`); used when present, so a large batch needs a chunk's memory. */
+  predict?(x: Tensor, t: ArrayLike<number>, out: Ptr): void;
 }
 
 export interface UNetPredictor extends NoisePredictor {
@@ -38,6 +40,7 @@ export function unetPredictor(net: TimeConditionedNet, opts: { batch?: number; s
   const dim = C * size * size;
   const batch = opts.batch ?? 256;
   let buf: Ptr = 0;
+  let outBuf: Ptr = 0;
   let cap = 0;
   const s = new Float64Array(batch);
   return {
@@ -51,18 +54,26 @@ export function unetPredictor(net: TimeConditionedNet, opts: { batch?: number; s
         const m = Math.min(batch, n - s0);
         if (m * dim > cap) {
           if (buf) be.free(buf);
+          if (outBuf) be.free(outBuf);
           cap = m * dim;
           buf = be.alloc(cap);
+          outBuf = net.predict ? be.alloc(cap) : 0;
         }
         be.write(buf, x.subarray(s0 * dim, (s0 + m) * dim));
         for (let i = 0; i < m; i++) s[i] = networkTime(t[s0 + i]);
-        const y = net.forward(tensor([m, C, size, size], buf), s.subarray(0, m));
-        out.set(be.read(y.ptr, m * dim), s0 * dim);
+        const xt = tensor([m, C, size, size], buf), ts = s.subarray(0, m);
+        let yPtr: Ptr;
+        if (net.predict) {
+          net.predict(xt, ts, outBuf);
+          yPtr = outBuf;
+        } else yPtr = net.forward(xt, ts).ptr;
+        out.set(be.read(yPtr, m * dim), s0 * dim);
       }
     },
     dispose() {
       if (buf) be.free(buf);
-      buf = 0;
+      if (outBuf) be.free(outBuf);
+      buf = outBuf = 0;
       cap = 0;
     },
   };

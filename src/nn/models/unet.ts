@@ -15,7 +15,7 @@
  * Differences from diffusers: q/k/v are one fused 1x1 projection (`to_qkv`), and SiLU(temb) is computed once instead
  * of inside every block (the same function).
  */
-import type { Backend } from '../kernels/backend.js';
+import type { Backend, Ptr } from '../kernels/backend.js';
 import { SiLU } from '../layers/activation.js';
 import { SelfAttention2d } from '../layers/attention.js';
 import { ConcatChannels } from '../layers/concat.js';
@@ -243,6 +243,26 @@ export class UNet extends Module {
       if (blk.upsampler) h = blk.upsampler.forward(h);
     }
     return this.convOut.forward(this.normOut.forward(h));
+  }
+
+  /**
+   * Forward only, for sampling: y (N, outChannels, H, W) written to `out` (N outChannels H W elements), the batch run
+   * in chunks of at most `chunk` samples so the layers' activation buffers are sized for a chunk, not the batch
+   * (inference at batch 500 then needs the memory of batch `chunk`). Each sample's result does not depend on the
+   * chunking. No backward after predict.
+   */
+  predict(x: Tensor, t: ArrayLike<number>, out: Ptr, chunk = 64): void {
+    const [N, C, H, W] = expectNCHW(x, this.config.inChannels, 'UNet.predict');
+    if (t.length !== N) throw new Error(`UNet.predict: ${t.length} times for a batch of ${N}`);
+    if (!(Number.isInteger(chunk) && chunk >= 1)) throw new Error(`UNet.predict: chunk must be a positive integer, got ${chunk}`);
+    const inPer = C * H * W, outPer = this.config.outChannels * H * W;
+    for (let n0 = 0; n0 < N; n0 += chunk) {
+      const m = Math.min(chunk, N - n0);
+      const ts = Array.from({ length: m }, (_, i) => t[n0 + i]);
+      const y = this.forward(tensor([m, C, H, W], x.ptr + n0 * inPer), ts);
+      this.be.copy(y.ptr, out + n0 * outPer, m * outPer);
+    }
+    this.a = null;
   }
 
   /** Accumulates parameter gradients for dL/dy = dy (after `forward`). The input gets no gradient. */
