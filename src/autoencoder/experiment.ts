@@ -35,7 +35,7 @@ export const GMM_PRESETS = {
   paper: { schedule: 'dilated', d: 5000, n: 128, T: 80, epochs: 40000, lr: 1e-4, lU: 1e-5, lW: 1e-5, kappa: 2, p: 0.8, sigma: 1, genSamples: 256 },
   /**
    * About half a minute on 2 cores. d 1000 with a coarse grid (T 20) keeps the effect of the dilation visible:
-   * the exact field on this grid gives pHat 0.91 without dilation and 0.81 with it (phaseflow exact --steps 20
+   * the exact field on this grid gives pHat 0.91 without dilation and 0.81 with it (phaseflow exact --grid-points 20
    * --sweep-d 1000); a learning rate of 4e-3 converges in 4000 epochs where the paper's 1e-4 needs tens of thousands.
    */
   quick: { schedule: 'dilated', d: 1000, n: 128, T: 20, epochs: 4000, lr: 4e-3, lU: 1e-5, lW: 1e-5, kappa: 2, p: 0.8, sigma: 1, genSamples: 2000 },

@@ -1,9 +1,15 @@
 /**
  * `phaseflow` command-line entry: dispatches to subcommands, prints one-line errors, never stack traces.
+ *
+ * Order of a run: parse the flags (typed values, deprecated names warned about on stderr), check every path flag
+ * and lock the output folder (`pathFlags.ts`), then the command's own work. Exit status 2 for bad input (flags,
+ * paths, a folder in use), 1 for a failed run, 130/143 for a run stopped by a signal.
  */
-import { UsageError, parseArgs, formatFlags } from './args.js';
+import { UsageError, parseArgs, formatFlags, formatAliases } from './args.js';
 import { CliError, type Command, type CommandIO } from './command.js';
 import { COMMANDS } from './commands/index.js';
+import { checkPathFlags, lockPathFlags, usageFromPath } from './pathFlags.js';
+import { PathError } from '../io/paths.js';
 import { VERSION } from '../version.js';
 
 function topHelp(): string {
@@ -11,7 +17,7 @@ function topHelp(): string {
   return [
     `phaseflow ${VERSION} — phase-aware time schedules for flow-based generative models`,
     '',
-    'Usage: phaseflow <command> [flags]      phaseflow <command> --help',
+    'Usage: phaseflow <command> [flags]      phaseflow <command> --help      phaseflow help <command>',
     '',
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(w)}${c.summary}`),
@@ -21,32 +27,59 @@ function topHelp(): string {
 }
 
 export function commandHelp(c: Command): string {
-  return [`Usage: phaseflow ${c.name} [flags]`, '', c.summary, ...(c.description ? ['', c.description] : []), '', 'Flags:', formatFlags(c.flags), '      --help  show this help'].join('\n');
+  return [
+    `Usage: phaseflow ${c.name} [flags]`,
+    '',
+    c.summary,
+    ...(c.description ? ['', c.description] : []),
+    '',
+    'Flags:',
+    formatFlags(c.flags, [['--help', 'show this help']]),
+    ...(c.aliases && Object.keys(c.aliases).length ? ['', formatAliases(c.aliases)] : []),
+  ].join('\n');
+}
+
+function findCommand(name: string, io: CommandIO): Command | undefined {
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (!cmd) io.stderr.write(`phaseflow: unknown command "${name}"; expected one of ${COMMANDS.map((c) => c.name).join(', ')}\n`);
+  return cmd;
 }
 
 export async function main(argv: string[], io: CommandIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  if (!name || name === '--help' || name === '-h') {
     io.stdout.write(topHelp() + '\n');
     return name ? 0 : 2;
+  }
+  if (name === 'help') {
+    if (rest.length === 0) {
+      io.stdout.write(topHelp() + '\n');
+      return 0;
+    }
+    const cmd = findCommand(rest[0], io);
+    if (!cmd) return 2;
+    io.stdout.write(commandHelp(cmd) + '\n');
+    return 0;
   }
   if (name === '--version' || name === '-v') {
     io.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  const cmd = COMMANDS.find((c) => c.name === name);
-  if (!cmd) {
-    io.stderr.write(`phaseflow: unknown command "${name}"; expected one of ${COMMANDS.map((c) => c.name).join(', ')}\n`);
-    return 2;
-  }
+  const cmd = findCommand(name, io);
+  if (!cmd) return 2;
+  let release = () => {};
   try {
-    const parsed = parseArgs(rest, cmd.flags, { positionals: cmd.positionals });
-    if (parsed.values.help) {
+    const parsed = parseArgs(rest, cmd.flags, { positionals: cmd.positionals, aliases: cmd.aliases });
+    if (parsed.help) {
       io.stdout.write(commandHelp(cmd) + '\n');
       return 0;
     }
+    for (const w of parsed.warnings) io.stderr.write(`phaseflow ${name}: warning: ${w}\n`);
+    checkPathFlags(cmd.flags, parsed.values);
+    release = lockPathFlags(cmd.flags, parsed.values, { command: name, log: (line) => io.stderr.write(`phaseflow ${name}: ${line}\n`) });
     return await cmd.run(parsed.values, { io, given: parsed.given, positionals: parsed.positionals });
   } catch (err) {
+    if (err instanceof PathError) err = usageFromPath(err);
     if (err instanceof UsageError) {
       io.stderr.write(`phaseflow ${name}: ${err.message}\n`);
       return 2;
@@ -63,6 +96,8 @@ export async function main(argv: string[], io: CommandIO = { stdout: process.std
     io.stderr.write(`phaseflow ${name}: internal error: ${e?.message ?? String(err)}\n`);
     if (process.env.PHASEFLOW_DEBUG) io.stderr.write(`${e?.stack ?? ''}\n`);
     return 1;
+  } finally {
+    release();
   }
 }
 

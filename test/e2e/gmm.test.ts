@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { runCli, BIN, ROOT } from './cli.js';
 
-const small = ['--d', '100', '--n', '32', '--steps', '10', '--lr', '3e-3', '--gen-samples', '300', '--threads', '2'];
+const small = ['--d', '100', '--n', '32', '--grid-points', '10', '--lr', '3e-3', '--gen-samples', '300', '--threads', '2'];
 
 test('phaseflow gmm --json prints the documented summary keys', () => {
   const r = runCli(['gmm', ...small, '--epochs', '50', '--json']);
@@ -22,7 +22,7 @@ test('phaseflow gmm --json prints the documented summary keys', () => {
 
 test('SIGINT writes a checkpoint and exits; --resume ends at the uninterrupted result', async () => {
   // long enough (several seconds) that the interrupt lands mid-run on a fast machine
-  const args = ['gmm', '--d', '300', '--n', '32', '--steps', '10', '--lr', '1e-3', '--gen-samples', '300', '--threads', '2', '--epochs', '40000', '--checkpoint-every', '1000000', '--theory', 'none', '--json'];
+  const args = ['gmm', '--d', '300', '--n', '32', '--grid-points', '10', '--lr', '1e-3', '--gen-samples', '300', '--threads', '2', '--epochs', '40000', '--checkpoint-every', '1000000', '--theory', 'none', '--json'];
   const whole = mkdtempSync(join(tmpdir(), 'pf-gmm-whole-'));
   const a = runCli([...args, '--out', whole], { timeoutMs: 300000 });
   assert.equal(a.status, 0, a.stderr);
@@ -76,7 +76,7 @@ test('gmm bad input: flags, resume mismatch and missing checkpoints', () => {
     [['gmm', '--lr', '0'], /--lr: expected a number > 0/, 2],
     [['gmm', '--schedule', 'cosine'], /--schedule: expected one of linear\|ve\|dilated/, 2],
     [['gmm', '--d', '3', '--kappa', '2'], /--kappa: the dilated schedule needs kappa < sqrt\(d\)/, 2],
-    [['gmm', '--resume', join(tmpdir(), 'pf-no-such-run')], /--resume: no checkpoint at/, 1],
+    [['gmm', '--resume', join(tmpdir(), 'pf-no-such-run')], /--resume: no such folder/, 2],
     [['gmm', '--p', '0'], /--p: expected a number > 0 and < 1/, 2],
   ];
   for (const [argv, re, code] of cases) {

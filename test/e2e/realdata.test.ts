@@ -49,7 +49,7 @@ test('classify, denoise, uturn --model/--classifier, retrain --window, scan --no
   assert.ok(cj.oracle.accuracy.value >= 0.99);
   assert.equal(cj.dir, join(dir, 'oracle', 'classifier'));
 
-  const d = runCli(['denoise', ...tiny, '--sampler', 'paper-mnist', '--steps', '8', '--out', join(dir, 'den'), '--json', '--classifier', cj.dir]);
+  const d = runCli(['denoise', ...tiny, '--sampler', 'paper-mnist', '--train-steps', '8', '--out', join(dir, 'den'), '--json', '--classifier', cj.dir]);
   assert.equal(d.status, 0, d.stderr);
   const dj = JSON.parse(d.stdout);
   assert.equal(dj.sampler.spec, 'paper-mnist:resolved');
@@ -90,7 +90,7 @@ test('bad input: one line naming the flag, exit status 2', () => {
     [['denoise', '--sampler', 'bogus'], /--sampler/],
     [['retrain', '--window', '0.7,0.2'], /--window/],
     [['retrain', '--budgets', '1.5'], /--budgets/],
-    [['retrain', '--seeds', '1,1', '--window', '0.2,0.6'], /--seeds/],
+    [['retrain', '--retrain-seeds', '1,1', '--window', '0.2,0.6'], /--retrain-seeds: entries must be distinct/],
     [['scan', '--intervals', '0,0.5,0.4'], /--intervals/],
     [['uturn', '--model', '/nonexistent/model'], /--model/],
     [['uturn', '--turn-times', '0,0.5'], /--turn-times/],

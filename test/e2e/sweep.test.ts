@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './cli.js';
 
-const args = ['sweep', '--sweep-d', '50,200', '--seeds', '0,1', '--epochs', '20', '--n', '16', '--steps', '8', '--gen-samples', '200', '--exact-samples', '2000', '--threads', '1', '--quiet'];
+const args = ['sweep', '--sweep-d', '50,200', '--seeds', '0,1', '--epochs', '20', '--n', '16', '--grid-points', '8', '--gen-samples', '200', '--exact-samples', '2000', '--threads', '1', '--quiet'];
 
 test('sharded sweep + merge equals the unsharded sweep; a missing shard is named', () => {
   const whole = mkdtempSync(join(tmpdir(), 'pf-sweep-'));

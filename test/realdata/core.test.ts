@@ -37,7 +37,7 @@ test('every scale is valid; quick shares the U-Turn model with the first uniform
   assert.equal(resolveConfig('quick', { retrain: { massInside: 0.7 } }).retrain.massInside, 0.7);
   assert.throws(() => resolveConfig('quick', { data: { classA: 3, classB: 3 } }), /--classes/);
   assert.throws(() => resolveConfig('quick', { data: { fraction: 1 } }), /--fraction/);
-  assert.throws(() => resolveConfig('quick', { retrain: { seeds: [1, 1] } }), /--seeds/);
+  assert.throws(() => resolveConfig('quick', { retrain: { seeds: [1, 1] } }), /--retrain-seeds/);
   assert.throws(() => resolveConfig('quick', { uturn: { turnTimes: [0, 0.5] } }), /--turn-times/);
   assert.throws(() => resolveConfig('quick', { scan: { edges: [0, 0.6, 0.4, 1] } }), /--intervals/);
   assert.throws(() => scaleConfig('huge' as never), /--scale/);

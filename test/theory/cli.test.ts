@@ -35,10 +35,11 @@ test('theory: every bad flag exits 2 with one line naming the flag', async () =>
     [['--p', '1'], '--p'],
     [['--p', '0'], '--p'],
     [['--sigma', '0'], '--sigma'],
-    [['--grid', '1'], '--grid'],
+    [['--curve-points', '1'], '--curve-points'],
+    [['--grid', '1'], '--grid'], // the deprecated name still names itself
     [['--variant', 'other'], '--variant'],
     [['--numerator', 'other'], '--numerator'],
-    [['--selection', 'local'], '--selection'],
+    [['--theory-selection', 'local'], '--theory-selection'],
     [['--kappas', '1,-2'], '--kappas'],
     [['--nodes', '4'], '--nodes'],
     [['--bogus'], '--bogus'],
@@ -56,7 +57,7 @@ test('theory: every bad flag exits 2 with one line naming the flag', async () =>
 test('theory --json --out: one JSON object with the documented keys, theory.json and figures on disk', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'phaseflow-theory-'));
   try {
-    const r = await run(['theory', '--json', '--grid', '11', '--kappas', '2', '--out', dir]);
+    const r = await run(['theory', '--json', '--curve-points', '11', '--kappas', '2', '--out', dir]);
     assert.equal(r.code, 0, r.err);
     const j = JSON.parse(r.out);
     for (const k of ['phase1', 'phase2', 'pHat', 'sigmaHat2', 'config', 'kappaStudy', 'mse']) assert.ok(k in j, k);
@@ -85,7 +86,7 @@ test('theory --json --out: one JSON object with the documented keys, theory.json
 });
 
 test('theory without --json prints a human-readable summary', async () => {
-  const r = await run(['theory', '--grid', '6', '--no-kappa-study', '--variant', 'cui', '--numerator', 'fixed']);
+  const r = await run(['theory', '--curve-points', '6', '--no-kappa-study', '--variant', 'cui', '--numerator', 'fixed']);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /p̂: finite n 0\.80\d\d/);
   assert.match(r.out, /phase 2: cui, numerator: fixed/);

@@ -1,13 +1,13 @@
 /**
  * `phaseflow classify`: train (or load and re-evaluate) the feature oracle of the real-data experiments.
  */
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { COMMON_FLAGS, ORACLE_FLAGS, configFromFlags, contextFromFlags, emit, guarded, pctCI } from '../../realdata/cliOptions.js';
 import { runClassifierStage } from '../../realdata/stages.js';
 import { writeJsonAtomic } from '../../io/atomic.js';
 import { join } from 'node:path';
 
-export const classifyCommand: Command = {
+export const classifyCommand = defineCommand({
   name: 'classify',
   summary: 'Train the two-class CNN oracle on real images and report its held-out accuracy',
   description: [
@@ -25,11 +25,11 @@ export const classifyCommand: Command = {
     const config = configFromFlags(v);
     const ctx = await contextFromFlags(v, config, io);
     const r = await guarded(() => runClassifierStage(ctx));
-    if (v.out) writeJsonAtomic(join(v.out as string, 'classify.json'), r);
+    if (v.out) writeJsonAtomic(join(v.out, 'classify.json'), r);
     emit(io, v, r, [
       `oracle held-out accuracy ${pctCI(r.oracle.accuracy)} on ${r.oracle.heldOut.n} images (class ${r.data.classA}: ${pctCI(r.oracle.accuracyA)}, class ${r.data.classB}: ${pctCI(r.oracle.accuracyB)})`,
       `${r.oracle.params} parameters, ${r.oracle.origin}; ${r.seconds.toFixed(1)} s`,
     ]);
     return 0;
   },
-};
+});

@@ -3,11 +3,12 @@
  * pHat, per-mode means and variances; `--sweep-d` gives pHat against d for each schedule.
  */
 import { join } from 'node:path';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { UsageError } from '../args.js';
+import { FLAGS, aliasesFor } from '../flags.js';
 import { runExact, exactSweep, type ExactRunConfig, type ExactRow } from '../../mixture/exactSweep.js';
 import type { ScheduleName } from '../../interpolant/schedules.js';
-import { ODE_METHODS, type OdeMethod } from '../../solver/ode.js';
+import { ODE_METHODS } from '../../solver/ode.js';
 import { writeJsonAtomic, writeFileAtomic } from '../../io/atomic.js';
 import { runMeta } from '../../io/meta.js';
 import { exactFigures } from '../../report/figures/exact.js';
@@ -16,7 +17,7 @@ import { fmt } from '../../report/format.js';
 
 const GMM_SCHEDULES = ['linear', 've', 'dilated', 'cosine'] as const;
 
-export const exactCommand: Command = {
+export const exactCommand = defineCommand({
   name: 'exact',
   summary: 'Sample the Gaussian mixture with its exact velocity field; pHat against d for each schedule',
   description: [
@@ -26,47 +27,47 @@ export const exactCommand: Command = {
     '--full integrates all d coordinates instead (same result).',
     '',
     'Examples:',
-    '  phaseflow exact --schedule dilated --d 5000 --steps 80',
+    '  phaseflow exact --schedule dilated --d 5000 --grid-points 80',
     '  phaseflow exact --sweep-d 100,1000,10000,100000,1000000 --schedules linear,dilated --out runs/exact',
   ].join('\n'),
+  aliases: aliasesFor('exact'),
   flags: {
     schedule: { type: 'enum', choices: GMM_SCHEDULES, default: 'dilated', help: 'interpolant: linear (paper VP), ve, dilated (paper dVP), cosine' },
-    d: { type: 'int', min: 1, default: 5000, help: 'dimension' },
-    steps: { type: 'int', min: 2, default: 80, help: 'number T of grid points (paper num_steps)' },
-    samples: { type: 'int', min: 1, max: 1e8, default: 10000, help: 'number of generated samples' },
-    p: { type: 'number', gt: 0, lt: 1, default: 0.8, help: 'weight of the +mu mode' },
-    kappa: { type: 'number', gt: 0, default: 2, help: 'dilation constant (dilated schedule; needs kappa < sqrt(d))' },
-    sigma: { type: 'number', gt: 0, default: 1, help: 'per-coordinate standard deviation of each mode' },
-    seed: { type: 'int', min: 0, max: Number.MAX_SAFE_INTEGER, default: 0, help: 'random seed' },
-    method: { type: 'enum', choices: ODE_METHODS, default: 'euler', help: 'integrator' },
-    grid: { type: 'enum', choices: ['paper', 'endpoint'], default: 'paper', help: 'paper: t_j = j tEnd/T (j < T); endpoint: T points 0..tEnd' },
+    d: { ...FLAGS.d, default: 5000 },
+    'grid-points': { ...FLAGS['grid-points'], default: 80 },
+    'gen-samples': { ...FLAGS['gen-samples'], max: 1e8, default: 10000 },
+    p: { ...FLAGS.p, default: 0.8 },
+    kappa: { ...FLAGS.kappa, default: 2 },
+    sigma: { ...FLAGS.sigma, default: 1 },
+    seed: FLAGS.seed,
+    'gen-method': { type: 'enum', choices: ODE_METHODS, default: 'euler', help: 'integrator of the exact field' },
+    grid: { type: 'enum', choices: ['paper', 'endpoint'], default: 'paper', help: 'grid layout. paper: t_j = j tEnd/T (j < T); endpoint: T points 0..tEnd' },
     full: { type: 'bool', help: 'integrate all d coordinates instead of the exact reduction' },
-    'sweep-d': { type: 'numbers', min: 1, metavar: 'INT,INT,...', help: 'comma-separated dimensions: pHat against d' },
+    'sweep-d': { type: 'ints', min: 1, metavar: 'INT,INT,...', help: 'comma-separated dimensions: pHat against d' },
     schedules: { type: 'strings', choices: GMM_SCHEDULES, default: ['linear', 'dilated'], metavar: 'LIST', help: 'schedules for --sweep-d' },
-    json: { type: 'bool', help: 'print one JSON object on stdout' },
-    out: { type: 'path', metavar: 'DIR', help: 'write result.json, SVG figures and index.html to DIR' },
+    json: FLAGS.json,
+    out: { ...FLAGS.out, help: 'write result.json, SVG figures and index.html to DIR' },
   },
   async run(v, { io }) {
     const base: Omit<ExactRunConfig, 'd' | 'schedule'> = {
-      steps: v.steps as number,
-      samples: v.samples as number,
-      p: v.p as number,
-      kappa: v.kappa as number,
-      sigma: v.sigma as number,
-      seed: v.seed as number,
-      method: v.method as OdeMethod,
-      grid: v.grid as 'paper' | 'endpoint',
-      full: Boolean(v.full),
+      steps: v['grid-points'],
+      samples: v['gen-samples'],
+      p: v.p,
+      kappa: v.kappa,
+      sigma: v.sigma,
+      seed: v.seed,
+      method: v['gen-method'],
+      grid: v.grid,
+      full: v.full,
     };
-    const sweep = v['sweep-d'] as number[] | undefined;
-    const ds = sweep ?? [v.d as number];
-    const schedules = (sweep ? v.schedules : [v.schedule]) as ScheduleName[];
+    const sweep = v['sweep-d'];
+    const ds = sweep ?? [v.d];
+    const schedules: ScheduleName[] = sweep ? v.schedules : [v.schedule];
     for (const d of ds) {
-      if (!Number.isInteger(d)) throw new UsageError(`--sweep-d: expected integers >= 1, got ${d}`);
       if (schedules.includes('dilated') && !(base.kappa < Math.sqrt(d))) {
         throw new UsageError(`--kappa: the dilated schedule needs kappa < sqrt(d); kappa = ${base.kappa} but d = ${d}`);
       }
-      if (base.full && d * base.samples > 2e8) throw new UsageError(`--full: samples × d must be <= 2e8 (got ${base.samples} × ${d}); drop --full to use the exact reduction`);
+      if (base.full && d * base.samples > 2e8) throw new UsageError(`--full: gen-samples × d must be <= 2e8 (got ${base.samples} × ${d}); drop --full to use the exact reduction`);
     }
     const meta = runMeta();
     const t0 = performance.now();
@@ -83,7 +84,7 @@ export const exactCommand: Command = {
           return { ...stats, config, meta, timing: { seconds } };
         })();
     if (v.out) {
-      const dir = v.out as string;
+      const dir = v.out;
       writeJsonAtomic(join(dir, 'result.json'), result);
       const figs = exactFigures(rows, { p: base.p, projections });
       for (const f of figs) writeFileAtomic(join(dir, f.file), f.svg);
@@ -118,4 +119,4 @@ export const exactCommand: Command = {
     }
     return 0;
   },
-};
+});

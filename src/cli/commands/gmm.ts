@@ -3,11 +3,11 @@
  */
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import type { Command } from '../command.js';
-import { CliError } from '../command.js';
+import { CliError, defineCommand } from '../command.js';
 import { UsageError } from '../args.js';
-import { GMM_PRESETS, runGmm, readGmmCheckpoint, checkpointPath, NonFiniteLossError, type GmmConfig, type GmmPreset, type GmmResult } from '../../autoencoder/experiment.js';
-import { theoryOverlay, type TheoryLambdas, type TheoryOverlay } from '../../autoencoder/theoryOverlay.js';
+import { FLAGS, aliasesFor } from '../flags.js';
+import { GMM_PRESETS, runGmm, readGmmCheckpoint, checkpointPath, NonFiniteLossError, type GmmConfig, type GmmResult } from '../../autoencoder/experiment.js';
+import { theoryOverlay, type TheoryOverlay } from '../../autoencoder/theoryOverlay.js';
 import { CheckpointError } from '../../io/checkpoint.js';
 import { writeJsonAtomic, writeFileAtomic, jsonReplacer } from '../../io/atomic.js';
 import { runMeta } from '../../io/meta.js';
@@ -18,12 +18,18 @@ import { fmt } from '../../report/format.js';
 import { availableParallelism } from 'node:os';
 
 /** Flag name -> config key for the hyper-parameters (everything that determines the result). */
-const HYPER: Record<string, keyof GmmConfig> = {
-  schedule: 'schedule', d: 'd', n: 'n', steps: 'T', epochs: 'epochs', lr: 'lr', lu: 'lU', lw: 'lW', kappa: 'kappa', p: 'p',
-  sigma: 'sigma', seed: 'seed', backend: 'backend', 'gen-samples': 'genSamples', 'gen-method': 'genMethod', 'log-every': 'logEvery',
-};
+const HYPER = [
+  ['schedule', 'schedule'], ['d', 'd'], ['n', 'n'], ['grid-points', 'T'], ['epochs', 'epochs'], ['lr', 'lr'], ['lu', 'lU'], ['lw', 'lW'],
+  ['kappa', 'kappa'], ['p', 'p'], ['sigma', 'sigma'], ['seed', 'seed'], ['backend', 'backend'], ['gen-samples', 'genSamples'],
+  ['gen-method', 'genMethod'], ['log-every', 'logEvery'],
+] as const satisfies ReadonlyArray<readonly [string, keyof GmmConfig]>;
 
-export const gmmCommand: Command = {
+/** The defaults of a preset key under each preset (shown by --help). */
+function byPreset(key: keyof (typeof GMM_PRESETS)['quick']) {
+  return { flag: 'preset', values: { quick: GMM_PRESETS.quick[key], paper: GMM_PRESETS.paper[key] } };
+}
+
+export const gmmCommand = defineCommand({
   name: 'gmm',
   summary: "Train the paper's two-layer autoencoder on the Gaussian mixture; pHat, overlaps, theory overlay",
   description: [
@@ -41,45 +47,51 @@ export const gmmCommand: Command = {
     '  phaseflow gmm --resume runs/gmm-paper',
     '  phaseflow gmm --schedule linear --d 2000 --epochs 2000 --lr 5e-3 --json',
   ].join('\n'),
+  aliases: aliasesFor('gmm'),
   flags: {
     preset: { type: 'enum', choices: ['quick', 'paper'], default: 'quick', help: 'base settings (flags override them)' },
-    schedule: { type: 'enum', choices: ['linear', 've', 'dilated'], help: 'interpolant: linear (paper VP), ve, dilated (paper dVP)' },
-    d: { type: 'int', min: 1, help: 'dimension' },
-    n: { type: 'int', min: 1, help: 'training samples (fixed set)' },
-    steps: { type: 'int', min: 2, help: 'number T of grid times (one parameter set each)' },
-    epochs: { type: 'int', min: 1, help: 'Adam steps (full batch, fresh noise each)' },
-    lr: { type: 'number', gt: 0, help: 'Adam learning rate' },
-    lu: { type: 'number', min: 0, help: 'weight decay l_u on u (coupled L2, PyTorch Adam semantics)' },
-    lw: { type: 'number', min: 0, help: 'weight decay l_w on w' },
-    kappa: { type: 'number', gt: 0, help: 'dilation constant (dilated schedule; kappa < sqrt(d))' },
-    p: { type: 'number', gt: 0, lt: 1, help: 'weight of the +mu mode' },
-    sigma: { type: 'number', gt: 0, help: 'per-coordinate std of each mode' },
-    seed: { type: 'int', min: 0, max: Number.MAX_SAFE_INTEGER, default: 0, help: 'random seed (init, data, noise)' },
+    schedule: { type: 'enum', choices: ['linear', 've', 'dilated'], presetDefaults: byPreset('schedule'), help: 'interpolant: linear (paper VP), ve, dilated (paper dVP)' },
+    d: { ...FLAGS.d, presetDefaults: byPreset('d') },
+    n: { type: 'int', min: 1, presetDefaults: byPreset('n'), help: 'training samples (fixed set)' },
+    'grid-points': { ...FLAGS['grid-points'], presetDefaults: byPreset('T'), help: 'number T of grid times (one parameter set each)' },
+    epochs: { type: 'int', min: 1, presetDefaults: byPreset('epochs'), help: 'Adam steps (full batch, fresh noise each)' },
+    lr: { type: 'number', gt: 0, presetDefaults: byPreset('lr'), help: 'Adam learning rate' },
+    lu: { type: 'number', min: 0, presetDefaults: byPreset('lU'), help: 'weight decay l_u on u (coupled L2, PyTorch Adam semantics)' },
+    lw: { type: 'number', min: 0, presetDefaults: byPreset('lW'), help: 'weight decay l_w on w' },
+    kappa: { ...FLAGS.kappa, presetDefaults: byPreset('kappa') },
+    p: { ...FLAGS.p, presetDefaults: byPreset('p') },
+    sigma: { ...FLAGS.sigma, presetDefaults: byPreset('sigma') },
+    seed: { ...FLAGS.seed, help: 'random seed (init, data, noise)' },
     backend: { type: 'enum', choices: ['wasm', 'reference'], default: 'wasm', help: 'wasm: fused SIMD kernel on worker threads; reference: plain TypeScript float64' },
-    threads: { type: 'int', min: 1, max: 256, help: 'worker threads (default: all cores); results do not depend on it' },
-    'gen-samples': { type: 'int', min: 1, help: 'generated samples for pHat and the histograms' },
+    threads: { ...FLAGS.threads, help: 'worker threads; results do not depend on it' },
+    'gen-samples': { ...FLAGS['gen-samples'], presetDefaults: byPreset('genSamples'), help: 'generated samples for pHat and the histograms' },
     'gen-method': { type: 'enum', choices: ['euler', 'heun'], default: 'euler', help: "generator: the paper's Euler protocol, or Heun" },
-    'log-every': { type: 'int', min: 1, help: 'record the loss every this many epochs (default epochs/200)' },
-    'checkpoint-every': { type: 'int', min: 1, help: 'checkpoint every K epochs with --out (default epochs/20)' },
-    theory: { type: 'enum', choices: ['paper', 'consistent', 'none'], default: 'paper', help: "theory overlay ridge constants: paper (lambda_u 50, lambda_w 1), consistent (l d T / 2), none" },
-    'theory-selection': { type: 'enum', choices: ['notebook', 'global'], default: 'notebook', help: "phase-1 minimiser: the authors' local descent (their figure) or the global minimum" },
-    out: { type: 'path', metavar: 'DIR', help: 'write config, checkpoints, result.json, overlaps.json, SVG figures and index.html' },
-    resume: { type: 'path', metavar: 'DIR', help: 'continue the run in DIR from its checkpoint' },
-    json: { type: 'bool', help: 'print a JSON summary on stdout' },
-    quiet: { type: 'bool', help: 'no progress output' },
+    'log-every': { type: 'int', min: 1, defaultText: 'epochs/200', help: 'record the loss every this many epochs' },
+    'checkpoint-every': { type: 'int', min: 1, defaultText: 'epochs/20', help: 'checkpoint every K epochs with --out' },
+    theory: { type: 'enum', choices: ['paper', 'consistent', 'none'], default: 'paper', help: 'theory overlay ridge constants: paper (lambda_u 50, lambda_w 1), consistent (l d T / 2), none' },
+    'theory-selection': { ...FLAGS['theory-selection'], default: 'notebook' },
+    out: { ...FLAGS.out, help: 'write config, checkpoints, result.json, overlaps.json, SVG figures and index.html' },
+    resume: {
+      type: 'path',
+      metavar: 'DIR',
+      path: { mode: 'input', kind: 'dir', writable: true, lock: true, contains: ['checkpoint.bin'] },
+      help: 'continue the run in DIR from its checkpoint',
+    },
+    json: { ...FLAGS.json, help: 'print a JSON summary on stdout' },
+    quiet: FLAGS.quiet,
   },
   async run(v, { io, given }) {
     if (v.out && v.resume && v.out !== v.resume) throw new UsageError('--resume: the run continues in its own folder; drop --out or give the same DIR');
-    const dir = (v.resume ?? v.out) as string | undefined;
+    const dir = v.resume ?? v.out;
     let cfg: GmmConfig;
     if (v.resume) {
       let saved: GmmConfig;
       try {
-        saved = readGmmCheckpoint(v.resume as string).meta.config;
+        saved = readGmmCheckpoint(v.resume).meta.config;
       } catch (err) {
         throw new CliError(`--resume: ${(err as Error).message}`);
       }
-      for (const [flag, key] of Object.entries(HYPER)) {
+      for (const [flag, key] of HYPER) {
         if (given.has(flag) && v[flag] !== saved[key]) {
           throw new UsageError(`--${flag}: the checkpoint in ${v.resume} has ${String(saved[key])}, not ${String(v[flag])}; drop the flag or start a new run`);
         }
@@ -87,26 +99,25 @@ export const gmmCommand: Command = {
       if (given.has('preset')) throw new UsageError('--preset: a resumed run keeps its own settings; drop --preset');
       cfg = saved;
     } else {
-      const preset = GMM_PRESETS[v.preset as GmmPreset];
-      const pick = <V,>(flag: string, fallback: V): V => (v[flag] !== undefined ? (v[flag] as V) : fallback);
-      const epochs = pick<number>('epochs', preset.epochs);
+      const preset = GMM_PRESETS[v.preset];
+      const epochs = v.epochs ?? preset.epochs;
       cfg = {
-        schedule: pick<GmmConfig['schedule']>('schedule', preset.schedule),
-        d: pick<number>('d', preset.d),
-        n: pick<number>('n', preset.n),
-        T: pick<number>('steps', preset.T),
-        p: pick<number>('p', preset.p),
-        sigma: pick<number>('sigma', preset.sigma),
-        kappa: pick<number>('kappa', preset.kappa),
-        lr: pick<number>('lr', preset.lr),
-        lU: pick<number>('lu', preset.lU),
-        lW: pick<number>('lw', preset.lW),
-        seed: v.seed as number,
-        backend: v.backend as GmmConfig['backend'],
+        schedule: v.schedule ?? preset.schedule,
+        d: v.d ?? preset.d,
+        n: v.n ?? preset.n,
+        T: v['grid-points'] ?? preset.T,
+        p: v.p ?? preset.p,
+        sigma: v.sigma ?? preset.sigma,
+        kappa: v.kappa ?? preset.kappa,
+        lr: v.lr ?? preset.lr,
+        lU: v.lu ?? preset.lU,
+        lW: v.lw ?? preset.lW,
+        seed: v.seed,
+        backend: v.backend,
         epochs,
-        genSamples: pick<number>('gen-samples', preset.genSamples),
-        genMethod: v['gen-method'] as GmmConfig['genMethod'],
-        logEvery: pick<number>('log-every', Math.max(1, Math.floor(epochs / 200))),
+        genSamples: v['gen-samples'] ?? preset.genSamples,
+        genMethod: v['gen-method'],
+        logEvery: v['log-every'] ?? Math.max(1, Math.floor(epochs / 200)),
       };
       if (cfg.schedule === 'dilated' && !(cfg.kappa < Math.sqrt(cfg.d))) {
         throw new UsageError(`--kappa: the dilated schedule needs kappa < sqrt(d); kappa = ${cfg.kappa} but d = ${cfg.d}`);
@@ -116,8 +127,8 @@ export const gmmCommand: Command = {
         throw new UsageError(`--out: ${dir} already holds a run; continue it with --resume ${dir} or choose another folder`);
       }
     }
-    const checkpointEvery = (v['checkpoint-every'] as number | undefined) ?? Math.max(1, Math.floor(cfg.epochs / 20));
-    const threads = (v.threads as number | undefined) ?? availableParallelism();
+    const checkpointEvery = v['checkpoint-every'] ?? Math.max(1, Math.floor(cfg.epochs / 20));
+    const threads = v.threads ?? availableParallelism();
     const meta = runMeta();
     if (dir) writeJsonAtomic(join(dir, 'config.json'), { config: cfg, threads, checkpointEvery, meta });
 
@@ -128,7 +139,7 @@ export const gmmCommand: Command = {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    const progress = new Progress({ total: cfg.epochs, label: `gmm ${cfg.schedule} d=${cfg.d}`, stream: io.stderr, quiet: Boolean(v.quiet) });
+    const progress = new Progress({ total: cfg.epochs, label: `gmm ${cfg.schedule} d=${cfg.d}`, stream: io.stderr, quiet: v.quiet });
     let outcome;
     const t0 = performance.now();
     try {
@@ -169,7 +180,7 @@ export const gmmCommand: Command = {
     let overlay: TheoryOverlay | undefined;
     if (v.theory !== 'none' && cfg.schedule === 'dilated') {
       overlay = theoryOverlay(
-        { n: cfg.n, p: cfg.p, sigma: cfg.sigma, kappa: cfg.kappa, d: cfg.d, T: cfg.T, lU: cfg.lU, lW: cfg.lW, lambdas: v.theory as TheoryLambdas, selection: v['theory-selection'] as 'notebook' | 'global' },
+        { n: cfg.n, p: cfg.p, sigma: cfg.sigma, kappa: cfg.kappa, d: cfg.d, T: cfg.T, lU: cfg.lU, lW: cfg.lW, lambdas: v.theory, selection: v['theory-selection'] },
         r.overlaps,
       );
     }
@@ -179,7 +190,7 @@ export const gmmCommand: Command = {
     else io.stdout.write(humanSummary(r, overlay, dir) + '\n');
     return 0;
   },
-};
+});
 
 export function gmmSummary(r: GmmResult, overlay: TheoryOverlay | undefined, meta: object, seconds: number) {
   return {

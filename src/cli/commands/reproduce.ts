@@ -3,13 +3,14 @@
  */
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
+import { FLAGS } from '../flags.js';
 import { UsageError } from '../args.js';
-import { runStages, buildReport, STAGES, SCALES, type Scale } from '../../reproduce/index.js';
+import { runStages, buildReport, STAGES, SCALES } from '../../reproduce/index.js';
 import { writeFileAtomic, writeJsonAtomic, jsonReplacer } from '../../io/atomic.js';
 import { runMeta } from '../../io/meta.js';
 
-export const reproduceCommand: Command = {
+export const reproduceCommand = defineCommand({
   name: 'reproduce',
   summary: "Regenerate the paper's results (exact field, trained autoencoder, theory, U-Turn, retraining) into one HTML report",
   description: [
@@ -25,21 +26,21 @@ export const reproduceCommand: Command = {
   ].join('\n'),
   flags: {
     scale: { type: 'enum', choices: SCALES, default: 'quick', help: 'how big: tiny | quick | paper' },
-    out: { type: 'path', metavar: 'DIR', default: 'runs/reproduce', help: 'output folder (report at DIR/index.html)' },
-    seed: { type: 'int', min: 0, max: Number.MAX_SAFE_INTEGER, default: 0, help: 'random seed for every stage' },
-    threads: { type: 'int', min: 1, max: 256, help: 'worker threads (default: all cores)' },
+    out: { ...FLAGS.out, default: 'runs/reproduce', help: 'output folder (report at DIR/index.html)' },
+    seed: { ...FLAGS.seed, help: 'random seed for every stage' },
+    threads: FLAGS.threads,
     only: { type: 'strings', choices: STAGES.map((s) => s.name), metavar: 'LIST', help: 'run only these stages' },
     force: { type: 'strings', choices: ['all', ...STAGES.map((s) => s.name)], metavar: 'LIST', help: 'rerun these stages even if done' },
-    json: { type: 'bool', help: 'print the stage records as JSON on stdout' },
-    quiet: { type: 'bool', help: 'no progress output' },
+    json: { ...FLAGS.json, help: 'print the stage records as JSON on stdout' },
+    quiet: FLAGS.quiet,
   },
   async run(v, { io }) {
-    const out = v.out as string;
-    const scale = v.scale as Scale;
-    const only = v.only as string[] | undefined;
+    const out = v.out;
+    const scale = v.scale;
+    const only = v.only;
     const stages = only ? STAGES.filter((s) => only.includes(s.name)) : STAGES;
     if (stages.length === 0) throw new UsageError('--only: no stage selected');
-    const force = v.force as string[] | undefined;
+    const force = v.force;
     const log = (line: string) => {
       if (!v.quiet) io.stderr.write(line + '\n');
     };
@@ -49,13 +50,13 @@ export const reproduceCommand: Command = {
       stages,
       out,
       scale,
-      seed: v.seed as number,
-      threads: (v.threads as number | undefined) ?? availableParallelism(),
-      quiet: Boolean(v.quiet),
+      seed: v.seed,
+      threads: v.threads ?? availableParallelism(),
+      quiet: v.quiet,
       force: force?.includes('all') ? 'all' : force,
       log,
     });
-    const meta = { ...runMeta(), scale, seed: v.seed as number, totalSeconds: (performance.now() - t0) / 1000 };
+    const meta = { ...runMeta(), scale, seed: v.seed, totalSeconds: (performance.now() - t0) / 1000 };
     writeJsonAtomic(join(out, 'result.json'), { meta, stages: records });
     writeFileAtomic(join(out, 'index.html'), buildReport(out, records, meta));
     const failed = records.filter((r) => r.status === 'failed');
@@ -69,4 +70,4 @@ export const reproduceCommand: Command = {
     if (failed.length) io.stderr.write(`phaseflow reproduce: ${failed.length} stage(s) failed: ${failed.map((f) => f.name).join(', ')} (details in the report)\n`);
     return failed.length ? 1 : 0;
   },
-};
+});

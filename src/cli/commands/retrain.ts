@@ -3,34 +3,32 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from '../command.js';
-import { UsageError } from '../args.js';
-import { COMMON_FLAGS, DENOISER_FLAGS, ORACLE_FLAGS, configFromFlags, contextFromFlags, emit, guarded } from '../../realdata/cliOptions.js';
+import { defineCommand } from '../command.js';
+import { UsageError, defineFlags, type Values } from '../args.js';
+import { aliasesFor, seedList } from '../flags.js';
+import { COMMON_FLAGS, DENOISER_FLAGS, ORACLE_FLAGS, byScale, configFromFlags, contextFromFlags, emit, guarded } from '../../realdata/cliOptions.js';
+import type { RetrainConfig } from '../../realdata/config.js';
 import { runRetrainStage } from '../../realdata/retrain.js';
 import { runUTurnStage, type UTurnStageResult } from '../../realdata/uturnImages.js';
 import { UTURN_FLAGS, uturnOverrides } from './uturn.js';
 
-export const RETRAIN_FLAGS = {
-  budgets: { type: 'numbers', min: 1, metavar: 'INT,INT,...', help: 'training budgets (steps) evaluated for both arms' },
-  seeds: { type: 'numbers', min: 0, metavar: 'INT,INT,...', help: 'seeds, identical for both arms (at least 3 for intervals)' },
-  'mass-inside': { type: 'number', gt: 0, max: 1, help: 'mass of the phase-aware sampler inside the window (default 0.5)' },
-} as const;
+export const RETRAIN_FLAGS = defineFlags({
+  budgets: { type: 'ints', min: 1, metavar: 'INT,INT,...', presetDefaults: byScale((c) => c.retrain.budgets), help: 'training budgets (steps) evaluated for both arms' },
+  'retrain-seeds': { ...seedList('seeds, identical for both arms (at least 3 for intervals)'), presetDefaults: byScale((c) => c.retrain.seeds) },
+  'mass-inside': { type: 'number', gt: 0, max: 1, presetDefaults: byScale((c) => c.retrain.massInside), help: 'mass of the phase-aware sampler inside the window' },
+});
 
-export function retrainOverrides(v: Record<string, unknown>) {
-  const r: Record<string, unknown> = {};
-  for (const [flag, key] of [['budgets', 'budgets'], ['seeds', 'seeds']] as const) {
-    if (v[flag] === undefined) continue;
-    const xs = v[flag] as number[];
-    if (xs.some((x) => !Number.isInteger(x))) throw new UsageError(`--${flag}: expected integers, got ${xs.join(',')}`);
-    r[key] = xs;
-  }
+/** Applies the retraining flags to the overrides. */
+export function retrainOverrides(v: Partial<Values<typeof RETRAIN_FLAGS>>): Partial<RetrainConfig> {
+  const r: Partial<RetrainConfig> = {};
+  if (v.budgets !== undefined) r.budgets = v.budgets;
+  if (v['retrain-seeds'] !== undefined) r.seeds = v['retrain-seeds'];
   if (v['mass-inside'] !== undefined) r.massInside = v['mass-inside'];
   return r;
 }
 
 /** The window flag: "lo,hi", or a U-Turn result.json to take it from. */
-function windowFrom(v: Record<string, unknown>): { window?: [number, number]; uturn?: UTurnStageResult } {
-  const w = v.window as string | undefined;
+function windowFrom(w: string | undefined): { window?: [number, number]; uturn?: UTurnStageResult } {
   if (w === undefined) return {};
   if (/^\s*[-+.\d]+\s*,\s*[-+.\d]+\s*$/.test(w)) {
     const [lo, hi] = w.split(',').map(Number);
@@ -48,7 +46,7 @@ function windowFrom(v: Record<string, unknown>): { window?: [number, number]; ut
   }
 }
 
-export const retrainCommand: Command = {
+export const retrainCommand = defineCommand({
   name: 'retrain',
   summary: 'Phase-aware vs uniform retraining: class-fraction error and Fréchet distance per budget, with CIs',
   description: [
@@ -61,8 +59,9 @@ export const retrainCommand: Command = {
     '',
     'Examples:',
     '  phaseflow retrain --scale quick --out runs/mnist',
-    '  phaseflow retrain --window 0.2,0.6 --budgets 500,1000,2000 --seeds 0,1,2,3,4 --out runs/retrain',
+    '  phaseflow retrain --window 0.2,0.6 --budgets 500,1000,2000 --retrain-seeds 0,1,2,3,4 --out runs/retrain',
   ].join('\n'),
+  aliases: aliasesFor('retrain'),
   flags: {
     ...COMMON_FLAGS,
     ...DENOISER_FLAGS,
@@ -78,11 +77,11 @@ export const retrainCommand: Command = {
       Object.assign(o.uturn!, uturnOverrides(v));
       Object.assign(o.retrain!, retrainOverrides(v));
     });
-    const w = windowFrom(v);
+    const w = windowFrom(v.window);
     const ctx = await contextFromFlags(v, config, io);
     const r = await guarded(async () => {
       const uturn = w.uturn ?? (w.window || v['paper-window'] ? undefined : await runUTurnStage(ctx));
-      return runRetrainStage(ctx, { window: w.window, uturn, paperWindow: Boolean(v['paper-window']) });
+      return runRetrainStage(ctx, { window: w.window, uturn, paperWindow: v['paper-window'] });
     });
     const f = (m: { mean: number; low: number; high: number }) => `${m.mean.toFixed(3)} [${m.low.toFixed(3)}, ${m.high.toFixed(3)}]`;
     emit(io, v, r, [
@@ -97,4 +96,4 @@ export const retrainCommand: Command = {
     ]);
     return 0;
   },
-};
+});

@@ -1,53 +1,43 @@
 /**
  * `phaseflow scan`: which training-time intervals improve the class fraction most, checked directly.
  */
-import type { Command } from '../command.js';
-import { UsageError } from '../args.js';
-import { COMMON_FLAGS, DENOISER_FLAGS, ORACLE_FLAGS, configFromFlags, contextFromFlags, emit, guarded, parseIntervals } from '../../realdata/cliOptions.js';
+import { defineCommand } from '../command.js';
+import { aliasesFor } from '../flags.js';
+import { COMMON_FLAGS, DENOISER_FLAGS, ORACLE_FLAGS, SCAN_FLAGS, configFromFlags, contextFromFlags, emit, guarded, scanOverrides } from '../../realdata/cliOptions.js';
 import { runScanStage } from '../../realdata/scan.js';
 import { runUTurnStage } from '../../realdata/uturnImages.js';
 import { UTURN_FLAGS, uturnOverrides } from './uturn.js';
 import { RETRAIN_FLAGS, retrainOverrides } from './retrain.js';
 
-export const scanCommand: Command = {
+export const scanCommand = defineCommand({
   name: 'scan',
   summary: 'Interval scan: continue a partly trained model with times restricted to each interval; class-error change',
   description: [
     "The paper's method, checked directly: \"for a given feature, find the intervals of time where training improves",
     'accuracy the most on that feature". From the uniform model at --base-steps, continue --extra-steps steps with',
     'training times uniform on each of the k intervals (and a uniform control), then measure the change of the class',
-    'error |pHat_A - p| (same generation noise before and after; mean over --seeds with 95 % CIs). Shown beside the',
+    'error |pHat_A - p| (same generation noise before and after; mean over --scan-seeds with 95 % CIs). Shown beside the',
     'U-Turn curves and window (the U-Turn runs first unless --no-uturn).',
     '',
     'Examples:',
     '  phaseflow scan --scale quick --out runs/mnist',
-    '  phaseflow scan --intervals 0,0.2,0.4,0.6,0.8,1 --base-steps 1000 --extra-steps 200 --seeds 0,1,2',
+    '  phaseflow scan --intervals 0,0.2,0.4,0.6,0.8,1 --base-steps 1000 --extra-steps 200 --scan-seeds 0,1,2',
   ].join('\n'),
+  aliases: aliasesFor('scan'),
   flags: {
     ...COMMON_FLAGS,
     ...DENOISER_FLAGS,
     ...ORACLE_FLAGS,
     ...UTURN_FLAGS,
     budgets: RETRAIN_FLAGS.budgets,
-    intervals: { type: 'string', metavar: 'K|E,E,...', help: 'number of equal intervals, or increasing edges in [0, 1]' },
-    'base-steps': { type: 'int', min: 1, help: 'steps of the partly trained uniform base model' },
-    'extra-steps': { type: 'int', min: 1, help: 'extra steps per interval (the same for every interval and the control)' },
-    seeds: { type: 'numbers', min: 0, metavar: 'INT,INT,...', help: 'scan seeds' },
+    ...SCAN_FLAGS,
     uturn: { type: 'bool', default: true, help: 'run (or reuse) the U-Turn to compare with its window (--no-uturn to skip)' },
   },
   async run(v, { io }) {
     const config = configFromFlags(v, (o) => {
       Object.assign(o.uturn!, uturnOverrides(v));
-      if (v.budgets !== undefined) Object.assign(o.retrain!, retrainOverrides({ budgets: v.budgets }));
-      if (v.intervals !== undefined) o.scan!.edges = parseIntervals(v.intervals as string);
-      if (v['base-steps'] !== undefined) o.scan!.baseSteps = v['base-steps'] as number;
-      if (v['extra-steps'] !== undefined) o.scan!.extraSteps = v['extra-steps'] as number;
-      if (v.seeds !== undefined) {
-        const s = v.seeds as number[];
-        if (s.some((x) => !Number.isInteger(x))) throw new UsageError(`--seeds: expected integers, got ${s.join(',')}`);
-        if (new Set(s).size !== s.length) throw new UsageError('--seeds: seeds must be distinct');
-        o.scan!.seeds = s;
-      }
+      Object.assign(o.retrain!, retrainOverrides({ budgets: v.budgets }));
+      Object.assign(o.scan!, scanOverrides(v));
     });
     const ctx = await contextFromFlags(v, config, io);
     const r = await guarded(async () => {
@@ -63,4 +53,4 @@ export const scanCommand: Command = {
     ]);
     return 0;
   },
-};
+});

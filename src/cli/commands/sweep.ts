@@ -4,9 +4,11 @@
  */
 import { join } from 'node:path';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import type { Command } from '../command.js';
-import { CliError } from '../command.js';
-import { UsageError } from '../args.js';
+import { CliError, defineCommand, type CommandIO } from '../command.js';
+import { UsageError, defineFlags, type Values } from '../args.js';
+import { FLAGS, aliasesFor, seedList } from '../flags.js';
+import { checkInput } from '../../io/paths.js';
+import { lockFolder } from '../pathFlags.js';
 import {
   enumerateCells, shardCells, parseShard, configHash, runCell, mergeShards, aggregate,
   type SweepConfig, type ShardFile, type CellResult, type SweepRow, type Shard,
@@ -21,7 +23,33 @@ import { GMM_PRESETS } from '../../autoencoder/experiment.js';
 
 const q = GMM_PRESETS.quick;
 
-export const sweepCommand: Command = {
+const SWEEP_FLAGS = defineFlags({
+  kinds: { type: 'strings', choices: ['exact', 'trained'], default: ['exact', 'trained'], metavar: 'LIST', help: 'exact field and/or trained autoencoder' },
+  schedules: { type: 'strings', choices: ['linear', 've', 'dilated'], default: ['linear', 'dilated'], metavar: 'LIST', help: 'schedules' },
+  'sweep-d': { type: 'ints', min: 1, default: [100, 300, 1000], metavar: 'INT,INT,...', help: 'dimensions' },
+  seeds: { ...seedList('seeds (one cell each)'), default: [0] },
+  p: { ...FLAGS.p, default: 0.8 },
+  sigma: { ...FLAGS.sigma, default: 1 },
+  kappa: { ...FLAGS.kappa, default: 2 },
+  'grid-points': { ...FLAGS['grid-points'], default: q.T },
+  'exact-samples': { type: 'int', min: 1, default: 20000, help: 'generated samples per exact cell' },
+  n: { type: 'int', min: 1, default: q.n, help: 'training samples (trained cells)' },
+  epochs: { type: 'int', min: 1, default: 1500, help: 'epochs (trained cells)' },
+  lr: { type: 'number', gt: 0, default: q.lr, help: 'learning rate (trained cells)' },
+  lu: { type: 'number', min: 0, default: q.lU, help: 'weight decay on u' },
+  lw: { type: 'number', min: 0, default: q.lW, help: 'weight decay on w' },
+  'gen-samples': { ...FLAGS['gen-samples'], default: 1000, help: 'generated samples per trained cell' },
+  threads: { ...FLAGS.threads, help: 'worker threads for training' },
+  shard: { type: 'string', metavar: 'i/k', help: 'run only shard i of k (1-based) and write <out>/shard-i-of-k.json' },
+  merge: { type: 'bool', help: 'merge the shard files found in the folders given as arguments' },
+  out: { ...FLAGS.out, help: 'output folder (required; with --merge default: the first folder)' },
+  json: { ...FLAGS.json, help: 'print the JSON result on stdout' },
+  quiet: FLAGS.quiet,
+});
+
+type SweepValues = Values<typeof SWEEP_FLAGS>;
+
+export const sweepCommand = defineCommand({
   name: 'sweep',
   summary: 'pHat and variance against d for schedules and seeds, exact and trained; sharding for clusters',
   positionals: true,
@@ -35,57 +63,34 @@ export const sweepCommand: Command = {
     '',
     'Shard files are <out>/shard-<i>-of-<k>.json; merging checks that they belong to one sweep and that no cell is missing.',
   ].join('\n'),
-  flags: {
-    kinds: { type: 'strings', choices: ['exact', 'trained'], default: ['exact', 'trained'], metavar: 'LIST', help: 'exact field and/or trained autoencoder' },
-    schedules: { type: 'strings', choices: ['linear', 've', 'dilated'], default: ['linear', 'dilated'], metavar: 'LIST', help: 'schedules' },
-    'sweep-d': { type: 'numbers', min: 1, default: [100, 300, 1000], metavar: 'INT,INT,...', help: 'dimensions' },
-    seeds: { type: 'numbers', min: 0, default: [0], metavar: 'INT,INT,...', help: 'seeds (one cell each)' },
-    p: { type: 'number', gt: 0, lt: 1, default: 0.8, help: 'weight of the +mu mode' },
-    sigma: { type: 'number', gt: 0, default: 1, help: 'per-coordinate std of each mode' },
-    kappa: { type: 'number', gt: 0, default: 2, help: 'dilation constant' },
-    steps: { type: 'int', min: 2, default: q.T, help: 'grid points T' },
-    'exact-samples': { type: 'int', min: 1, default: 20000, help: 'generated samples per exact cell' },
-    n: { type: 'int', min: 1, default: q.n, help: 'training samples (trained cells)' },
-    epochs: { type: 'int', min: 1, default: 1500, help: 'epochs (trained cells)' },
-    lr: { type: 'number', gt: 0, default: q.lr, help: 'learning rate (trained cells)' },
-    lu: { type: 'number', min: 0, default: q.lU, help: 'weight decay on u' },
-    lw: { type: 'number', min: 0, default: q.lW, help: 'weight decay on w' },
-    'gen-samples': { type: 'int', min: 1, default: 1000, help: 'generated samples per trained cell' },
-    threads: { type: 'int', min: 1, max: 256, help: 'worker threads for training' },
-    shard: { type: 'string', metavar: 'i/k', help: 'run only shard i of k (1-based) and write <out>/shard-i-of-k.json' },
-    merge: { type: 'bool', help: 'merge the shard files found in the folders given as arguments' },
-    out: { type: 'path', metavar: 'DIR', help: 'output folder (required)' },
-    json: { type: 'bool', help: 'print the JSON result on stdout' },
-    quiet: { type: 'bool', help: 'no progress output' },
-  },
+  aliases: aliasesFor('sweep'),
+  flags: SWEEP_FLAGS,
   async run(v, { io, positionals }) {
     if (v.merge) return merge(v, positionals, io);
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (folders are only taken with --merge)`);
     if (!v.out) throw new UsageError('--out: required (the folder for results and resumable progress)');
-    const out = v.out as string;
-    const ds = v['sweep-d'] as number[];
-    const seeds = v.seeds as number[];
-    for (const d of ds) if (!Number.isInteger(d)) throw new UsageError(`--sweep-d: expected integers >= 1, got ${d}`);
-    for (const s of seeds) if (!Number.isInteger(s)) throw new UsageError(`--seeds: expected integers >= 0, got ${s}`);
-    const schedules = v.schedules as SweepConfig['schedules'];
-    if (schedules.includes('dilated')) for (const d of ds) if (!((v.kappa as number) < Math.sqrt(d))) throw new UsageError(`--kappa: the dilated schedule needs kappa < sqrt(d); kappa = ${v.kappa} but d = ${d}`);
+    const out = v.out;
+    const ds = v['sweep-d'];
+    const seeds = v.seeds;
+    const schedules = v.schedules;
+    if (schedules.includes('dilated')) for (const d of ds) if (!(v.kappa < Math.sqrt(d))) throw new UsageError(`--kappa: the dilated schedule needs kappa < sqrt(d); kappa = ${v.kappa} but d = ${d}`);
     let shard: Shard | undefined;
     try {
-      shard = v.shard ? parseShard(v.shard as string) : undefined;
+      shard = v.shard ? parseShard(v.shard) : undefined;
     } catch (err) {
       throw new UsageError((err as Error).message.replace(/^--shard: /, '--shard: '));
     }
     const config: SweepConfig = {
-      kinds: v.kinds as SweepConfig['kinds'],
+      kinds: v.kinds,
       schedules,
       ds,
       seeds,
-      p: v.p as number,
-      sigma: v.sigma as number,
-      kappa: v.kappa as number,
-      T: v.steps as number,
-      exact: { samples: v['exact-samples'] as number, method: 'euler' },
-      trained: { n: v.n as number, epochs: v.epochs as number, lr: v.lr as number, lU: v.lu as number, lW: v.lw as number, genSamples: v['gen-samples'] as number, genMethod: 'euler', backend: 'wasm' },
+      p: v.p,
+      sigma: v.sigma,
+      kappa: v.kappa,
+      T: v['grid-points'],
+      exact: { samples: v['exact-samples'], method: 'euler' },
+      trained: { n: v.n, epochs: v.epochs, lr: v.lr, lU: v.lu, lW: v.lw, genSamples: v['gen-samples'], genMethod: 'euler', backend: 'wasm' },
     };
     const hash = configHash(config);
     const file = join(out, shard ? `shard-${shard.index}-of-${shard.count}.json` : 'cells.json');
@@ -96,10 +101,10 @@ export const sweepCommand: Command = {
       done.push(...prev.cells);
     }
     const todo = shardCells(enumerateCells(config), shard).filter((c) => !done.some((d) => d.index === c.index));
-    const progress = new Progress({ total: todo.length + done.length, label: 'sweep cells', stream: io.stderr, quiet: Boolean(v.quiet), plainEveryMs: 0 });
+    const progress = new Progress({ total: todo.length + done.length, label: 'sweep cells', stream: io.stderr, quiet: v.quiet, plainEveryMs: 0 });
     progress.setStart(done.length);
     for (const cell of todo) {
-      done.push(await runCell(config, cell, v.threads as number | undefined));
+      done.push(await runCell(config, cell, v.threads));
       done.sort((a, b) => a.index - b.index);
       const data: ShardFile = { format: 'phaseflow.sweep-shard', version: 1, config, configHash: hash, shard: shard ?? null, cells: done };
       writeJsonAtomic(file, data);
@@ -114,7 +119,7 @@ export const sweepCommand: Command = {
     }
     return finish(out, config, done, v, io);
   },
-};
+});
 
 function readShardFile(path: string): ShardFile {
   try {
@@ -126,11 +131,11 @@ function readShardFile(path: string): ShardFile {
   }
 }
 
-async function merge(v: Record<string, unknown>, dirs: string[], io: Parameters<Command['run']>[1]['io']): Promise<number> {
+async function merge(v: SweepValues, dirs: string[], io: CommandIO): Promise<number> {
   if (dirs.length === 0) throw new UsageError('--merge: give the folders that hold shard-*.json files');
   const files: Array<{ name: string; data: ShardFile }> = [];
+  for (const dir of dirs) checkInput(dir, { kind: 'dir' }, { field: 'merge' });
   for (const dir of dirs) {
-    if (!existsSync(dir)) throw new UsageError(`--merge: no folder ${dir}`);
     for (const f of readdirSync(dir).filter((x) => /^shard-\d+-of-\d+\.json$/.test(x)).sort()) files.push({ name: join(dir, f), data: readShardFile(join(dir, f)) });
   }
   if (files.length === 0) throw new CliError(`--merge: no shard-*.json files in ${dirs.join(', ')}`);
@@ -140,10 +145,16 @@ async function merge(v: Record<string, unknown>, dirs: string[], io: Parameters<
   } catch (err) {
     throw new CliError(`--merge: ${(err as Error).message}`);
   }
-  return finish((v.out as string | undefined) ?? dirs[0], merged.config, merged.cells, v, io);
+  // Without --out the merged result goes to the first folder, which then needs the run lock as an --out would.
+  const release = v.out ? () => {} : lockFolder(dirs[0], { flag: 'merge', command: 'sweep', log: (line) => io.stderr.write(`phaseflow sweep: ${line}\n`) });
+  try {
+    return finish(v.out ?? dirs[0], merged.config, merged.cells, v, io);
+  } finally {
+    release();
+  }
 }
 
-function finish(out: string, config: SweepConfig, cells: CellResult[], v: Record<string, unknown>, io: Parameters<Command['run']>[1]['io']): number {
+function finish(out: string, config: SweepConfig, cells: CellResult[], v: SweepValues, io: CommandIO): number {
   const rows: SweepRow[] = aggregate(cells);
   const result = { rows, cells, config, configHash: configHash(config), meta: runMeta() };
   writeJsonAtomic(join(out, 'result.json'), result);

@@ -4,13 +4,14 @@
  * variance σ̂², Bayes-MSE curves and the dilation-constant study.
  */
 import { join } from 'node:path';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
+import { FLAGS, aliasesFor } from '../flags.js';
 import { writeJsonAtomic, jsonReplacer } from '../../io/atomic.js';
 import { writeReport } from '../../report/write.js';
 import { computeTheory, summarizeTheory, DEFAULT_THEORY_OPTIONS, type TheoryOptions, type TheoryReport } from '../../theory/compute.js';
 import { theoryFigures } from '../../theory/figures.js';
-import { PHASE1_NUMERATORS, PHASE1_SELECTIONS, type Phase1Numerator, type Phase1Selection } from '../../theory/phase1.js';
-import { PHASE2_VARIANTS, type Phase2Variant } from '../../theory/phase2.js';
+import { PHASE1_NUMERATORS } from '../../theory/phase1.js';
+import { PHASE2_VARIANTS } from '../../theory/phase2.js';
 
 const D = DEFAULT_THEORY_OPTIONS;
 
@@ -31,7 +32,7 @@ function keyNumbers(r: TheoryReport): { columns: string[]; rows: (string | numbe
   };
 }
 
-export const theoryCommand: Command = {
+export const theoryCommand = defineCommand({
   name: 'theory',
   summary: 'Asymptotic theory: phase-1/phase-2 overlaps, their first-order jump, predicted p-hat and sigma-hat^2',
   description: [
@@ -45,50 +46,51 @@ export const theoryCommand: Command = {
     '  phaseflow theory --n 1000 --variant cui --json',
     '  phaseflow theory --kappas 1,2,4,8 --out runs/theory',
   ].join('\n'),
+  aliases: aliasesFor('theory'),
   flags: {
     n: { type: 'int', min: 1, max: 1e9, default: D.n, help: 'number of training samples' },
     'lambda-u': { type: 'number', min: 0, max: 1e12, default: D.lambdaU, help: 'ridge on the decoder u (sum-over-samples units)' },
     'lambda-w': { type: 'number', min: 0, max: 1e12, default: D.lambdaW, help: 'ridge on the encoder w' },
-    kappa: { type: 'number', gt: 0, max: 50, default: D.kappa, help: 'dilation constant' },
-    p: { type: 'number', gt: 0, lt: 1, default: D.p, help: 'weight of the +mu mode' },
-    sigma: { type: 'number', gt: 0, max: 1e6, default: D.sigma, help: 'per-coordinate standard deviation of each mode' },
-    grid: { type: 'int', min: 2, max: 2001, default: D.grid, help: 'time points per phase' },
+    kappa: { ...FLAGS.kappa, max: 50, default: D.kappa, help: 'dilation constant' },
+    p: { ...FLAGS.p, default: D.p },
+    sigma: { ...FLAGS.sigma, max: 1e6, default: D.sigma },
+    'curve-points': { type: 'int', min: 2, max: 2001, default: D.grid, help: 'time points per phase of the theory curves' },
     variant: { type: 'enum', choices: PHASE2_VARIANTS, default: D.variant, help: 'phase-2 c denominator: notebook (λ+n+1), cui (λ+n−1), fresh (λ+n)' },
     numerator: { type: 'enum', choices: PHASE1_NUMERATORS, default: D.numerator, help: 'phase-1 objective numerator: notebook n(n+1)<φs>², fixed n²<φs>²+σ²n<φ²>, old (n<φs>)²+n<φ>²' },
-    selection: { type: 'enum', choices: PHASE1_SELECTIONS, default: D.selection, help: 'phase-1 minimum: global, or notebook (local descent from the infinite-n guess)' },
+    'theory-selection': { ...FLAGS['theory-selection'], default: D.selection },
     nodes: { type: 'int', min: 16, max: 1024, default: D.nodes, help: 'Gauss–Hermite nodes' },
     'euler-points': { type: 'int', min: 2, max: 100000, default: D.eulerPoints, help: "generator's Euler grid points per phase (paper: T/2 = 40)" },
     'ode-steps': { type: 'int', min: 4, max: 100000, default: D.odeSteps, help: 'RK4 steps per smooth segment of the reduced phase-1 ODE' },
     kappas: { type: 'numbers', gt: 0, max: 50, default: [...D.kappas], metavar: 'LIST', help: 'κ values of the dilation-constant study' },
     'kappa-study': { type: 'bool', default: true, help: 'run the dilation-constant study (--no-kappa-study skips it)' },
-    d: { type: 'int', min: 1, max: 1e15, default: D.d, help: 'dimension for the phase-1 window κ/√d in the κ study' },
-    json: { type: 'bool', help: 'print one JSON object on stdout' },
-    out: { type: 'path', metavar: 'DIR', help: 'write theory.json, SVG figures and index.html to DIR' },
+    d: { ...FLAGS.d, max: 1e15, default: D.d, help: 'dimension for the phase-1 window κ/√d in the κ study' },
+    json: FLAGS.json,
+    out: { ...FLAGS.out, help: 'write theory.json, SVG figures and index.html to DIR' },
   },
   async run(v, { io }) {
     const opts: TheoryOptions = {
       ...D,
-      n: v.n as number,
-      lambdaU: v['lambda-u'] as number,
-      lambdaW: v['lambda-w'] as number,
-      kappa: v.kappa as number,
-      p: v.p as number,
-      sigma: v.sigma as number,
-      grid: v.grid as number,
-      variant: v.variant as Phase2Variant,
-      numerator: v.numerator as Phase1Numerator,
-      selection: v.selection as Phase1Selection,
-      nodes: v.nodes as number,
-      eulerPoints: v['euler-points'] as number,
-      odeSteps: v['ode-steps'] as number,
-      kappas: v['kappa-study'] === false ? [] : (v.kappas as number[]),
-      d: v.d as number,
+      n: v.n,
+      lambdaU: v['lambda-u'],
+      lambdaW: v['lambda-w'],
+      kappa: v.kappa,
+      p: v.p,
+      sigma: v.sigma,
+      grid: v['curve-points'],
+      variant: v.variant,
+      numerator: v.numerator,
+      selection: v['theory-selection'],
+      nodes: v.nodes,
+      eulerPoints: v['euler-points'],
+      odeSteps: v['ode-steps'],
+      kappas: v['kappa-study'] ? v.kappas : [],
+      d: v.d,
     };
     const t0 = performance.now();
     const report = computeTheory(opts);
     const seconds = (performance.now() - t0) / 1000;
     if (v.out) {
-      const dir = v.out as string;
+      const dir = v.out;
       writeJsonAtomic(join(dir, 'theory.json'), { ...report, timing: { seconds } });
       const figs = theoryFigures(report);
       writeReport(dir, {
@@ -103,7 +105,7 @@ export const theoryCommand: Command = {
       });
     }
     if (v.json) io.stdout.write(JSON.stringify({ ...report, timing: { seconds } }, jsonReplacer) + '\n');
-    else io.stdout.write(summarizeTheory(report) + `\n${seconds.toFixed(1)} s${v.out ? `; wrote ${v.out as string}/index.html` : ''}\n`);
+    else io.stdout.write(summarizeTheory(report) + `\n${seconds.toFixed(1)} s${v.out ? `; wrote ${v.out}/index.html` : ''}\n`);
     return 0;
   },
-};
+});
