@@ -1,4 +1,4 @@
-// The paper's per-time-step autoencoder (PAPER.md §2.5–2.6): one fused training step in wasm SIMD (f32x4), run by
+// The paper's per-time-step autoencoder (docs/method.md §2.5–2.6): one fused training step in wasm SIMD (f32x4), run by
 // every executor of a worker pool on shared memory. Host side: src/autoencoder/wasmBackend.ts (keep CTX_* in sync
 // with src/autoencoder/wasmLayout.ts; `layoutSlots()` lets the host check).
 //

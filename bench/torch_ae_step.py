@@ -1,5 +1,5 @@
 """One training step of the paper's per-time-step autoencoder in PyTorch, vectorised like the authors' code
-(aranguri/diffusion, theoretical_predictions/learnGMM.py; PAPER.md §2.5-2.6), for the speed comparison in
+(aranguri/diffusion, theoretical_predictions/learnGMM.py; docs/method.md §2.5-2.6), for the speed comparison in
 bench/gmm.bench.ts.
 
 Layout as in the authors' code: noise z and x_t are (d, n, T); u, w are (d, T); b, c are (T).
@@ -35,7 +35,7 @@ def main() -> None:
     torch.manual_seed(args.seed)
     d, n, T, kappa = args.d, args.n, args.T, args.kappa
 
-    # dilated VP schedule on [0, 2] (PAPER.md §2.3), grid t_j = j * 2 / T; c0 = 1
+    # dilated VP schedule on [0, 2] (docs/method.md §2.3), grid t_j = j * 2 / T; c0 = 1
     edge = kappa / math.sqrt(d)
     ts = torch.arange(T, dtype=torch.float64) * 2.0 / T
     tau = torch.where(ts < 1, edge * ts, edge + (1 - edge) * (ts - 1))

@@ -3,7 +3,7 @@
 Usage: OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_nn.py [conv|unet|all] [--threads 2] [--steps N]
 Prints one JSON object: {"convStepTorchMs": ..., "unetStepTorchMs": ...} (medians over timed steps, after warm-up).
 
-conv: ENGINES.md's conv-net step: input 64x1x28x28; conv3x3 1->32 same, ReLU; conv3x3 32->64 stride 2, ReLU;
+conv: docs/engines.md's conv-net step: input 64x1x28x28; conv3x3 1->32 same, ReLU; conv3x3 32->64 stride 2, ReLU;
       conv3x3 64->64 same; dense 12544->784; MSE; Adam.
 unet: the U-Net of src/nn/models/unet.ts with the bench config (channels 32/64/128, 2 blocks per level, attention at
       the lowest level and in the middle, 8 groups, head size 32), batch 32, 32x32x1, eps-MSE, AdamW.

@@ -1,5 +1,5 @@
 /**
- * The conv-net of ENGINES.md's benchmark (also a minimal Sequential example):
+ * The conv-net of docs/engines.md's benchmark (also a minimal Sequential example):
  *   input (N, 1, 28, 28); conv3x3 1->32 same, ReLU; conv3x3 32->64 stride 2, ReLU; conv3x3 64->64 same;
  *   flatten; dense 12544 -> 784.  (About 8 GFLOP per training step at N = 64.)
  */
