@@ -14,18 +14,19 @@ import { madd } from './_simd';
 export function vexp(x: v128): v128 {
   x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-87.33654)), f32x4.splat(88.0));
   const magic = f32x4.splat(12582912.0); // 1.5 * 2^23
-  const t = f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), magic);
+  const t = madd(x, f32x4.splat(1.44269504088896341), magic);
   const n = f32x4.sub(t, magic);
   const ni = i32x4.sub(t, magic); // bit patterns differ by exactly n in the low mantissa bits
-  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
-  r = f32x4.add(r, f32x4.mul(n, f32x4.splat(2.12194440e-4)));
+  let r = madd(n, f32x4.splat(-0.693359375), x);
+  r = madd(n, f32x4.splat(2.12194440e-4), r);
   let p = f32x4.splat(1.9875691500e-4);
   p = madd(p, r, f32x4.splat(1.3981999507e-3));
   p = madd(p, r, f32x4.splat(8.3334519073e-3));
   p = madd(p, r, f32x4.splat(4.1665795894e-2));
   p = madd(p, r, f32x4.splat(1.6666665459e-1));
   p = madd(p, r, f32x4.splat(5.0000001201e-1));
-  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
+  const one = f32x4.splat(1);
+  p = madd(r, madd(p, r, one), one); // 1 + r + p r^2
   // 2^n for n in [-126, 127]: the biased exponent n + 127 shifted into place.
   return f32x4.mul(p, i32x4.shl(i32x4.add(ni, i32x4.splat(127)), 23));
 }

@@ -221,14 +221,14 @@ export class WasmBackend implements Backend {
   }
   /**
    * The algorithm a convolution of this geometry runs: 'wino4' (F(4x4, 3x3)), 'wino2' (F(2x2, 3x3)) or 'im2col'.
-   * Winograd needs 3x3, stride 1, padding 1; F(4x4) sizes that are multiples of 4 and at least 4 input and output
-   * channels (the GEMMs' depth and height), F(2x2) even sizes and at least 16 channels (measured crossovers,
-   * docs/engines.md).
+   * Winograd needs 3x3, stride 1, padding 1; F(4x4) sizes that are multiples of 4 and at least 2 input channels
+   * (with one input channel im2col is faster; a single output channel, the U-Net's last layer, is 3-4x faster with
+   * F(4x4) than with im2col), F(2x2) even sizes and at least 16 channels (measured crossovers, docs/engines.md).
    */
   convPath(g: ConvGeom): 'wino4' | 'wino2' | 'im2col' {
     const k3 = g.KH === 3 && g.KW === 3 && g.sh === 1 && g.sw === 1 && g.ph === 1 && g.pw === 1;
     if (!this.winograd || !k3) return 'im2col';
-    if (this.winograd4 && g.H % 4 === 0 && g.W % 4 === 0 && Math.min(g.Ci, g.Co) >= 4) return 'wino4';
+    if (this.winograd4 && g.H % 4 === 0 && g.W % 4 === 0 && g.Ci >= 2) return 'wino4';
     if (g.H % 2 === 0 && g.W % 2 === 0 && Math.min(g.Ci, g.Co) >= 16) return 'wino2';
     return 'im2col';
   }
