@@ -155,3 +155,22 @@ test('classifier: finite differences, and it learns a toy two-class task in floa
   be.free(grad);
   net.dispose();
 });
+
+test('U-Net predict: chunked forward-only inference equals the forward pass sample by sample, bitwise, for any chunk', () => {
+  const rng = Rng.seeded(31);
+  const net = new UNet(wasm, { channels: [8, 16], blocksPerLevel: 1, attentionLevels: [1], groups: 4, headDim: 8 }, rng);
+  const N = 7, n = N * 16 * 16;
+  const x = wasm.alloc(n);
+  wasm.write(x, Float64Array.from({ length: n }, () => rng.normal()));
+  const t = Array.from({ length: N }, () => rng.uniform());
+  const xt = tensor([N, 1, 16, 16], x);
+  const full = wasm.read(net.forward(xt, t).ptr, n);
+  for (const chunk of [1, 3, 7, undefined]) {
+    const out = wasm.alloc(n);
+    net.predict(xt, t, out, chunk);
+    assert.deepEqual(wasm.read(out, n), full, `chunk ${chunk}`);
+    wasm.free(out);
+  }
+  wasm.free(x);
+  net.dispose();
+});
