@@ -370,3 +370,11 @@ export function softmax_rows_bwd(y: usize, d: usize, R: i32, L: i32): void {
     }
   }
 }
+
+/** rows x len elements: dst[r * dstStride + j] = src[r * srcStride + j] (strides in elements; regions disjoint). */
+export function copy_rows(src: usize, srcStride: i32, dst: usize, dstStride: i32, len: i32, rows: i32): void {
+  const bytes = <usize>len << 2;
+  for (let r = 0; r < rows; r++) {
+    memory.copy(dst + (<usize>(r * dstStride) << 2), src + (<usize>(r * srcStride) << 2), bytes);
+  }
+}

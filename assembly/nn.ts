@@ -4,7 +4,7 @@ export { sgemm, sgemm_scratch_floats } from './_nn_gemm';
 export { im2col, col2im, conv2d_fwd, conv2d_bwd_data, conv2d_bwd_weight, conv_scratch_floats } from './_nn_conv';
 export {
   relu_fwd, relu_bwd, silu_fwd, silu_bwd, fill, axpy, add, scale, sumsq, sqerr, add_nc, sum_nc,
-  avgpool2_fwd, avgpool2_bwd, upsample2_fwd, upsample2_bwd, softmax_rows, softmax_rows_bwd,
+  avgpool2_fwd, avgpool2_bwd, upsample2_fwd, upsample2_bwd, softmax_rows, softmax_rows_bwd, copy_rows,
 } from './_nn_elem';
 export { groupnorm_fwd, groupnorm_bwd, groupnorm_silu_fwd, groupnorm_silu_bwd } from './_nn_norm';
 export { attn_fwd, attn_bwd, attn_scratch_floats } from './_nn_attn';

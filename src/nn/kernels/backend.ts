@@ -60,6 +60,8 @@ export interface Backend {
   read(p: Ptr, n: number): Float64Array;
   fill(p: Ptr, n: number, v: number): void;
   copy(src: Ptr, dst: Ptr, n: number): void;
+  /** rows x len: dst[r dstStride + j] = src[r srcStride + j] (strides in elements; source and destination disjoint). */
+  copyRows(src: Ptr, srcStride: number, dst: Ptr, dstStride: number, len: number, rows: number): void;
 
   /** C = alpha op(A) op(B) + beta C, row-major; op(A) is M x K, op(B) K x N; beta = 0 never reads C. */
   gemm(

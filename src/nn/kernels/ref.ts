@@ -41,6 +41,9 @@ export class RefBackend implements Backend {
   fill(p: Ptr, n: number, v: number): void {
     this.heap.fill(v, p, p + n);
   }
+  copyRows(src: Ptr, srcStride: number, dst: Ptr, dstStride: number, len: number, rows: number): void {
+    for (let r = 0; r < rows; r++) this.heap.copyWithin(dst + r * dstStride, src + r * srcStride, src + r * srcStride + len);
+  }
   copy(src: Ptr, dst: Ptr, n: number): void {
     this.heap.copyWithin(dst, src, src + n);
   }

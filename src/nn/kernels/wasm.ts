@@ -134,6 +134,12 @@ export class WasmBackend implements Backend {
     if (n < 4096) this.heap.fill(v, p, p + n);
     else this.elementwiseRange('fill', p, n, v);
   }
+  copyRows(src: Ptr, srcStride: number, dst: Ptr, dstStride: number, len: number, rows: number): void {
+    const pieces = rows * len < 1 << 15 ? [[0, rows] as [number, number]] : this.split(rows);
+    this.exec('copy_rows', pieces.map(([r0, r1]) => [
+      (src + r0 * srcStride) * 4, srcStride, (dst + r0 * dstStride) * 4, dstStride, len, r1 - r0,
+    ]));
+  }
   copy(src: Ptr, dst: Ptr, n: number): void {
     this.heap.copyWithin(dst, src, src + n);
   }

@@ -20,10 +20,8 @@ export class ConcatChannels extends Module {
     }
     const P = H * W, C = Ca + Cb;
     const y = this.ws('y', N * C * P);
-    for (let n = 0; n < N; n++) {
-      this.be.copy(a.ptr + n * Ca * P, y + n * C * P, Ca * P);
-      this.be.copy(b.ptr + n * Cb * P, y + (n * C + Ca) * P, Cb * P);
-    }
+    this.be.copyRows(a.ptr, Ca * P, y, C * P, Ca * P, N);
+    this.be.copyRows(b.ptr, Cb * P, y + Ca * P, C * P, Cb * P, N);
     this.shapes = [a.shape, b.shape];
     return tensor([N, C, H, W], y);
   }
@@ -33,10 +31,8 @@ export class ConcatChannels extends Module {
     const [sa, sb] = this.shapes;
     const [N, Ca, H, W] = sa, Cb = sb[1], P = H * W, C = Ca + Cb;
     const da = this.ws('da', N * Ca * P), db = this.ws('db', N * Cb * P);
-    for (let n = 0; n < N; n++) {
-      this.be.copy(dy.ptr + n * C * P, da + n * Ca * P, Ca * P);
-      this.be.copy(dy.ptr + (n * C + Ca) * P, db + n * Cb * P, Cb * P);
-    }
+    this.be.copyRows(dy.ptr, C * P, da, Ca * P, Ca * P, N);
+    this.be.copyRows(dy.ptr + Ca * P, C * P, db, Cb * P, Cb * P, N);
     return [tensor(sa, da), tensor(sb, db)];
   }
 }
