@@ -365,6 +365,8 @@ export class KernelPool {
   /** Block until the workers of the current job (if any) are done. */
   private waitWorkers(): void {
     if (this.workers.length === 0) return;
+    // Spin briefly first: most kernel shares finish within microseconds of the caller's (see worker.mjs).
+    for (let i = 0; i < 20000; i++) if (Atomics.load(this.ctrl, PENDING) === 0) return;
     for (;;) {
       const p = Atomics.load(this.ctrl, PENDING);
       if (p === 0) return;

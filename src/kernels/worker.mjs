@@ -69,9 +69,17 @@ function handleMessage(msg) {
   }
 }
 
+// Spin briefly on the sequence word before sleeping: a kernel call follows the previous one within microseconds during
+// training, and a futex wake-up costs tens of microseconds; the spin is bounded, so an idle pool sleeps.
+const SPIN = 20000;
+function waitSeq(seq) {
+  for (let i = 0; i < SPIN; i++) if (Atomics.load(ctrl, SEQ) !== seq) return;
+  Atomics.wait(ctrl, SEQ, seq);
+}
+
 let seq = 0;
 for (;;) {
-  Atomics.wait(ctrl, SEQ, seq);
+  waitSeq(seq);
   const now = Atomics.load(ctrl, SEQ);
   if (now === seq) continue;
   seq = now;
