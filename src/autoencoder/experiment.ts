@@ -15,6 +15,7 @@ import { generateAndMeasure } from './generate.js';
 import { computeOverlaps, type Overlaps } from './overlaps.js';
 import { makeInterpolant } from '../interpolant/schedules.js';
 import { saveCheckpoint, loadCheckpoint, CheckpointError } from '../io/checkpoint.js';
+import { pollStop, stopRequested } from '../io/stop.js';
 import type { GeneratedStats } from '../mixture/exactFlow.js';
 
 /**
@@ -83,7 +84,10 @@ export interface RunGmmOptions {
   resume?: boolean;
   checkpointEvery?: number;
   threads?: number;
-  /** Polled between epochs; when true the run checkpoints and returns 'interrupted'. */
+  /**
+   * Polled between epochs and between work chunks of a long step (default: a SIGINT/SIGTERM was received, see
+   * io/stop.ts); when true the run checkpoints at the last completed epoch and returns 'interrupted'.
+   */
   shouldStop?: () => boolean;
   onProgress?: (epoch: number, loss: number) => void;
   /** Stop after this many epochs of this call (tests of resumption); the run is then 'interrupted'. */
@@ -118,8 +122,6 @@ export function readGmmCheckpoint(dir: string): { meta: CheckpointMeta; state: A
 export function configDiff(a: GmmConfig, b: GmmConfig): string[] {
   return (Object.keys(a) as (keyof GmmConfig)[]).filter((k) => a[k] !== b[k]);
 }
-
-const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
 
 export async function runGmm(opts: RunGmmOptions): Promise<GmmOutcome> {
   const cfg = opts.config;
@@ -156,13 +158,17 @@ export async function runGmm(opts: RunGmmOptions): Promise<GmmOutcome> {
     };
     const every = opts.checkpointEvery ?? 0;
     const startEpoch = trainer.epoch;
-    let lastYield = performance.now();
+    const shouldStop = opts.shouldStop ?? stopRequested;
     let segStart = performance.now();
     let lossNow = NaN;
     while (trainer.epoch < cfg.epochs) {
       if (opts.maxEpochsThisCall !== undefined && trainer.epoch - startEpoch >= opts.maxEpochsThisCall) break;
+      // Let signal handlers run between epochs (the kernel step is synchronous) and inside a long reference step.
+      if ((await pollStop()) || shouldStop()) break;
       const e = trainer.epoch;
-      lossNow = trainer.step();
+      const loss = await trainer.stepAsync(shouldStop);
+      if (loss === null) break; // stopped inside the step: the state is that of epoch e
+      lossNow = loss;
       if (!Number.isFinite(lossNow)) throw new NonFiniteLossError(e, lastCheckpointEpoch, lastCheckpointEpoch === null ? null : ckPath);
       if (e % cfg.logEvery === 0 || trainer.epoch === cfg.epochs) {
         lossEpochs.push(e);
@@ -173,12 +179,6 @@ export async function runGmm(opts: RunGmmOptions): Promise<GmmOutcome> {
         trainMs += performance.now() - segStart;
         segStart = performance.now();
         writeCheckpoint();
-      }
-      // Let signal handlers run (the kernel step is synchronous).
-      if (performance.now() - lastYield > 50) {
-        await yieldToEventLoop();
-        lastYield = performance.now();
-        if (opts.shouldStop?.()) break;
       }
     }
     trainMs += performance.now() - segStart;

@@ -31,6 +31,19 @@ export interface LossAndGrad {
  * `out` (optional) receives the gradient (overwritten).
  */
 export function aeLossAndGrad(grid: AeGrid, p: AeParams, x1: Float64Array, n: number, noise: NoiseSource, out?: AeParams): LossAndGrad {
+  const it = aeLossAndGradChunks(grid, p, x1, n, noise, out);
+  for (;;) {
+    const r = it.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * `aeLossAndGrad` in chunks: the generator yields after every few rows (about 2e5 coordinates of work) and returns
+ * the same result, bit for bit. A caller can stop between chunks (to honour a signal inside a long step) and drop
+ * the partial gradient; nothing else is modified.
+ */
+export function* aeLossAndGradChunks(grid: AeGrid, p: AeParams, x1: Float64Array, n: number, noise: NoiseSource, out?: AeParams): Generator<void, LossAndGrad> {
   const { d, T } = grid;
   if (p.d !== d || p.T !== T) throw new RangeError(`params are (T=${p.T}, d=${p.d}), grid is (T=${T}, d=${d})`);
   if (x1.length !== n * d) throw new RangeError(`x1 has ${x1.length} entries, expected n*d = ${n * d}`);
@@ -48,6 +61,8 @@ export function aeLossAndGrad(grid: AeGrid, p: AeParams, x1: Float64Array, n: nu
   const z = new Float64Array(d);
   const x = new Float64Array(d);
   const r = new Float64Array(d);
+  const rowsPerChunk = Math.max(1, Math.floor(2e5 / d));
+  let rows = 0;
   for (let j = 0; j < T; j++) {
     const a = grid.alpha[j];
     const be = grid.beta[j];
@@ -81,6 +96,10 @@ export function aeLossAndGrad(grid: AeGrid, p: AeParams, x1: Float64Array, n: nu
       for (let i = 0; i < d; i++) {
         grad.u[off + i] += 2 * K * h * r[i];
         grad.w[off + i] += s * g * x[i];
+      }
+      if (++rows >= rowsPerChunk) {
+        rows = 0;
+        yield;
       }
     }
     lossPerTime[j] = lossJ;

@@ -30,7 +30,7 @@ import { makeInterpolant } from '../interpolant/index.js';
 import { GaussianMixture } from '../mixture/gaussianMixture.js';
 import { createPool, type KernelPool } from '../kernels/pool.js';
 import { type AeGrid, type AeParams, makeGrid, initParams, cloneParams, zeroParams } from './model.js';
-import { aeLossAndGrad } from './reference.js';
+import { aeLossAndGradChunks, type LossAndGrad } from './reference.js';
 import { type AdamOptions, type AdamState, adamInit, adamStep, cloneAdam } from './adam.js';
 import { WasmAeKernel } from './wasmBackend.js';
 
@@ -110,6 +110,12 @@ export interface AeTrainer {
   readonly epoch: number;
   /** One epoch: fresh noise, forward, backward, Adam. Returns the loss of the parameters before the update. */
   step(): number;
+  /**
+   * `step()` that can be abandoned: between work chunks it yields to the event loop (at most every ~50 ms) and
+   * calls `shouldStop`; when that returns true the step is dropped (state unchanged) and the result is null. The
+   * reference backend checks between rows; the wasm kernel's step is one synchronous call (checked before it).
+   */
+  stepAsync(shouldStop: () => boolean | Promise<boolean>): Promise<number | null>;
   /** Per-time-step loss contributions of the last step (sum = its loss). */
   lossPerTime(): Float64Array;
   /** Copy of the parameters. */
@@ -185,6 +191,14 @@ export async function createAeTrainer(o: AeTrainerOptions): Promise<AeTrainer> {
       epoch += 1;
       return loss;
     },
+    async stepAsync(shouldStop) {
+      live();
+      const loss = await core.stepAsync(epoch, shouldStop);
+      if (loss === null) return null;
+      lastLoss = core.lossPerTime();
+      epoch += 1;
+      return loss;
+    },
     lossPerTime: () => lastLoss.slice(),
     params: () => (live(), core.params()),
     trainSet: () => ({ x1: data.x.slice(), s: data.s.slice() }),
@@ -234,6 +248,7 @@ export async function createAeTrainer(o: AeTrainerOptions): Promise<AeTrainer> {
 /** What a backend provides to the trainer. */
 interface Core {
   step(epoch: number): number;
+  stepAsync(epoch: number, shouldStop: () => boolean | Promise<boolean>): Promise<number | null>;
   lossPerTime(): Float64Array;
   params(): AeParams;
   adam(): AdamState;
@@ -261,6 +276,34 @@ class ReferenceCore implements Core {
   }
 
   step(epoch: number): number {
+    const it = this.chunks(epoch);
+    for (;;) {
+      const r = it.next();
+      if (r.done) return this.finish(r.value);
+    }
+  }
+
+  async stepAsync(epoch: number, shouldStop: () => boolean | Promise<boolean>): Promise<number | null> {
+    const it = this.chunks(epoch);
+    let last = performance.now();
+    for (;;) {
+      const r = it.next();
+      if (r.done) return this.finish(r.value);
+      if (performance.now() - last >= 50) {
+        await new Promise<void>((res) => setImmediate(res));
+        if (await shouldStop()) return null; // Adam not applied: the state is that of the step's start
+        last = performance.now();
+      }
+    }
+  }
+
+  private finish(r: LossAndGrad): number {
+    adamStep(this.p, r.grad, this.a, this.opts);
+    this.last = r.lossPerTime;
+    return r.loss;
+  }
+
+  private chunks(epoch: number): Generator<void, LossAndGrad> {
     const ep = this.noiseRoot.split(epoch);
     let j0 = -1;
     let stream: Rng = ep;
@@ -271,10 +314,7 @@ class ReferenceCore implements Core {
       }
       stream.fillNormal(out);
     };
-    const r = aeLossAndGrad(this.grid, this.p, this.x1, this.c.n, noise, this.grad);
-    adamStep(this.p, r.grad, this.a, this.opts);
-    this.last = r.lossPerTime;
-    return r.loss;
+    return aeLossAndGradChunks(this.grid, this.p, this.x1, this.c.n, noise, this.grad);
   }
 
   lossPerTime(): Float64Array {
@@ -325,6 +365,11 @@ class WasmCore implements Core {
   }
 
   step(epoch: number): number {
+    return this.kernel.step(epoch);
+  }
+
+  async stepAsync(epoch: number, shouldStop: () => boolean | Promise<boolean>): Promise<number | null> {
+    if (await shouldStop()) return null;
     return this.kernel.step(epoch);
   }
 

@@ -3,13 +3,16 @@
  *
  * Order of a run: parse the flags (typed values, deprecated names warned about on stderr), check every path flag
  * and lock the output folder (`pathFlags.ts`), then the command's own work. Exit status 2 for bad input (flags,
- * paths, a folder in use), 1 for a failed run, 130/143 for a run stopped by a signal.
+ * paths, a folder in use), 1 for a failed run, 130/143 for a run stopped by a signal. SIGINT and SIGTERM only set a
+ * stop flag (io/stop.ts) that long loops poll between work chunks; they save their state and unwind, this function
+ * prints where the run stopped and how to continue, and the output-folder lock is released on the way out.
  */
 import { UsageError, parseArgs, formatFlags, formatAliases } from './args.js';
 import { CliError, type Command, type CommandIO } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { checkPathFlags, lockPathFlags, usageFromPath } from './pathFlags.js';
 import { PathError } from '../io/paths.js';
+import { clearStop, installStopHandlers, StopError, stopExitCode } from '../io/stop.js';
 import { VERSION } from '../version.js';
 
 function topHelp(): string {
@@ -68,6 +71,7 @@ export async function main(argv: string[], io: CommandIO = { stdout: process.std
   const cmd = findCommand(name, io);
   if (!cmd) return 2;
   let release = () => {};
+  let uninstall = () => {};
   try {
     const parsed = parseArgs(rest, cmd.flags, { positionals: cmd.positionals, aliases: cmd.aliases });
     if (parsed.help) {
@@ -77,7 +81,22 @@ export async function main(argv: string[], io: CommandIO = { stdout: process.std
     for (const w of parsed.warnings) io.stderr.write(`phaseflow ${name}: warning: ${w}\n`);
     checkPathFlags(cmd.flags, parsed.values);
     release = lockPathFlags(cmd.flags, parsed.values, { command: name, log: (line) => io.stderr.write(`phaseflow ${name}: ${line}\n`) });
-    return await cmd.run(parsed.values, { io, given: parsed.given, positionals: parsed.positionals });
+    uninstall = installStopHandlers();
+    try {
+      return await cmd.run(parsed.values, { io, given: parsed.given, positionals: parsed.positionals });
+    } catch (err) {
+      if (err instanceof StopError) {
+        const out = (parsed.values as Record<string, unknown>).out ?? (parsed.values as Record<string, unknown>).resume;
+        const kept = err.checkpoint
+          ? `checkpoint written to ${err.checkpoint}; continue with: ${continueCommand(argv)}`
+          : typeof out === 'string'
+            ? `finished work is kept in ${out}; continue with: ${continueCommand(argv)}`
+            : 'nothing was kept (no --out)';
+        io.stderr.write(`phaseflow ${name}: ${err.message}; ${kept}\n`);
+        return stopExitCode(err.signal);
+      }
+      throw err;
+    }
   } catch (err) {
     if (err instanceof PathError) err = usageFromPath(err);
     if (err instanceof UsageError) {
@@ -97,8 +116,15 @@ export async function main(argv: string[], io: CommandIO = { stdout: process.std
     if (process.env.PHASEFLOW_DEBUG) io.stderr.write(`${e?.stack ?? ''}\n`);
     return 1;
   } finally {
+    uninstall();
+    clearStop();
     release();
   }
+}
+
+/** The command line that continues a stopped run (the same command: finished work is skipped, runs resume). */
+export function continueCommand(argv: readonly string[]): string {
+  return ['phaseflow', ...argv].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
 // Run when executed directly (e.g. `node --import tsx src/cli/main.ts exact ...`).

@@ -58,6 +58,18 @@ export class Progress {
       this.stream.write(`${label}${tail}\n`);
     }
   }
+  /** Ends the bar of a run that stopped early: shows where it stopped (never 100 %) and ends the line. */
+  stopped(done: number, extra = 'stopped'): void {
+    if (this.opts.quiet || !this.stream) return;
+    const total = this.opts.total;
+    const now = Date.now();
+    this.lastDraw = now;
+    this.lastDone = done;
+    const elapsed = (now - this.start) / 1000;
+    const pct = ((100 * Math.min(done, total)) / total).toFixed(1).padStart(5);
+    const label = this.opts.label ? `${this.opts.label} ` : '';
+    this.stream.write(`${this.tty ? '\r' : ''}${label}${done}/${total} ${pct}% ${formatDuration(elapsed)} ${extra}${this.tty ? '\x1b[K\n' : '\n'}`);
+  }
   done(extra = ''): void {
     if (this.opts.quiet || !this.stream) return;
     if (this.lastDone !== this.opts.total) {

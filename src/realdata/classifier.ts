@@ -25,6 +25,7 @@ import { Rng } from '../random/rng.js';
 import { wilson, type Proportion } from '../uturn/binomial.js';
 import type { OracleConfig } from './config.js';
 import { splitDim } from './dataset.js';
+import { pollStop, StopError, stopSignal } from '../io/stop.js';
 
 export interface OracleInfo {
   /** Held-out accuracy (Wilson 95 % interval) and per class. */
@@ -188,8 +189,11 @@ function classifierConfigOf(c: OracleConfig, size: number): Partial<ClassifierCo
   return { inChannels: 1, size, channels: c.channels, hidden: c.hidden, classes: 2 };
 }
 
-/** Train the oracle on `data.train` and measure it on `data.test`. */
-export function trainOracle(o: TrainOracleOptions): Oracle {
+/**
+ * Train the oracle on `data.train` and measure it on `data.test`. Polls the stop flag between steps (io/stop.ts): a
+ * stopped oracle is not kept (it is cheap next to the denoisers), and `StopError` says so.
+ */
+export async function trainOracle(o: TrainOracleOptions): Promise<Oracle> {
   const { be, config: c, data } = o;
   const t0 = performance.now();
   const root = Rng.seeded(c.seed).split(0x0c1a);
@@ -206,6 +210,10 @@ export function trainOracle(o: TrainOracleOptions): Oracle {
       const r = trainer.step(x, y, [c.batch, 1, S, S]);
       if (!Number.isFinite(r.loss)) throw new Error(`oracle training diverged at step ${s} (loss ${r.loss})`);
       o.onProgress?.(s + 1, c.steps, r.loss);
+      if (await pollStop()) {
+        net.dispose();
+        throw new StopError(stopSignal(), `while training the oracle (step ${s + 1} of ${c.steps}; an unfinished oracle is not kept)`, null);
+      }
     }
   } finally {
     trainer.dispose();

@@ -13,18 +13,19 @@ import { join } from 'node:path';
 import type { BinaryDataset } from '../data/binary.js';
 import type { GaussianFit } from '../metrics/frechet.js';
 import { Progress } from '../io/progress.js';
+import { StopError } from '../io/stop.js';
 import type { Backend } from '../nn/kernels/backend.js';
 import { realDataBackend } from './backend.js';
 import { loadOracle, saveOracle, trainOracle, type Oracle } from './classifier.js';
 import { resolveConfig, type ConfigOverrides, type RealDataConfig, type ScaleName } from './config.js';
 import { generativeDataset, oracleDataset } from './dataset.js';
-import { loadSnapshotNet, runSpec, trainDenoiser, type RunSpec, type TrainedRun } from './denoiser.js';
+import { loadSnapshotNet, runKey as runKeyOf, runSpec, trainDenoiser, type RunSpec, type TrainedRun } from './denoiser.js';
 import { evaluateImages, generateImages, referenceFit, type SampleEvaluation } from './generate.js';
 import { dirStore, hashOf, memoryStore, readCached, type RunStore } from './store.js';
 
 export interface Reporter {
   /** A progress bar with ETA on stderr (plain lines when not a terminal). */
-  progress(label: string, total: number): { update(done: number, extra?: string): void; done(extra?: string): void };
+  progress(label: string, total: number): { start(done: number): void; update(done: number, extra?: string): void; done(extra?: string): void; stopped(done: number, extra?: string): void };
   log(message: string): void;
 }
 
@@ -32,7 +33,7 @@ export function streamReporter(stream: NodeJS.WritableStream & { isTTY?: boolean
   return {
     progress(label, total) {
       const p = new Progress({ total: Math.max(1, total), label, stream: stream ?? undefined, quiet: quiet || !stream });
-      return { update: (d, e) => p.update(Math.round(d), e), done: (e) => p.done(e) };
+      return { start: (d) => p.setStart(Math.round(d)), update: (d, e) => p.update(Math.round(d), e), done: (e) => p.done(e), stopped: (d, e) => p.stopped(Math.round(d), e) };
     },
     log(message) {
       if (!quiet && stream) stream.write(`${message}\n`);
@@ -86,7 +87,7 @@ export async function realDataContext(o: ContextOptions = {}): Promise<RealDataC
 }
 
 /** The oracle of the context: loaded from `classifierDir`, reused from `<out>/classifier`, or trained (and saved). */
-export function ensureOracle(ctx: RealDataContext): Oracle {
+export async function ensureOracle(ctx: RealDataContext): Promise<Oracle> {
   if (ctx.oracle) return ctx.oracle;
   const odata = oracleDataset(ctx.config.data);
   const cached = ctx.out ? join(ctx.out, 'classifier') : undefined;
@@ -99,43 +100,63 @@ export function ensureOracle(ctx: RealDataContext): Oracle {
     ctx.oracleOrigin = 'cached';
   } else {
     const bar = ctx.reporter.progress('oracle', ctx.config.oracle.steps);
-    ctx.oracle = trainOracle({ be: ctx.be, config: ctx.config.oracle, data: odata, onProgress: (s, _n, loss) => bar.update(s, `loss ${loss.toFixed(4)}`) });
+    let reached = 0;
+    ctx.oracle = await trainOracle({
+      be: ctx.be, config: ctx.config.oracle, data: odata, onProgress: (s, _n, loss) => {
+        reached = s;
+        bar.update(s, `loss ${loss.toFixed(4)}`);
+      },
+    }).catch((e: unknown) => {
+      if (e instanceof StopError) bar.stopped(reached, `stopped by ${e.signal ?? 'request'}`);
+      throw e;
+    });
     bar.done();
     ctx.oracleOrigin = 'trained';
     if (cached) saveOracle(cached, ctx.oracle, { configHash: want, data: ctx.config.data });
   }
-  ctx.reference = referenceFit(ctx.oracle, ctx.data.train);
-  const a = ctx.oracle.info.accuracy;
+  const oracle = ctx.oracle;
+  ctx.reference = referenceFit(oracle, ctx.data.train);
+  const a = oracle.info.accuracy;
   ctx.reporter.log(`oracle: held-out accuracy ${(100 * a.value).toFixed(2)} % (${a.k}/${a.n}, 95 % CI ${(100 * a.low).toFixed(1)}-${(100 * a.high).toFixed(1)} %)`);
-  return ctx.oracle;
+  return oracle;
 }
 
-/** Oracle facts recorded in every result that uses the oracle. */
+/** Oracle facts recorded in every result that uses the oracle (after `ensureOracle`). */
 export function oracleSummary(ctx: RealDataContext) {
-  const o = ensureOracle(ctx);
+  const o = ctx.oracle;
+  if (!o) throw new Error('oracleSummary before ensureOracle');
   return { ...o.info, origin: ctx.oracleOrigin ?? null, classifierDir: ctx.classifierDir ?? null };
 }
 
 /** Train (or resume, or reuse) a run of the context's denoiser config with a sampler spec and seed. */
-export function ensureRun(
+export async function ensureRun(
   ctx: RealDataContext,
   o: { label: string; sampler: string; seed: number; steps: number; scheduleSteps?: number; snapshots?: number[]; fullStates?: number[]; init?: RunSpec['init'] },
-): TrainedRun {
+): Promise<TrainedRun> {
   const spec = runSpec({ data: ctx.dataKey, size: ctx.data.size, denoiser: ctx.config.denoiser, sampler: o.sampler, seed: o.seed, scheduleSteps: o.scheduleSteps, init: o.init });
   const from = o.init?.step ?? 0;
   const bar = ctx.reporter.progress(`train ${o.label}`, o.steps);
   let first = true;
-  const run = trainDenoiser({
+  let reached = from;
+  const run = await trainDenoiser({
     be: ctx.be, store: ctx.store, spec, label: o.label, steps: o.steps, data: ctx.data.train, snapshots: o.snapshots, fullStates: o.fullStates,
     checkpointEvery: ctx.store.kind === 'dir' ? ctx.config.denoiser.checkpointEvery : undefined,
+    onStart: (start, resumed) => {
+      if (resumed) ctx.reporter.log(`resuming run ${o.label} from step ${start} of ${o.steps}${ctx.store.runDir ? ` (${join(ctx.store.runDir(runKeyOf(spec, o.label)), 'state.ckpt')})` : ''}`);
+      bar.start(start);
+    },
     onProgress: (s, total, loss) => {
       if (first) {
-        bar.update(from);
+        bar.update(Math.max(from, s - 1));
         first = false;
       }
       bar.update(s, `loss ${loss.toFixed(4)}`);
+      reached = s;
       void total;
     },
+  }).catch((e: unknown) => {
+    if (e instanceof StopError) bar.stopped(reached, `stopped by ${e.signal ?? 'request'}`);
+    throw e;
   });
   if (run.msPerStep !== null) bar.done(`${run.msPerStep.toFixed(0)} ms/step`);
   return run;
@@ -146,7 +167,7 @@ export async function evaluateSnapshot(
   ctx: RealDataContext,
   o: { key: string; spec: RunSpec; step: number; n: number; seed: number; label?: string },
 ): Promise<SampleEvaluation & { seconds: number }> {
-  const oracle = ensureOracle(ctx);
+  const oracle = await ensureOracle(ctx);
   const t0 = performance.now();
   const net = loadSnapshotNet(ctx.be, ctx.store, o.key, o.spec, o.step);
   const s = ctx.config.sampling;

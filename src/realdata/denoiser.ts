@@ -31,6 +31,8 @@ import { EpochBatches, gather } from './classifier.js';
 import type { DenoiserConfig } from './config.js';
 import { networkTime } from './predictor.js';
 import { hashOf, type RunStore, type TrainState } from './store.js';
+import { join } from 'node:path';
+import { pollStop, StopError, stopSignal } from '../io/stop.js';
 
 /** The interpolant of every real-data experiment: the paper's VP-SDE, betaMin 0.1, betaMax 20. */
 export const VP_SDE = new VpSdeInterpolant(0.1, 20);
@@ -109,8 +111,13 @@ export interface TrainDenoiserOptions {
   /** Loss log window (default steps / 50). */
   logEvery?: number;
   onProgress?: (step: number, total: number, loss: number) => void;
-  /** Called between steps; returning true stops after writing a checkpoint (the run then reports `stopped`). */
+  /**
+   * Called between steps; returning true stops after writing a checkpoint (the run then reports `stopped`). A stop
+   * asked for by a signal (io/stop.ts, polled between steps) also writes the checkpoint, then throws `StopError`.
+   */
   shouldStop?: () => boolean;
+  /** Called once before training starts: the step it starts from and whether that is a resumed checkpoint. */
+  onStart?: (from: number, resumed: boolean) => void;
 }
 
 export interface TrainedRun {
@@ -140,7 +147,7 @@ function buildNet(be: Backend, spec: RunSpec): UNet {
  * Train (or resume, or reuse) a run up to `steps`, keeping the requested snapshots. Returns without training when
  * the store already holds the run at `steps` with every requested snapshot.
  */
-export function trainDenoiser(o: TrainDenoiserOptions): TrainedRun {
+export async function trainDenoiser(o: TrainDenoiserOptions): Promise<TrainedRun> {
   const { be, store, spec, data } = o;
   const key = runKey(spec, o.label);
   const snapshots = new Set((o.snapshots ?? []).filter((s) => s <= o.steps));
@@ -150,6 +157,7 @@ export function trainDenoiser(o: TrainDenoiserOptions): TrainedRun {
     if (s <= startStep) throw new RangeError(`snapshot step ${s} is not after the run's start (${startStep})`);
   }
   let state = store.loadState(key);
+  const ownState = state;
   // A finished run whose missing snapshots lie in the past cannot provide them: start again from the beginning.
   if (state) {
     const missing = [...snapshots].filter((s) => !store.loadSnapshot(key, s)).concat([...fullStates].filter((s) => !store.loadFullState(key, s)));
@@ -162,8 +170,9 @@ export function trainDenoiser(o: TrainDenoiserOptions): TrainedRun {
   if (!state && spec.init) {
     state = store.loadFullState(spec.init.key, spec.init.step);
     if (!state) throw new Error(`run ${key} starts from ${spec.init.key} at step ${spec.init.step}, which is not in the store`);
-    state = { ...state, losses: [], trainMs: 0 };
+    state = { ...state, losses: [], lossWindow: [0, 0], trainMs: 0 };
   }
+  const resumed = state !== null && state === ownState;
   const net = buildNet(be, spec);
   const opt = new AdamW(net, { lr: spec.optim.lr, weightDecay: spec.optim.weightDecay });
   if (state) {
@@ -193,9 +202,13 @@ export function trainDenoiser(o: TrainDenoiserOptions): TrainedRun {
   const shape = [B, 1, S, S];
   const snapshotWeights = () => (ema ? ema.values() : readArena(net));
   const fullState = (step: number): TrainState => ({
-    step, weights: readArena(net), ema: ema ? ema.values() : null, emaUpdates: ema?.updates ?? 0, adam: opt.state(), losses: [...losses], trainMs,
+    step, weights: readArena(net), ema: ema ? ema.values() : null, emaUpdates: ema?.updates ?? 0, adam: opt.state(), losses: [...losses],
+    lossWindow: [acc, accN], trainMs,
   });
-  let acc = 0, accN = 0, stopped = false, stepMs = 0;
+  // The running loss average of the current log window is part of the state, so a resumed run logs the same means.
+  let [acc, accN] = state?.lossWindow ?? [0, 0];
+  let stopped = false, stepMs = 0;
+  o.onStart?.(from, resumed && from > 0 && from < o.steps);
   const saveSnapshot = (step: number) =>
     store.saveSnapshot(key, step, snapshotWeights(), (dir) => saveModel(dir, net, { ...(ema ? { ema: ema.values() } : {}), metadata: { step: String(step), sampler: spec.sampler } }));
   try {
@@ -225,8 +238,13 @@ export function trainDenoiser(o: TrainDenoiserOptions): TrainedRun {
       if (snapshots.has(done)) saveSnapshot(done);
       if (fullStates.has(done)) store.saveFullState(key, fullState(done));
       o.onProgress?.(done, o.steps, res.loss);
-      const stop = o.shouldStop?.() ?? false;
+      const signalled = done < o.steps && (await pollStop());
+      const stop = signalled || (o.shouldStop?.() ?? false);
       if (done === o.steps || stop || (o.checkpointEvery && done % o.checkpointEvery === 0)) store.saveState(key, fullState(done));
+      if (signalled) {
+        const ck = store.runDir ? join(store.runDir(key), 'state.ckpt') : null;
+        throw new StopError(stopSignal(), `at step ${done} of ${o.steps} of run ${key}`, ck);
+      }
       if (stop && done < o.steps) {
         stopped = true;
         break;

@@ -17,6 +17,7 @@
 import type { BinarySplit } from '../data/binary.js';
 import { frechetDistance, gaussianFit, type GaussianFit } from '../metrics/frechet.js';
 import { Rng } from '../random/rng.js';
+import { pollStop, StopError, stopSignal } from '../io/stop.js';
 import { evaluationsPerSample, reverseSample, type GenerativeMethod } from '../solver/sample.js';
 import { fewStepGrid, type GridSpacing } from '../solver/fewStep.js';
 import { wilson, type Proportion } from '../uturn/binomial.js';
@@ -50,6 +51,8 @@ export async function generateImages(o: GenerateImagesOptions): Promise<Float64A
   const a0 = VP_SDE.at(0).alpha;
   try {
     for (let b = 0, s = 0; s < o.n; b++, s += o.batch) {
+      // Generation keeps nothing: a stop between batches just ends it (the caller reruns it in full).
+      if (await pollStop()) throw new StopError(stopSignal(), `while generating images (${s} of ${o.n} done; they are not kept)`, null);
       const m = Math.min(o.batch, o.n - s);
       const x = out.subarray(s * dim, (s + m) * dim);
       root.split(b).split(0).fillNormal(x, 0, a0);

@@ -164,7 +164,7 @@ export async function runRetrainStage(ctx: RealDataContext, o: RetrainStageOptio
     }
   }
   const t0 = performance.now();
-  ensureOracle(ctx);
+  await ensureOracle(ctx);
   const budgets = [...new Set(r.budgets)].sort((a, b) => a - b);
   const maxB = budgets[budgets.length - 1];
   const keeps = uniformKeeps(c).filter((s) => s <= maxB);
@@ -196,7 +196,7 @@ export async function runRetrainStage(ctx: RealDataContext, o: RetrainStageOptio
         continue;
       }
       const tt = performance.now();
-      const run = ensureRun(ctx, {
+      const run = await ensureRun(ctx, {
         label, sampler: rec.sampler, seed, steps: maxB, scheduleSteps: maxB, snapshots: budgets, fullStates: arm === 'uniform' ? keeps : [],
       });
       trainSeconds += (performance.now() - tt) / 1000;

@@ -67,7 +67,7 @@ export interface SamplerTableOptions {
 
 /** Generates and scores every (sampler, steps) cell; rows in sampler-major order. */
 export async function samplerTable(o: SamplerTableOptions): Promise<SamplerTableRow[]> {
-  const oracle = ensureOracle(o.ctx);
+  const oracle = await ensureOracle(o.ctx);
   const rows: SamplerTableRow[] = [];
   for (const s of o.samplers) {
     for (const steps of o.steps) {

@@ -115,7 +115,7 @@ export async function runScanStage(ctx: RealDataContext, o: ScanStageOptions = {
     }
   }
   const t0 = performance.now();
-  ensureOracle(ctx);
+  await ensureOracle(ctx);
   // The base is the uniform run of the retraining stage (same spec), so the pipeline trains it once.
   const scheduleSteps = Math.max(...c.retrain.budgets, sc.baseSteps);
   const keeps = uniformKeeps(c).filter((s) => s <= scheduleSteps);
@@ -140,7 +140,7 @@ export async function runScanStage(ctx: RealDataContext, o: ScanStageOptions = {
     const needBase = !before || arms.some((a) => !(dir && readCached(join(dir, 'parts', `s${seed}-i${a.index}.json`), hashOf({ baseHash, sampler: a.sampler, extra: sc.extraSteps }))));
     if (needBase) {
       const tt = performance.now();
-      ensureRun(ctx, { label: baseLabel, sampler: 'uniform', seed, steps: sc.baseSteps, scheduleSteps, snapshots: keeps.filter((k) => k <= sc.baseSteps), fullStates: keeps.filter((k) => k <= sc.baseSteps) });
+      await ensureRun(ctx, { label: baseLabel, sampler: 'uniform', seed, steps: sc.baseSteps, scheduleSteps, snapshots: keeps.filter((k) => k <= sc.baseSteps), fullStates: keeps.filter((k) => k <= sc.baseSteps) });
       trainSeconds += (performance.now() - tt) / 1000;
     }
     if (!before) {
@@ -162,7 +162,7 @@ export async function runScanStage(ctx: RealDataContext, o: ScanStageOptions = {
       const spec = runSpec({ data: ctx.dataKey, size: ctx.data.size, denoiser: c.denoiser, sampler: a.sampler, seed, scheduleSteps, init: { key: baseKey, step: sc.baseSteps } });
       const end = sc.baseSteps + sc.extraSteps;
       const tt = performance.now();
-      const run = ensureRun(ctx, { label, sampler: a.sampler, seed, steps: end, scheduleSteps, snapshots: [end], init: { key: baseKey, step: sc.baseSteps } });
+      const run = await ensureRun(ctx, { label, sampler: a.sampler, seed, steps: end, scheduleSteps, snapshots: [end], init: { key: baseKey, step: sc.baseSteps } });
       trainSeconds += (performance.now() - tt) / 1000;
       const ev = await evaluateSnapshot(ctx, { key: run.key, spec, step: end, n: sc.genSamples, seed: genSeed(seed), label });
       evalSeconds += ev.seconds;

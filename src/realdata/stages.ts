@@ -35,7 +35,7 @@ export interface ClassifierStageResult {
 
 export async function runClassifierStage(ctx: RealDataContext): Promise<ClassifierStageResult> {
   const t0 = performance.now();
-  ensureOracle(ctx);
+  await ensureOracle(ctx);
   const dir = ctx.classifierDir ?? (ctx.out ? join(ctx.out, 'classifier') : null);
   return { stage: 'classify', oracle: oracleSummary(ctx), data: describeDataset(ctx.data, ctx.config.data), dir, seconds: (performance.now() - t0) / 1000 };
 }
@@ -75,7 +75,7 @@ export async function runDenoiseStage(ctx: RealDataContext, o: DenoiseStageOptio
   const seed = o.seed ?? c.retrain.seeds[0];
   const steps = o.steps ?? c.denoiser.steps;
   const label = `${sampler.name}-s${seed}`;
-  const run = ensureRun(ctx, { label, sampler: sampler.spec, seed, steps, scheduleSteps: steps, snapshots: [steps] });
+  const run = await ensureRun(ctx, { label, sampler: sampler.spec, seed, steps, scheduleSteps: steps, snapshots: [steps] });
   const spec = runSpec({ data: ctx.dataKey, size: ctx.data.size, denoiser: c.denoiser, sampler: sampler.spec, seed, scheduleSteps: steps });
   let modelDir: string | null = null;
   const net = loadSnapshotNet(ctx.be, ctx.store, run.key, spec, steps);

@@ -28,6 +28,8 @@ export interface TrainState {
   adam: AdamState;
   /** Mean training loss per logged window: [step, loss] pairs. */
   losses: [number, number][];
+  /** The running loss sum and count of the window not yet logged (so that a resumed run logs the same means). */
+  lossWindow: [number, number];
   /** Wall-clock milliseconds spent training so far. */
   trainMs: number;
 }
@@ -69,12 +71,14 @@ interface StateMeta {
   emaUpdates: number;
   adamT: number;
   losses: [number, number][];
+  /** Absent in checkpoints written before it existed (read as [0, 0]). */
+  lossWindow?: [number, number];
   trainMs: number;
   hasEma: boolean;
 }
 
 function encodeState(s: TrainState) {
-  const meta: StateMeta = { step: s.step, emaUpdates: s.emaUpdates, adamT: s.adam.t, losses: s.losses, trainMs: s.trainMs, hasEma: s.ema !== null };
+  const meta: StateMeta = { step: s.step, emaUpdates: s.emaUpdates, adamT: s.adam.t, losses: s.losses, lossWindow: s.lossWindow, trainMs: s.trainMs, hasEma: s.ema !== null };
   const arrays: Record<string, Float32Array> = { weights: s.weights, m: s.adam.m, v: s.adam.v };
   if (s.ema) arrays.ema = s.ema;
   return { meta, arrays };
@@ -90,6 +94,7 @@ function decodeState(path: string): TrainState | null {
     emaUpdates: meta.emaUpdates,
     adam: { t: meta.adamT, m: arrays.m as Float32Array, v: arrays.v as Float32Array },
     losses: meta.losses,
+    lossWindow: meta.lossWindow ?? [0, 0],
     trainMs: meta.trainMs,
   };
 }

@@ -118,7 +118,7 @@ export async function runUTurnStage(ctx: RealDataContext, o: UTurnStageOptions =
     }
   }
   const t0 = performance.now();
-  const oracle = ensureOracle(ctx);
+  const oracle = await ensureOracle(ctx);
   let net: UNet;
   let model: UTurnStageResult['model'];
   let trainSeconds = 0;
@@ -135,7 +135,7 @@ export async function runUTurnStage(ctx: RealDataContext, o: UTurnStageOptions =
     const plan = uniformRunPlan(c, o.seed);
     const keeps = uniformKeeps(c).filter((s) => s <= plan.steps);
     const tt = performance.now();
-    const run = ensureRun(ctx, { ...plan, snapshots: [...keeps, plan.steps], fullStates: keeps });
+    const run = await ensureRun(ctx, { ...plan, snapshots: [...keeps, plan.steps], fullStates: keeps });
     trainSeconds = (performance.now() - tt) / 1000;
     const spec: RunSpec = runSpec({ data: ctx.dataKey, size: ctx.data.size, denoiser: c.denoiser, sampler: plan.sampler, seed: plan.seed, scheduleSteps: plan.scheduleSteps });
     net = loadSnapshotNet(ctx.be, ctx.store, run.key, spec, plan.steps);

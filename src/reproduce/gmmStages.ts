@@ -13,6 +13,7 @@ import { fmt } from '../report/format.js';
 import { Progress } from '../io/progress.js';
 import { existsSync } from 'node:fs';
 import type { Scale, Stage, StageContext, StageOutput, Claim } from './stage.js';
+import { StopError, stopSignal } from '../io/stop.js';
 
 const EXACT = {
   tiny: { ds: [100, 1000, 10000], samples: 2000, steps: 80 },
@@ -75,8 +76,11 @@ async function trainStage(ctx: StageContext, schedule: 'dilated' | 'linear'): Pr
     threads: ctx.threads,
     onProgress: (e, loss) => progress.update(e, `loss ${loss.toPrecision(4)}`),
   });
+  if (out.status !== 'done') {
+    progress.stopped(out.epoch, `stopped by ${stopSignal() ?? 'request'}`);
+    throw new StopError(stopSignal(), `at epoch ${out.epoch} of ${config.epochs} (gmm ${schedule})`, out.checkpoint || null);
+  }
   progress.done();
-  if (out.status !== 'done') throw new Error(`training stopped at epoch ${out.epoch}`);
   return out.result;
 }
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { existsSync, readFileSync, mkdirSync } from 'node:fs';
 import { writeJsonAtomic, writeFileAtomic } from '../io/atomic.js';
 import type { Scale, Stage, StageRecord } from './stage.js';
+import { StopError } from '../io/stop.js';
 
 export interface RunStagesOptions {
   stages: Stage[];
@@ -67,6 +68,7 @@ export async function runStages(o: RunStagesOptions): Promise<StageRecord[]> {
       };
       o.log(`    done in ${rec.seconds.toFixed(1)} s`);
     } catch (err) {
+      if (err instanceof StopError) throw err; // not a failure: the stage resumes on the next run
       const e = err as Error;
       rec = {
         name: stage.name, title: stage.title, status: 'failed', scale: o.scale, seed: o.seed, settings, startedAt,

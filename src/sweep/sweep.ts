@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { runExact } from '../mixture/exactSweep.js';
 import { runGmm, type GmmConfig } from '../autoencoder/experiment.js';
 import type { OdeMethod } from '../solver/ode.js';
+import { StopError, stopSignal } from '../io/stop.js';
 
 export type SweepKind = 'exact' | 'trained';
 export type SweepSchedule = 'linear' | 've' | 'dilated';
@@ -86,7 +87,7 @@ export async function runCell(c: SweepConfig, cell: SweepCell, threads?: number)
     logEvery: Math.max(1, Math.floor(c.trained.epochs / 50)),
   };
   const out = await runGmm({ config: cfg, threads });
-  if (out.status !== 'done') throw new Error(`cell ${cell.index} was interrupted`);
+  if (out.status !== 'done') throw new StopError(stopSignal(), `in cell ${cell.index} (epoch ${out.epoch}; cells are not checkpointed, finished cells are kept)`, null);
   const r = out.result;
   return { ...cell, pHat: r.pHat, pHatStdErr: r.pHatStdErr, modeMean: r.modeMean, variance: r.variance, trainP: r.trainP, msPerEpoch: r.msPerEpoch, seconds: (performance.now() - t0) / 1000 };
 }

@@ -21,10 +21,10 @@ const be = await realDataBackend(1);
 const quiet = streamReporter(null);
 
 for (const resolution of [16, 32] as const) {
-  test(`the oracle separates 0 from 1 with >= 99 % held-out accuracy at ${resolution} x ${resolution} (tiny scale)`, () => {
+  test(`the oracle separates 0 from 1 with >= 99 % held-out accuracy at ${resolution} x ${resolution} (tiny scale)`, async () => {
     const c = resolveConfig('tiny', { data: { resolution } });
     const data = oracleDataset(c.data);
-    const o = trainOracle({ be, config: c.oracle, data });
+    const o = await trainOracle({ be, config: c.oracle, data });
     assert.equal(o.info.heldOut.n, data.test.n);
     assert.ok(data.test.n >= 150, `${data.test.n} held-out images`);
     assert.ok(o.info.accuracy.value >= 0.99, `accuracy ${o.info.accuracy.value}`);
@@ -49,14 +49,16 @@ function sameState(a: TrainState, b: TrainState): void {
   assert.equal(a.adam.t, b.adam.t);
   assert.deepEqual(a.adam.m, b.adam.m);
   assert.deepEqual(a.adam.v, b.adam.v);
+  assert.deepEqual(a.losses, b.losses, 'the loss log (running window means) survives the resume');
+  assert.deepEqual(a.lossWindow, b.lossWindow);
 }
 
-test('a denoiser resumed from a checkpoint (on disk, or after a stop) ends with the weights of an uninterrupted run', () => {
+test('a denoiser resumed from a checkpoint (on disk, or after a stop) ends with the weights of an uninterrupted run', async () => {
   const c = resolveConfig('tiny');
   const data = generativeDataset(c.data);
   const spec = runSpec({ data: 'test', size: data.size, denoiser: c.denoiser, sampler: 'window:0.2,0.6,0.5', seed: 5, scheduleSteps: 10 });
   const whole = memoryStore();
-  const a = trainDenoiser({ be, store: whole, spec, steps: 10, data: data.train, snapshots: [4, 10] });
+  const a = await trainDenoiser({ be, store: whole, spec, steps: 10, data: data.train, snapshots: [4, 10], logEvery: 4 });
   assert.equal(a.step, 10);
   assert.equal(a.startedAt, 0);
   const ref = whole.loadState(a.key)!;
@@ -64,16 +66,16 @@ test('a denoiser resumed from a checkpoint (on disk, or after a stop) ends with 
   const dir = mkdtempSync(join(tmpdir(), 'pf-den-'));
   const disk = dirStore(dir);
   let calls = 0;
-  const b1 = trainDenoiser({ be, store: disk, spec, steps: 10, data: data.train, snapshots: [4, 10], checkpointEvery: 2, shouldStop: () => ++calls === 3 });
+  const b1 = await trainDenoiser({ be, store: disk, spec, steps: 10, data: data.train, snapshots: [4, 10], checkpointEvery: 2, logEvery: 4, shouldStop: () => ++calls === 3 });
   assert.equal(b1.stopped, true);
   assert.equal(disk.loadState(b1.key)!.step, 3);
-  const b2 = trainDenoiser({ be, store: disk, spec, steps: 10, data: data.train, snapshots: [4, 10], checkpointEvery: 2 });
+  const b2 = await trainDenoiser({ be, store: disk, spec, steps: 10, data: data.train, snapshots: [4, 10], checkpointEvery: 2, logEvery: 4 });
   assert.equal(b2.startedAt, 3);
   sameState(disk.loadState(b2.key)!, ref);
   assert.deepEqual(disk.loadSnapshot(b2.key, 4), whole.loadSnapshot(a.key, 4));
   assert.ok(existsSync(join(dir, b2.key, 'step-10', 'model.safetensors')), 'snapshots are loadable model folders');
   // Asking again is free: nothing is trained.
-  const b3 = trainDenoiser({ be, store: disk, spec, steps: 10, data: data.train, snapshots: [4, 10] });
+  const b3 = await trainDenoiser({ be, store: disk, spec, steps: 10, data: data.train, snapshots: [4, 10] });
   assert.equal(b3.msPerStep, null);
   // The sampling weights load into a network of the spec.
   const net = loadSnapshotNet(be, disk, b2.key, spec, 10);

@@ -12,6 +12,7 @@ import { CheckpointError } from '../../io/checkpoint.js';
 import { writeJsonAtomic, writeFileAtomic, jsonReplacer } from '../../io/atomic.js';
 import { runMeta } from '../../io/meta.js';
 import { Progress } from '../../io/progress.js';
+import { stopExitCode, stopRequested, stopSignal as stopSignal_ } from '../../io/stop.js';
 import { gmmFigures } from '../../report/figures/gmm.js';
 import { htmlReport } from '../../report/html.js';
 import { fmt } from '../../report/format.js';
@@ -132,13 +133,10 @@ export const gmmCommand = defineCommand({
     const meta = runMeta();
     if (dir) writeJsonAtomic(join(dir, 'config.json'), { config: cfg, threads, checkpointEvery, meta });
 
-    let stopSignal: NodeJS.Signals | null = null;
-    const onSignal = (s: NodeJS.Signals) => {
-      if (stopSignal) process.exit(s === 'SIGINT' ? 130 : 143); // second signal: give up at once
-      stopSignal = s;
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    if (v.resume) {
+      const ck = readGmmCheckpoint(v.resume);
+      io.stderr.write(`phaseflow gmm: resuming ${v.resume} from epoch ${ck.meta.trainer.epoch} of ${cfg.epochs} (${checkpointPath(v.resume)})\n`);
+    }
     const progress = new Progress({ total: cfg.epochs, label: `gmm ${cfg.schedule} d=${cfg.d}`, stream: io.stderr, quiet: v.quiet });
     let outcome;
     const t0 = performance.now();
@@ -150,7 +148,7 @@ export const gmmCommand = defineCommand({
         resume: Boolean(v.resume),
         checkpointEvery,
         threads,
-        shouldStop: () => stopSignal !== null,
+        shouldStop: stopRequested,
         onProgress: (epoch, loss) => {
           if (first) {
             progress.setStart(epoch - 1);
@@ -162,18 +160,16 @@ export const gmmCommand = defineCommand({
     } catch (err) {
       if (err instanceof NonFiniteLossError || err instanceof CheckpointError) throw new CliError(err.message);
       throw err;
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
     }
     if (outcome.status === 'interrupted') {
-      progress.done();
+      const stopSignal = stopSignal_();
+      progress.stopped(outcome.epoch, `stopped by ${stopSignal ?? 'request'}`);
       io.stderr.write(
         dir
           ? `phaseflow gmm: stopped by ${stopSignal ?? 'request'} at epoch ${outcome.epoch}; checkpoint written to ${outcome.checkpoint}; continue with: phaseflow gmm --resume ${dir}\n`
           : `phaseflow gmm: stopped by ${stopSignal ?? 'request'} at epoch ${outcome.epoch}; no checkpoint (no --out)\n`,
       );
-      return stopSignal === 'SIGTERM' ? 143 : 130;
+      return stopExitCode(stopSignal);
     }
     progress.done();
     const r = outcome.result;
