@@ -145,6 +145,15 @@ function siluDeriv(y: v128, dz: v128): v128 {
   return f32x4.mul(dz, f32x4.mul(s, madd(y, f32x4.sub(one, s), one)));
 }
 
+// dz SiLU'(y) with the sigmoid taken from the forward output z = y s: s = z / y (1/2 where y is tiny or zero).
+@inline
+function siluDerivFromZ(y: v128, z: v128, dz: v128): v128 {
+  const half = f32x4.splat(0.5), one = f32x4.splat(1);
+  const tiny = f32x4.lt(f32x4.abs(y), f32x4.splat(1e-30));
+  const s = v128.bitselect(half, f32x4.div(z, y), tiny);
+  return f32x4.mul(dz, f32x4.mul(s, madd(y, f32x4.sub(one, s), one)));
+}
+
 /** Mean and rstd of one (sample, group) pair of m contiguous values at base (two passes: no cancellation). */
 @inline
 function groupStats(base: usize, m: i32, eps: f32, out: usize): void {
@@ -192,10 +201,14 @@ export function groupnorm_silu_fwd(
   }
 }
 
-/** dx = (SiLU o GroupNorm)'(x)^T dz; dgamma, dbeta accumulated. `tmp`: Cg P floats per thread. P multiple of 4. */
+/**
+ * dx = (SiLU o GroupNorm)'(x)^T dz; dgamma, dbeta accumulated. `tmp`: Cg P floats per thread. P multiple of 4.
+ * z = SiLU(y) is the forward output (kept by the layer as the next convolution's input): the sigmoid is recovered
+ * as s = z / y instead of a second exp (one rounding of z, relative error about 1e-7), and s = 1/2 where |y| < 1e-30.
+ */
 export function groupnorm_silu_bwd(
   x: usize, gamma: usize, beta: usize, mean: usize, rstd: usize, dz: usize, dx: usize, dgamma: usize, dbeta: usize,
-  n0: i32, n1: i32, C: i32, P: i32, G: i32, tmp: usize,
+  n0: i32, n1: i32, C: i32, P: i32, G: i32, tmp: usize, z: usize,
 ): void {
   const Cg = C / G;
   const m: f32 = <f32>(Cg * P);
@@ -210,12 +223,13 @@ export function groupnorm_silu_bwd(
         const sc = rs * gm;
         const vsc = f32x4.splat(sc), vsh = f32x4.splat(load<f32>(beta + (<usize>c << 2)) - mu * sc);
         const xo = x + (<usize>((n * C + c) * P) << 2), dzo = dz + (<usize>((n * C + c) * P) << 2);
+        const zo = z + (<usize>((n * C + c) * P) << 2);
         const t = tmp + (<usize>(cc * P) << 2);
         let a1 = f32x4.splat(0), a2 = f32x4.splat(0);
         for (let k = 0; k < P; k += 4) {
           const o = <usize>k << 2;
           const xv = v128.load(xo + o);
-          const d = siluDeriv(madd(xv, vsc, vsh), v128.load(dzo + o));
+          const d = siluDerivFromZ(madd(xv, vsc, vsh), v128.load(zo + o), v128.load(dzo + o));
           v128.store(t + o, d);
           a1 = f32x4.add(a1, d);
           a2 = madd(d, xv, a2);

@@ -292,8 +292,8 @@ test('fused group norm + SiLU forward and backward (vector planes and the odd-pl
     const [dgr, dgw] = pair(C, rng), [dbr, dbw] = pair(C, rng);
     const dxr = ref.alloc(n), dxw = wasm.alloc(n);
     wasm.fill(dxw, n, NaN); // must be overwritten
-    ref.groupNormSiluBackward(xr, gr, br, mr, sr, dzr, dxr, dgr, dbr, N, C, P, G);
-    wasm.groupNormSiluBackward(xw, gw, bw, mw, sw, dzw, dxw, dgw, dbw, N, C, P, G);
+    ref.groupNormSiluBackward(xr, gr, br, mr, sr, zr, dzr, dxr, dgr, dbr, N, C, P, G);
+    wasm.groupNormSiluBackward(xw, gw, bw, mw, sw, zw, dzw, dxw, dgw, dbw, N, C, P, G);
     close(`gn+silu dx ${[N, C, P, G]}`, wasm.read(dxw, n), ref.read(dxr, n), 1e-4);
     close(`gn+silu dgamma ${[N, C, P, G]}`, wasm.read(dgw, C), ref.read(dgr, C), 1e-5);
     close(`gn+silu dbeta ${[N, C, P, G]}`, wasm.read(dbw, C), ref.read(dbr, C), 1e-5);

@@ -115,9 +115,12 @@ export interface Backend {
   groupNormSiluForward(
     x: Ptr, gamma: Ptr, beta: Ptr, z: Ptr, mean: Ptr, rstd: Ptr, N: number, C: number, P: number, G: number, eps: number,
   ): void;
-  /** dx = (SiLU o GroupNorm)'(x)^T dz (overwritten), recomputing y from x and the statistics; dgamma, dbeta accumulated. */
+  /**
+   * dx = (SiLU o GroupNorm)'(x)^T dz (overwritten), recomputing y from x and the statistics; dgamma, dbeta
+   * accumulated. z is the forward output SiLU(y) (an implementation may use it for the sigmoid, s = z / y).
+   */
   groupNormSiluBackward(
-    x: Ptr, gamma: Ptr, beta: Ptr, mean: Ptr, rstd: Ptr, dz: Ptr, dx: Ptr, dgamma: Ptr, dbeta: Ptr,
+    x: Ptr, gamma: Ptr, beta: Ptr, mean: Ptr, rstd: Ptr, z: Ptr, dz: Ptr, dx: Ptr, dgamma: Ptr, dbeta: Ptr,
     N: number, C: number, P: number, G: number,
   ): void;
 

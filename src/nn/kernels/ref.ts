@@ -277,8 +277,9 @@ export class RefBackend implements Backend {
     this.siluForward(y, z, n);
     this.free(y);
   }
+  // The reference recomputes the sigmoid from y (z unused): an independent check of the wasm kernel's s = z / y.
   groupNormSiluBackward(
-    x: Ptr, gamma: Ptr, beta: Ptr, mean: Ptr, rstd: Ptr, dz: Ptr, dx: Ptr, dgamma: Ptr, dbeta: Ptr,
+    x: Ptr, gamma: Ptr, beta: Ptr, mean: Ptr, rstd: Ptr, _z: Ptr, dz: Ptr, dx: Ptr, dgamma: Ptr, dbeta: Ptr,
     N: number, C: number, P: number, G: number,
   ): void {
     const n = N * C * P, y = this.alloc(n), dy = this.alloc(n), h = this.heap, Cg = C / G;

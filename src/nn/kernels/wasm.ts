@@ -424,7 +424,7 @@ export class WasmBackend implements Backend {
     ]));
   }
   groupNormSiluBackward(
-    x: Ptr, gamma: Ptr, beta: Ptr, mean: Ptr, rstd: Ptr, dz: Ptr, dx: Ptr, dgamma: Ptr, dbeta: Ptr,
+    x: Ptr, gamma: Ptr, beta: Ptr, mean: Ptr, rstd: Ptr, z: Ptr, dz: Ptr, dx: Ptr, dgamma: Ptr, dbeta: Ptr,
     N: number, C: number, P: number, G: number,
   ): void {
     if (P % 4 !== 0) {
@@ -442,6 +442,7 @@ export class WasmBackend implements Backend {
     this.exec('groupnorm_silu_bwd', pieces.map(([n0, n1], t) => [
       x * 4, gamma * 4, beta * 4, mean * 4, rstd * 4, dz * 4, dx * 4,
       (t === 0 ? dgamma : parts[t - 1]) * 4, (t === 0 ? dbeta : parts[t - 1] + C) * 4, n0, n1, C, P, G, this.scratch[t] * 4,
+      z * 4,
     ]));
     for (let t = 1; t < pieces.length; t++) {
       this.axpy(C, 1, parts[t - 1], dgamma);

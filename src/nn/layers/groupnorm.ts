@@ -4,7 +4,9 @@
  * x (N, C, H, W) or (N, C) -> same shape. Parameters `weight` = 1, `bias` = 0 initially.
  * With `activation: 'silu'` the layer returns SiLU(y) from one fused kernel (y is never stored; the backward pass
  * recomputes it from x and the saved statistics): the norm + activation pair of every residual block and of the
- * U-Net's output head, with the same parameters and state-dict names as a GroupNorm followed by a SiLU.
+ * U-Net's output head, with the same parameters and state-dict names as a GroupNorm followed by a SiLU. The backward
+ * pass reads the forward output again (the sigmoid is recovered from it), so the output must not be modified in place
+ * between forward and backward.
  */
 import type { Backend, Ptr } from '../kernels/backend.js';
 import { numel, shapeStr, tensor, type Tensor } from '../tensor.js';
@@ -62,9 +64,10 @@ export class GroupNorm extends Module {
     const stats = this.ws('stats', 2 * N * this.groups);
     const dx = into ?? this.ws('dx', n);
     if (this.silu) {
+      // z: this layer's forward output, still in its workspace (the next layer's input, kept for its backward)
       this.be.groupNormSiluBackward(
-        x.ptr, this.weight.ptr, this.bias.ptr, stats, stats + N * this.groups, dy.ptr, dx, this.weight.grad, this.bias.grad,
-        N, this.channels, P, this.groups,
+        x.ptr, this.weight.ptr, this.bias.ptr, stats, stats + N * this.groups, this.ws('y', n), dy.ptr, dx,
+        this.weight.grad, this.bias.grad, N, this.channels, P, this.groups,
       );
     } else {
       this.be.groupNormBackward(
