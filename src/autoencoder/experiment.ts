@@ -44,9 +44,19 @@ export const GMM_PRESETS = {
 
 export type GmmPreset = keyof typeof GMM_PRESETS;
 
+/**
+ * Algorithm version of the gmm training run (trainer, both backends, generation, measurements): recorded in every
+ * checkpoint and part of the cache keys of sweeps and reproduce stages. Bump it with any change that alters the
+ * numbers (docs/architecture.md, "Caches"); a checkpoint of another version is not resumed (it could not continue
+ * bit-identically). 2: the wasm |u|^2 after setParams is summed in the Adam step's order.
+ */
+export const GMM_ALGORITHM_VERSION = 2;
+
 export interface CheckpointMeta {
   format: 'phaseflow.gmm-checkpoint';
   version: 1;
+  /** GMM_ALGORITHM_VERSION of the code that wrote it (absent: 1). */
+  algorithm?: number;
   config: GmmConfig;
   trainer: AeTrainerState['meta'];
   /** Training wall time so far (ms), summed over resumed segments. */
@@ -136,6 +146,12 @@ export async function runGmm(opts: RunGmmOptions): Promise<GmmOutcome> {
     if (opts.resume) {
       if (!opts.dir || !existsSync(checkpointPath(opts.dir))) throw new CheckpointError(`no checkpoint to resume in ${opts.dir ?? '(no directory)'}`);
       const ck = readGmmCheckpoint(opts.dir);
+      const algorithm = ck.meta.algorithm ?? 1;
+      if (algorithm !== GMM_ALGORITHM_VERSION) {
+        throw new CheckpointError(
+          `${checkpointPath(opts.dir)} was written by gmm algorithm version ${algorithm}, this phaseflow has ${GMM_ALGORITHM_VERSION}; the run cannot continue exactly: start a new run`,
+        );
+      }
       const diff = configDiff(ck.meta.config, cfg);
       if (diff.length) throw new CheckpointError(`checkpoint config differs in ${diff.join(', ')}`);
       try {
@@ -152,7 +168,7 @@ export async function runGmm(opts: RunGmmOptions): Promise<GmmOutcome> {
       if (!ckPath) return;
       const state = trainer.exportState();
       for (const a of Object.values(state.arrays)) for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return; // never save a broken state
-      const meta: CheckpointMeta = { format: 'phaseflow.gmm-checkpoint', version: 1, config: cfg, trainer: state.meta, trainMs };
+      const meta: CheckpointMeta = { format: 'phaseflow.gmm-checkpoint', version: 1, algorithm: GMM_ALGORITHM_VERSION, config: cfg, trainer: state.meta, trainMs };
       saveCheckpoint(ckPath, { meta, arrays: { ...state.arrays, lossEpochs: Float64Array.from(lossEpochs), lossValues: Float64Array.from(lossValues) } });
       lastCheckpointEpoch = trainer.epoch;
     };

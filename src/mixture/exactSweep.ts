@@ -30,6 +30,12 @@ export interface ExactRunConfig {
 
 export type ExactRow = GeneratedStats & { d: number; schedule: ScheduleName; seconds: number };
 
+/**
+ * Algorithm version of the exact-field runs (runExact, exactSweep, the grids): part of the cache keys of sweeps and
+ * reproduce stages; bump it with any change that alters their numbers (docs/architecture.md, "Caches").
+ */
+export const EXACT_ALGORITHM_VERSION = 1;
+
 export function buildGrid(interp: Interpolant, steps: number, kind: GridKind): Float64Array {
   return kind === 'paper' ? paperGrid(interp.tEnd, steps) : uniformGrid(0, interp.tEnd, steps);
 }

@@ -21,6 +21,7 @@ import { resolveConfig, type ConfigOverrides, type RealDataConfig, type ScaleNam
 import { generativeDataset, oracleDataset } from './dataset.js';
 import { loadSnapshotNet, runKey as runKeyOf, runSpec, trainDenoiser, type RunSpec, type TrainedRun } from './denoiser.js';
 import { evaluateImages, generateImages, referenceFit, type SampleEvaluation } from './generate.js';
+import { versionsOf } from './versions.js';
 import { dirStore, hashOf, memoryStore, readCached, type RunStore } from './store.js';
 
 export interface Reporter {
@@ -57,6 +58,13 @@ export interface RealDataContext {
   reference?: GaussianFit;
   /** Where the oracle came from: trained now, reused from the output folder, or loaded from --classifier. */
   oracleOrigin?: 'trained' | 'cached' | 'loaded';
+  /**
+   * Recompute instead of reusing: cached stage results and the cached oracle are ignored, and every training run is
+   * trained again from its start the first time this context asks for it (`reproduce --force STAGE`).
+   */
+  force?: boolean;
+  /** Runs already retrained under `force` (each only once per context). */
+  freshRuns?: Set<string>;
 }
 
 export interface ContextOptions {
@@ -68,6 +76,8 @@ export interface ContextOptions {
   threads?: number;
   classifierDir?: string;
   reporter?: Reporter;
+  /** See `RealDataContext.force`. */
+  force?: boolean;
 }
 
 export async function realDataContext(o: ContextOptions = {}): Promise<RealDataContext> {
@@ -83,6 +93,8 @@ export async function realDataContext(o: ContextOptions = {}): Promise<RealDataC
     out: o.out,
     reporter: o.reporter ?? streamReporter(process.stderr),
     classifierDir: o.classifierDir,
+    force: o.force ?? false,
+    freshRuns: new Set(),
   };
 }
 
@@ -91,11 +103,11 @@ export async function ensureOracle(ctx: RealDataContext): Promise<Oracle> {
   if (ctx.oracle) return ctx.oracle;
   const odata = oracleDataset(ctx.config.data);
   const cached = ctx.out ? join(ctx.out, 'classifier') : undefined;
-  const want = hashOf({ oracle: ctx.config.oracle, data: ctx.config.data });
+  const want = hashOf({ oracle: ctx.config.oracle, data: ctx.config.data, code: versionsOf('data', 'oracle') });
   if (ctx.classifierDir) {
     ctx.oracle = loadOracle(ctx.classifierDir, ctx.be, odata);
     ctx.oracleOrigin = 'loaded';
-  } else if (cached && existsSync(join(cached, 'model.safetensors')) && readCached(join(cached, 'oracle.json'), want)) {
+  } else if (cached && existsSync(join(cached, 'model.safetensors')) && readCached(join(cached, 'oracle.json'), want, { force: ctx.force })) {
     ctx.oracle = loadOracle(cached, ctx.be, odata);
     ctx.oracleOrigin = 'cached';
   } else {
@@ -138,7 +150,11 @@ export async function ensureRun(
   const bar = ctx.reporter.progress(`train ${o.label}`, o.steps);
   let first = true;
   let reached = from;
+  const key = runKeyOf(spec, o.label);
+  const fresh = Boolean(ctx.force) && !ctx.freshRuns?.has(key);
+  ctx.freshRuns?.add(key);
   const run = await trainDenoiser({
+    fresh,
     be: ctx.be, store: ctx.store, spec, label: o.label, steps: o.steps, data: ctx.data.train, snapshots: o.snapshots, fullStates: o.fullStates,
     checkpointEvery: ctx.store.kind === 'dir' ? ctx.config.denoiser.checkpointEvery : undefined,
     onStart: (start, resumed) => {

@@ -31,6 +31,7 @@ import { EpochBatches, gather } from './classifier.js';
 import type { DenoiserConfig } from './config.js';
 import { networkTime } from './predictor.js';
 import { hashOf, type RunStore, type TrainState } from './store.js';
+import { versionsOf } from './versions.js';
 import { join } from 'node:path';
 import { pollStop, StopError, stopSignal } from '../io/stop.js';
 
@@ -79,7 +80,7 @@ export function runSpec(o: { data: string; size: number; denoiser: DenoiserConfi
 
 /** Store key of a run: a readable label plus the spec hash. */
 export function runKey(spec: RunSpec, label = 'run'): string {
-  return `${label.replace(/[^A-Za-z0-9_.-]+/g, '_')}-${hashOf(spec)}`;
+  return `${label.replace(/[^A-Za-z0-9_.-]+/g, '_')}-${hashOf({ ...spec, code: versionsOf('data', 'denoiser') })}`;
 }
 
 export function lrSchedule(o: RunSpec['optim']): LrSchedule {
@@ -116,6 +117,8 @@ export interface TrainDenoiserOptions {
    * asked for by a signal (io/stop.ts, polled between steps) also writes the checkpoint, then throws `StopError`.
    */
   shouldStop?: () => boolean;
+  /** Ignore what the store holds for this run and train it again from its start (overwriting it). */
+  fresh?: boolean;
   /** Called once before training starts: the step it starts from and whether that is a resumed checkpoint. */
   onStart?: (from: number, resumed: boolean) => void;
 }
@@ -156,7 +159,7 @@ export async function trainDenoiser(o: TrainDenoiserOptions): Promise<TrainedRun
   for (const s of [...snapshots, ...fullStates]) {
     if (s <= startStep) throw new RangeError(`snapshot step ${s} is not after the run's start (${startStep})`);
   }
-  let state = store.loadState(key);
+  let state = o.fresh ? null : store.loadState(key);
   const ownState = state;
   // A finished run whose missing snapshots lie in the past cannot provide them: start again from the beginning.
   if (state) {

@@ -157,7 +157,7 @@ export async function runRetrainStage(ctx: RealDataContext, o: RetrainStageOptio
   const hash = retrainHash(ctx, w);
   const dir = ctx.out ? join(ctx.out, 'retrain') : undefined;
   if (dir) {
-    const cached = readCached<RetrainStageResult>(join(dir, 'result.json'), hash);
+    const cached = readCached<RetrainStageResult>(join(dir, 'result.json'), hash, { force: ctx.force });
     if (cached) {
       ctx.reporter.log(`retrain: reusing ${join(dir, 'result.json')}`);
       return cached;
@@ -190,7 +190,7 @@ export async function runRetrainStage(ctx: RealDataContext, o: RetrainStageOptio
       rec.runKeys.push(key);
       const partPath = (b: number) => (dir ? join(dir, 'parts', `${label}-b${b}.json`) : '');
       const partHash = (b: number) => hashOf({ key, b, gen: rec.generation, n: r.genSamples, oracle: ctx.classifierDir ?? c.oracle, data: c.data });
-      const cachedParts = budgets.map((b) => (dir ? readCached<RetrainPart>(partPath(b), partHash(b)) : null));
+      const cachedParts = budgets.map((b) => (dir ? readCached<RetrainPart>(partPath(b), partHash(b), { force: ctx.force }) : null));
       if (cachedParts.every((p) => p)) {
         for (const p of cachedParts) parts.push(p!);
         continue;

@@ -108,7 +108,7 @@ export async function runScanStage(ctx: RealDataContext, o: ScanStageOptions = {
   const window: [number, number] | null = o.uturn ? [o.uturn.window.lo, o.uturn.window.hi] : null;
   const dir = ctx.out ? join(ctx.out, 'scan') : undefined;
   if (dir) {
-    const cached = readCached<ScanStageResult>(join(dir, 'result.json'), hash);
+    const cached = readCached<ScanStageResult>(join(dir, 'result.json'), hash, { force: ctx.force });
     if (cached && JSON.stringify(cached.comparison.window) === JSON.stringify(window)) {
       ctx.reporter.log(`scan: reusing ${join(dir, 'result.json')}`);
       return cached;
@@ -136,8 +136,8 @@ export async function runScanStage(ctx: RealDataContext, o: ScanStageOptions = {
     const baseKey = runKey(baseSpec, baseLabel);
     const basePath = dir ? join(dir, 'parts', `base-s${seed}.json`) : '';
     const baseHash = hashOf({ baseKey, step: sc.baseSteps, n: sc.genSamples, sampling: c.sampling, oracle: ctx.classifierDir ?? c.oracle });
-    let before = dir ? readCached<{ eval: ScanEval }>(basePath, baseHash)?.eval ?? null : null;
-    const needBase = !before || arms.some((a) => !(dir && readCached(join(dir, 'parts', `s${seed}-i${a.index}.json`), hashOf({ baseHash, sampler: a.sampler, extra: sc.extraSteps }))));
+    let before = dir ? readCached<{ eval: ScanEval }>(basePath, baseHash, { force: ctx.force })?.eval ?? null : null;
+    const needBase = !before || arms.some((a) => !(dir && readCached(join(dir, 'parts', `s${seed}-i${a.index}.json`), hashOf({ baseHash, sampler: a.sampler, extra: sc.extraSteps }), { force: ctx.force })));
     if (needBase) {
       const tt = performance.now();
       await ensureRun(ctx, { label: baseLabel, sampler: 'uniform', seed, steps: sc.baseSteps, scheduleSteps, snapshots: keeps.filter((k) => k <= sc.baseSteps), fullStates: keeps.filter((k) => k <= sc.baseSteps) });
@@ -153,7 +153,7 @@ export async function runScanStage(ctx: RealDataContext, o: ScanStageOptions = {
     for (const a of arms) {
       const path = dir ? join(dir, 'parts', `s${seed}-i${a.index}.json`) : '';
       const phash = hashOf({ baseHash, sampler: a.sampler, extra: sc.extraSteps });
-      const cached = dir ? readCached<ScanPart>(path, phash) : null;
+      const cached = dir ? readCached<ScanPart>(path, phash, { force: ctx.force }) : null;
       if (cached) {
         parts.push(cached);
         continue;

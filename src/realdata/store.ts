@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import type { AdamState } from '../nn/optim/adam.js';
+import { ALGORITHM_VERSIONS } from './versions.js';
 
 /** A complete, resumable training state (arrays in parameter-arena order). */
 export interface TrainState {
@@ -135,15 +136,20 @@ export function memoryStore(): RunStore {
   };
 }
 
+/** The stored key of a cached result: the caller's settings hash combined with every real-data algorithm version. */
+function cacheKey(hash: string): string {
+  return hashOf({ settings: hash, code: ALGORITHM_VERSIONS }, 16);
+}
+
 /**
- * The JSON object at `path` when its `configHash` field equals `hash` (a result computed under the same settings),
- * else null (missing, unreadable or computed under other settings).
+ * The JSON object at `path` when it was computed under the same settings (`hash`) by code of the same algorithm
+ * versions (versions.ts), else null (missing, unreadable, other settings, older code, or `force`).
  */
-export function readCached<T extends object>(path: string, hash: string): (T & { configHash: string }) | null {
-  if (!existsSync(path)) return null;
+export function readCached<T extends object>(path: string, hash: string, opts: { force?: boolean } = {}): (T & { configHash: string }) | null {
+  if (opts.force || !existsSync(path)) return null;
   try {
     const c = JSON.parse(readFileSync(path, 'utf8')) as T & { configHash?: string };
-    return c.configHash === hash ? (c as T & { configHash: string }) : null;
+    return c.configHash === cacheKey(hash) ? (c as T & { configHash: string }) : null;
   } catch {
     return null;
   }
@@ -151,7 +157,7 @@ export function readCached<T extends object>(path: string, hash: string): (T & {
 
 /** Writes `{ configHash, ...result }` atomically. */
 export function writeCached<T extends object>(path: string, hash: string, result: T): T & { configHash: string } {
-  const out = { configHash: hash, ...result };
+  const out = { configHash: cacheKey(hash), ...result };
   writeJsonAtomic(path, out);
   return out;
 }

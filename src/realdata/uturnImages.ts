@@ -111,7 +111,7 @@ export async function runUTurnStage(ctx: RealDataContext, o: UTurnStageOptions =
   const hash = uturnHash(ctx, o);
   const dir = ctx.out ? join(ctx.out, 'uturn') : undefined;
   if (dir) {
-    const cached = readCached<UTurnStageResult>(join(dir, 'result.json'), hash);
+    const cached = readCached<UTurnStageResult>(join(dir, 'result.json'), hash, { force: ctx.force });
     if (cached) {
       ctx.reporter.log(`uturn: reusing ${join(dir, 'result.json')}`);
       return cached;

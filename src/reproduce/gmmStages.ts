@@ -4,7 +4,9 @@
  */
 import { exactSweep, type ExactRow } from '../mixture/exactSweep.js';
 import { exactFigures } from '../report/figures/exact.js';
-import { GMM_PRESETS, runGmm, checkpointPath, type GmmConfig, type GmmResult } from '../autoencoder/experiment.js';
+import { GMM_ALGORITHM_VERSION, GMM_PRESETS, runGmm, checkpointPath, readGmmCheckpoint, type GmmConfig, type GmmResult } from '../autoencoder/experiment.js';
+import { EXACT_ALGORITHM_VERSION } from '../mixture/exactSweep.js';
+import { THEORY_ALGORITHM_VERSION } from '../theory/compute.js';
 import { theoryOverlay } from '../autoencoder/theoryOverlay.js';
 import { gmmFigures } from '../report/figures/gmm.js';
 import { computeTheory } from '../theory/compute.js';
@@ -24,6 +26,7 @@ const EXACT = {
 export const exactStage: Stage = {
   name: 'exact',
   title: 'Exact velocity field: pHat against d with and without dilation',
+  version: `exact${EXACT_ALGORITHM_VERSION}`,
   settings: (s) => ({ ...EXACT[s], ds: [...EXACT[s].ds], schedules: ['linear', 'dilated'], p: 0.8, kappa: 2, method: 'euler', grid: 'paper' }),
   async run(ctx) {
     const s = EXACT[ctx.scale];
@@ -68,10 +71,19 @@ function gmmConfig(scale: Scale, schedule: 'dilated' | 'linear', seed: number): 
 async function trainStage(ctx: StageContext, schedule: 'dilated' | 'linear'): Promise<GmmResult> {
   const config = gmmConfig(ctx.scale, schedule, ctx.seed);
   const progress = new Progress({ total: config.epochs, label: `gmm ${schedule}`, quiet: ctx.quiet });
+  // Continue an earlier run of this stage, unless --force names it or its checkpoint is of other code.
+  let resume = existsSync(checkpointPath(ctx.dir)) && !ctx.force;
+  if (resume) {
+    try {
+      resume = (readGmmCheckpoint(ctx.dir).meta.algorithm ?? 1) === GMM_ALGORITHM_VERSION;
+    } catch {
+      resume = false; // unreadable: start again (the stage owns its folder)
+    }
+  }
   const out = await runGmm({
     config,
     dir: ctx.dir,
-    resume: existsSync(checkpointPath(ctx.dir)),
+    resume,
     checkpointEvery: Math.max(1, Math.floor(config.epochs / 20)),
     threads: ctx.threads,
     onProgress: (e, loss) => progress.update(e, `loss ${loss.toPrecision(4)}`),
@@ -119,6 +131,7 @@ function gmmOutput(r: GmmResult, withTheory: boolean): StageOutput {
 export const gmmDilatedStage: Stage = {
   name: 'gmm-dilated',
   title: 'Trained autoencoder, dilated schedule (with the theory overlay)',
+  version: `gmm${GMM_ALGORITHM_VERSION}.theory${THEORY_ALGORITHM_VERSION}`,
   settings: (s) => ({ ...gmmConfig(s, 'dilated', 0), seed: 'from --seed' }),
   async run(ctx) {
     return gmmOutput(await trainStage(ctx, 'dilated'), true);
@@ -128,6 +141,7 @@ export const gmmDilatedStage: Stage = {
 export const gmmLinearStage: Stage = {
   name: 'gmm-linear',
   title: 'Trained autoencoder, linear schedule (no dilation)',
+  version: `gmm${GMM_ALGORITHM_VERSION}.theory${THEORY_ALGORITHM_VERSION}`,
   settings: (s) => ({ ...gmmConfig(s, 'linear', 0), seed: 'from --seed' }),
   async run(ctx) {
     const out = gmmOutput(await trainStage(ctx, 'linear'), false);
@@ -156,6 +170,7 @@ const THEORY = {
 export const theoryStage: Stage = {
   name: 'theory',
   title: 'Asymptotic theory: phase-1 and phase-2 predictions, pHat, variance, dilation constant',
+  version: `theory${THEORY_ALGORITHM_VERSION}`,
   settings: (s) => ({ ...THEORY[s], kappas: [...THEORY[s].kappas], mseDims: [...THEORY[s].mseDims], n: 128, lambdaU: 50, lambdaW: 1, kappa: 2, p: 0.8 }),
   async run(ctx) {
     const t = THEORY[ctx.scale];

@@ -11,6 +11,7 @@ import { runRetrainStage, type RetrainStageResult } from '../realdata/retrain.js
 import { runScanStage, type ScanStageResult } from '../realdata/scan.js';
 import { uturnFigures, retrainFigures, scanFigures } from '../realdata/figures.js';
 import { resolveConfig } from '../realdata/config.js';
+import { realDataCodeVersion } from '../realdata/versions.js';
 import { fmt } from '../report/format.js';
 import type { Claim, Scale, Stage, StageContext } from './stage.js';
 
@@ -21,7 +22,7 @@ function sharedDir(ctx: StageContext): string {
 async function context(ctx: StageContext): Promise<RealDataContext> {
   // --seed picks the data split; the model seeds are the scale's (three seeds per arm in the comparison).
   const config = resolveConfig(ctx.scale, { data: { seed: ctx.seed } });
-  return realDataContext({ config, out: sharedDir(ctx), threads: ctx.threads, reporter: streamReporter(process.stderr, ctx.quiet) });
+  return realDataContext({ config, out: sharedDir(ctx), threads: ctx.threads, reporter: streamReporter(process.stderr, ctx.quiet), force: ctx.force });
 }
 
 /** The U-Turn result of this run (or an earlier one), if that stage succeeded. */
@@ -40,6 +41,7 @@ const pct = (x: number) => `${fmt(100 * x, 3)} %`;
 export const uturnStage: Stage = {
   name: 'uturn',
   title: 'U-Turn on digits: where the class is decided',
+  version: `realdata.${realDataCodeVersion()}`,
   settings: (s) => settingsOf(s),
   async run(ctx) {
     const rd = await context(ctx);
@@ -80,6 +82,7 @@ export const uturnStage: Stage = {
 export const retrainStage: Stage = {
   name: 'retrain',
   title: 'Phase-aware retraining against uniform time sampling',
+  version: `realdata.${realDataCodeVersion()}`,
   settings: (s) => settingsOf(s).retrain as Record<string, unknown>,
   async run(ctx) {
     const rd = await context(ctx);
@@ -107,6 +110,7 @@ export const retrainStage: Stage = {
 export const scanStage: Stage = {
   name: 'scan',
   title: 'Interval scan: where extra training helps the class fraction most',
+  version: `realdata.${realDataCodeVersion()}`,
   settings: (s) => settingsOf(s).scan as Record<string, unknown>,
   async run(ctx) {
     const rd = await context(ctx);

@@ -38,6 +38,8 @@ export interface StageContext {
   log: (line: string) => void;
   /** Outputs of stages that finished earlier in this or a previous run. */
   previous: Record<string, StageRecord>;
+  /** `--force` names this stage: recompute everything under it (checkpoints, trained models, cached results). */
+  force: boolean;
 }
 
 export interface Stage {
@@ -45,6 +47,11 @@ export interface Stage {
   title: string;
   /** The settings this stage uses at a scale (printed before running and recorded). */
   settings(scale: Scale): Record<string, unknown>;
+  /**
+   * The algorithm versions of the code behind the stage (e.g. "gmm2"): a record made under another version is not
+   * reused. Built from the modules' version constants (docs/architecture.md, "Caches").
+   */
+  version: string;
   run(ctx: StageContext): Promise<StageOutput>;
 }
 
@@ -57,6 +64,8 @@ export interface StageRecord {
   settings: Record<string, unknown>;
   seconds: number;
   startedAt: string;
+  /** `Stage.version` of the code that made the record (absent in records of older code: never reused). */
+  version?: string;
   error?: string;
   summary?: Record<string, unknown>;
   claims?: Claim[];

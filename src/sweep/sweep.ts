@@ -7,8 +7,8 @@
  * present exactly once.
  */
 import { createHash } from 'node:crypto';
-import { runExact } from '../mixture/exactSweep.js';
-import { runGmm, type GmmConfig } from '../autoencoder/experiment.js';
+import { EXACT_ALGORITHM_VERSION, runExact } from '../mixture/exactSweep.js';
+import { GMM_ALGORITHM_VERSION, runGmm, type GmmConfig } from '../autoencoder/experiment.js';
 import type { OdeMethod } from '../solver/ode.js';
 import { StopError, stopSignal } from '../io/stop.js';
 
@@ -53,9 +53,14 @@ export function enumerateCells(c: SweepConfig): SweepCell[] {
   return cells;
 }
 
+/** Algorithm version of the sweep's own logic (cells, shards, merge); bump it when the cell results change. */
+export const SWEEP_ALGORITHM_VERSION = 1;
+
 /** Stable hash of a configuration (shards of one sweep must agree on it). */
 export function configHash(c: SweepConfig): string {
-  return createHash('sha256').update(JSON.stringify(c)).digest('hex').slice(0, 16);
+  // The algorithm versions of the code that computes the cells: a sweep file made by older code is not reused.
+  const code = { sweep: SWEEP_ALGORITHM_VERSION, exact: EXACT_ALGORITHM_VERSION, gmm: GMM_ALGORITHM_VERSION };
+  return createHash('sha256').update(JSON.stringify({ ...c, code })).digest('hex').slice(0, 16);
 }
 
 export interface Shard {

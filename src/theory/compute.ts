@@ -88,6 +88,9 @@ export interface TheoryReport {
 }
 
 /** Evaluate everything. Typical cost: ~2–4 s for the phase-1 solve and ~1 s per κ of the study (finite n). */
+/** Algorithm version of `computeTheory` (cache key of the reproduce stage; bump when its numbers change). */
+export const THEORY_ALGORITHM_VERSION = 1;
+
 export function computeTheory(options: Partial<TheoryOptions> = {}): TheoryReport {
   const o: TheoryOptions = { ...DEFAULT_THEORY_OPTIONS, ...options };
   const { n, lambdaU, lambdaW, kappa, p, sigma } = o;

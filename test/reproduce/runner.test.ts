@@ -7,13 +7,15 @@ import { runStages, buildReport, readStageRecord, type Stage } from '../../src/r
 import { runMeta } from '../../src/io/meta.js';
 import { linePlot } from '../../src/report/index.js';
 
-function fakeStage(name: string, behaviour: 'ok' | 'throw', calls: string[]): Stage {
+function fakeStage(name: string, behaviour: 'ok' | 'throw', calls: string[], version = 'v1', forced: boolean[] = []): Stage {
   return {
     name,
     title: `Stage ${name}`,
+    version,
     settings: () => ({ size: 1 }),
     async run(ctx) {
       calls.push(name);
+      forced.push(ctx.force);
       if (behaviour === 'throw') throw new Error(`boom in ${name}`);
       return {
         summary: { value: 1.25, sawPrevious: Object.keys(ctx.previous) },
@@ -52,4 +54,21 @@ test('a failed stage is recorded with its error, the others still run, and done 
   calls.length = 0;
   await runStages({ ...opts, seed: 1 });
   assert.deepEqual(calls, ['a', 'b', 'c'], 'another seed reruns everything');
+});
+
+test('a stage record made by other code (another Stage.version) is recomputed, and --force reaches the stage', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'pf-stages-'));
+  const calls: string[] = [];
+  const forced: boolean[] = [];
+  const base = { out, scale: 'tiny' as const, seed: 0, threads: 1, quiet: true, log: () => {} };
+  await runStages({ ...base, stages: [fakeStage('a', 'ok', calls, 'v1', forced)] });
+  await runStages({ ...base, stages: [fakeStage('a', 'ok', calls, 'v1', forced)] });
+  assert.deepEqual(calls, ['a'], 'same version: reused');
+  const lines: string[] = [];
+  const recs = await runStages({ ...base, log: (l) => lines.push(l), stages: [fakeStage('a', 'ok', calls, 'v2', forced)] });
+  assert.deepEqual(calls, ['a', 'a'], 'new version: recomputed');
+  assert.equal(recs[0].version, 'v2');
+  assert.ok(lines.some((l) => /made by other code \(v1, now v2\); recomputing/.test(l)), lines.join('\n'));
+  await runStages({ ...base, force: ['a'], stages: [fakeStage('a', 'ok', calls, 'v2', forced)] });
+  assert.deepEqual(forced, [false, false, true]);
 });

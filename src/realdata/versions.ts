@@ -1,0 +1,37 @@
+/**
+ * Algorithm versions of the real-data code, one per module, part of every cache key of the real-data store
+ * (store.ts): trained runs are keyed with the data and denoiser versions (`runKey`), the oracle with the data and
+ * oracle versions, and every cached stage result (`readCached` / `writeCached`) with all of them. Bump a module's
+ * number in the same commit as any change that alters what it computes (numbers, not just speed or messages):
+ * results made by the old code are then recomputed instead of reused. See docs/architecture.md, "Caches".
+ */
+export const ALGORITHM_VERSIONS = {
+  /** dataset.ts: loading, class split, held-out split, resolution. */
+  data: 1,
+  /** denoiser.ts: the U-Net training step, batches, noise, schedule, EMA (and the nn engine it runs on). */
+  denoiser: 1,
+  /** classifier.ts: the feature oracle's training and evaluation. */
+  oracle: 1,
+  /** generate.ts: generation and the class-fraction / Fréchet measurements. */
+  generate: 1,
+  /** uturnImages.ts: the U-Turn decision curves and window rule. */
+  uturn: 1,
+  /** retrain.ts: the uniform vs phase-aware comparison. */
+  retrain: 1,
+  /** scan.ts: the interval scan. */
+  scan: 1,
+  /** stages.ts: the classify and denoise stage results. */
+  stages: 1,
+} as const;
+
+export type RealDataModule = keyof typeof ALGORITHM_VERSIONS;
+
+/** The versions of some modules, to put into a cache key. */
+export function versionsOf(...modules: RealDataModule[]): Record<string, number> {
+  return Object.fromEntries(modules.map((m) => [m, ALGORITHM_VERSIONS[m]]));
+}
+
+/** One string for all of them (recorded in stage records of `phaseflow reproduce`). */
+export function realDataCodeVersion(): string {
+  return Object.entries(ALGORITHM_VERSIONS).map(([k, v]) => `${k}${v}`).join('.');
+}
