@@ -18,6 +18,7 @@
 // keeps every entry point under the worker pool's 16-argument limit.
 
 import { sgemm, sgemm_scratch_floats } from './_nn_gemm';
+import { GEO_CI, GEO_CO, GEO_H, GEO_HO, GEO_KH, GEO_KW, GEO_PH, GEO_PW, GEO_SH, GEO_SW, GEO_W, GEO_WO } from '../src/nn/kernels/convLayout';
 
 /** Target number of GEMM columns per group of images. */
 const GROUP_COLS: i32 = 512;
@@ -167,8 +168,8 @@ function gatherGroup(src: usize, dst: usize, G: i32, R: i32, P: i32, back: bool)
 
 /** y[n] = w . im2col(x[n]) + bias for n in [n0, n1). bias == 0 means no bias. */
 export function conv2d_fwd(geo: usize, x: usize, w: usize, bias: usize, y: usize, n0: i32, n1: i32, scratch: usize): void {
-  const Ci = g(geo, 0), H = g(geo, 1), W = g(geo, 2), Co = g(geo, 3), KH = g(geo, 4), KW = g(geo, 5);
-  const sh = g(geo, 6), sw = g(geo, 7), ph = g(geo, 8), pw = g(geo, 9), Ho = g(geo, 10), Wo = g(geo, 11);
+  const Ci = g(geo, GEO_CI), H = g(geo, GEO_H), W = g(geo, GEO_W), Co = g(geo, GEO_CO), KH = g(geo, GEO_KH), KW = g(geo, GEO_KW);
+  const sh = g(geo, GEO_SH), sw = g(geo, GEO_SW), ph = g(geo, GEO_PH), pw = g(geo, GEO_PW), Ho = g(geo, GEO_HO), Wo = g(geo, GEO_WO);
   const P = Ho * Wo;
   const K = Ci * KH * KW;
   const GS = groupSize(P);
@@ -198,8 +199,8 @@ export function conv2d_fwd(geo: usize, x: usize, w: usize, bias: usize, y: usize
 
 /** dx[n] = col2im(w^T . dy[n]) for n in [n0, n1) (dx overwritten). */
 export function conv2d_bwd_data(geo: usize, w: usize, dy: usize, dx: usize, n0: i32, n1: i32, scratch: usize): void {
-  const Ci = g(geo, 0), H = g(geo, 1), W = g(geo, 2), Co = g(geo, 3), KH = g(geo, 4), KW = g(geo, 5);
-  const sh = g(geo, 6), sw = g(geo, 7), ph = g(geo, 8), pw = g(geo, 9), Ho = g(geo, 10), Wo = g(geo, 11);
+  const Ci = g(geo, GEO_CI), H = g(geo, GEO_H), W = g(geo, GEO_W), Co = g(geo, GEO_CO), KH = g(geo, GEO_KH), KW = g(geo, GEO_KW);
+  const sh = g(geo, GEO_SH), sw = g(geo, GEO_SW), ph = g(geo, GEO_PH), pw = g(geo, GEO_PW), Ho = g(geo, GEO_HO), Wo = g(geo, GEO_WO);
   const P = Ho * Wo;
   const K = Ci * KH * KW;
   const GS = groupSize(P);
@@ -232,8 +233,8 @@ export function conv2d_bwd_data(geo: usize, w: usize, dy: usize, dx: usize, n0: 
 export function conv2d_bwd_weight(
   geo: usize, x: usize, dy: usize, dw: usize, dbias: usize, n0: i32, n1: i32, scratch: usize,
 ): void {
-  const Ci = g(geo, 0), H = g(geo, 1), W = g(geo, 2), Co = g(geo, 3), KH = g(geo, 4), KW = g(geo, 5);
-  const sh = g(geo, 6), sw = g(geo, 7), ph = g(geo, 8), pw = g(geo, 9), Ho = g(geo, 10), Wo = g(geo, 11);
+  const Ci = g(geo, GEO_CI), H = g(geo, GEO_H), W = g(geo, GEO_W), Co = g(geo, GEO_CO), KH = g(geo, GEO_KH), KW = g(geo, GEO_KW);
+  const sh = g(geo, GEO_SH), sw = g(geo, GEO_SW), ph = g(geo, GEO_PH), pw = g(geo, GEO_PW), Ho = g(geo, GEO_HO), Wo = g(geo, GEO_WO);
   const P = Ho * Wo;
   const K = Ci * KH * KW;
   const GS = groupSize(P);

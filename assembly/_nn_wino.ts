@@ -14,6 +14,7 @@
 
 import { sgemm, sgemm_scratch_floats } from './_nn_gemm';
 import { accRowSums } from './_nn_conv';
+import { GEO_CI, GEO_CO, GEO_H, GEO_W } from '../src/nn/kernels/convLayout';
 
 const TILE_COLS: i32 = 256;
 // The 16 transformed planes of V / M / dM are XI_PAD floats further apart than their size: with T a power of two the
@@ -274,7 +275,7 @@ function gradTransform(dy: usize, G: i32, Cout: i32, H: i32, W: i32, dM: usize, 
  * swapped for the backward data pass (x = dy, y = dx, bias = 0).
  */
 export function wino_fwd(geo: usize, x: usize, U: usize, bias: usize, y: usize, n0: i32, n1: i32, scratch: usize): void {
-  const Cin = g(geo, 0), H = g(geo, 1), W = g(geo, 2), Cout = g(geo, 3);
+  const Cin = g(geo, GEO_CI), H = g(geo, GEO_H), W = g(geo, GEO_W), Cout = g(geo, GEO_CO);
   const per = (H >> 1) * tilesPadded(W), GS = groupImages(H, W);
   const V = scratch + (<usize>sgemm_scratch_floats() << 2);
   const M = V + (<usize>(16 * xiSize(Cin, GS * per)) << 2);
@@ -295,7 +296,7 @@ export function wino_fwd(geo: usize, x: usize, U: usize, bias: usize, y: usize, 
 export function wino_bwd_weight(
   geo: usize, x: usize, dy: usize, dw: usize, dbias: usize, n0: i32, n1: i32, scratch: usize,
 ): void {
-  const Cin = g(geo, 0), H = g(geo, 1), W = g(geo, 2), Cout = g(geo, 3);
+  const Cin = g(geo, GEO_CI), H = g(geo, GEO_H), W = g(geo, GEO_W), Cout = g(geo, GEO_CO);
   const per = (H >> 1) * tilesPadded(W), GS = groupImages(H, W);
   const V = scratch + (<usize>sgemm_scratch_floats() << 2);
   const dM = V + (<usize>(16 * xiSize(Cin, GS * per)) << 2);

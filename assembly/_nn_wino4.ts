@@ -22,6 +22,7 @@
 import { micro4x8, sgemm, sgemm_scratch_floats } from './_nn_gemm';
 import { accRowSums } from './_nn_conv';
 import { madd } from './_simd';
+import { GEO_CI, GEO_CO, GEO_H, GEO_W } from '../src/nn/kernels/convLayout';
 
 /** Tiles per block (a multiple of 8). */
 const TB: i32 = 64;
@@ -351,7 +352,7 @@ function gradTransform(
  * data pass (x = dy, y = dx, bias = 0).
  */
 export function wino4_fwd(geo: usize, x: usize, U: usize, bias: usize, y: usize, n0: i32, n1: i32, scratch: usize): void {
-  const Cin = geoAt(geo, 0), H = geoAt(geo, 1), W = geoAt(geo, 2), Cout = geoAt(geo, 3);
+  const Cin = geoAt(geo, GEO_CI), H = geoAt(geo, GEO_H), W = geoAt(geo, GEO_W), Cout = geoAt(geo, GEO_CO);
   const TPI = tilesPerImage(H, W), C4 = cout4(Cout);
   const V = scratch;
   const M = V + (<usize>(36 * vPlane(Cin)) << 2);
@@ -386,7 +387,7 @@ export function wino4_fwd(geo: usize, x: usize, U: usize, bias: usize, y: usize,
 export function wino4_bwd_weight(
   geo: usize, x: usize, dy: usize, dw: usize, dbias: usize, n0: i32, n1: i32, scratch: usize,
 ): void {
-  const Cin = geoAt(geo, 0), H = geoAt(geo, 1), W = geoAt(geo, 2), Cout = geoAt(geo, 3);
+  const Cin = geoAt(geo, GEO_CI), H = geoAt(geo, GEO_H), W = geoAt(geo, GEO_W), Cout = geoAt(geo, GEO_CO);
   const TPI = tilesPerImage(H, W);
   const V = scratch;
   const dM = V + (<usize>(36 * vPlane(Cin)) << 2);

@@ -8,6 +8,8 @@ import { readdirSync, mkdirSync, existsSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
+import { writeFileSync, readFileSync as readText } from 'node:fs';
+import { exportsSource, TARGETS } from './kernel-exports.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'assembly');
@@ -33,5 +35,15 @@ for (const file of entries) {
     ];
     execFileSync(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
     console.error(`build-wasm: ${file} -> build/${target}.wasm`);
+  }
+}
+
+// Typed export contracts (scripts/kernel-exports.mjs), rewritten only when they change.
+for (const entry of Object.keys(TARGETS)) {
+  const file = join(root, TARGETS[entry][0]);
+  const text = exportsSource(root, entry);
+  if (!existsSync(file) || readText(file, 'utf8') !== text) {
+    writeFileSync(file, text);
+    console.error(`build-wasm: ${TARGETS[entry][0]} (typed exports of ${entry}) updated`);
   }
 }

@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BinaryDataset, BinarySplit } from '../data/binary.js';
 import { writeJsonAtomic } from '../io/atomic.js';
-import type { Backend, Ptr } from '../nn/kernels/backend.js';
+import { NONE, type Backend, type Ptr } from '../nn/kernels/backend.js';
 import { Classifier, type ClassifierConfig } from '../nn/models/classifier.js';
 import { Adam } from '../nn/optim/adam.js';
 import { cosineWithWarmup } from '../nn/optim/schedule.js';
@@ -90,7 +90,7 @@ export function gather(split: BinarySplit, idx: ArrayLike<number>, x: Float32Arr
 
 export class Oracle {
   info!: OracleInfo;
-  private buf: Ptr = 0;
+  private buf: Ptr = NONE;
   private cap = 0;
   constructor(readonly net: Classifier) {}
 
@@ -172,7 +172,7 @@ export class Oracle {
 
   dispose(): void {
     if (this.buf) this.net.be.free(this.buf);
-    this.buf = 0;
+    this.buf = NONE;
     this.cap = 0;
     this.net.dispose();
   }

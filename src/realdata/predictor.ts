@@ -10,7 +10,7 @@
  * Prediction: eps(x_t, t) ~ E[x0 | x_t], the noise of x_t = alpha(t) x0 + beta(t) x1 (epsilon prediction). Inputs
  * and outputs are float64 rows (n, C H W) on the host; the network runs in float32 in batches of `batch` images.
  */
-import type { Backend, Ptr } from '../nn/kernels/backend.js';
+import { NONE, type Backend, type Ptr } from '../nn/kernels/backend.js';
 import { tensor, type Tensor } from '../nn/tensor.js';
 import type { NoisePredictor } from '../solver/sample.js';
 
@@ -39,8 +39,8 @@ export function unetPredictor(net: TimeConditionedNet, opts: { batch?: number; s
   const size = opts.size ?? net.config.sampleSize;
   const dim = C * size * size;
   const batch = opts.batch ?? 256;
-  let buf: Ptr = 0;
-  let outBuf: Ptr = 0;
+  let buf: Ptr = NONE;
+  let outBuf: Ptr = NONE;
   let cap = 0;
   const s = new Float64Array(batch);
   return {
@@ -57,7 +57,7 @@ export function unetPredictor(net: TimeConditionedNet, opts: { batch?: number; s
           if (outBuf) be.free(outBuf);
           cap = m * dim;
           buf = be.alloc(cap);
-          outBuf = net.predict ? be.alloc(cap) : 0;
+          outBuf = net.predict ? be.alloc(cap) : NONE;
         }
         be.write(buf, x.subarray(s0 * dim, (s0 + m) * dim));
         for (let i = 0; i < m; i++) s[i] = networkTime(t[s0 + i]);
@@ -73,7 +73,7 @@ export function unetPredictor(net: TimeConditionedNet, opts: { batch?: number; s
     dispose() {
       if (buf) be.free(buf);
       if (outBuf) be.free(outBuf);
-      buf = outBuf = 0;
+      buf = outBuf = NONE;
       cap = 0;
     },
   };

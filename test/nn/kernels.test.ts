@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Rng } from '../../src/random/rng.js';
 import { RefBackend } from '../../src/nn/kernels/ref.js';
 import { WasmBackend } from '../../src/nn/kernels/wasm.js';
-import { convGeom, type Backend, type ConvGeom } from '../../src/nn/kernels/backend.js';
+import { convGeom, NONE, type Backend, type ConvGeom, type Ptr } from '../../src/nn/kernels/backend.js';
 import { mirror, randomBuf } from './helpers.js';
 
 const threads = Number(process.argv.find((a) => a.startsWith('--nn-threads='))?.split('=')[1] ?? process.env.NN_TEST_THREADS ?? 1);
@@ -21,7 +21,7 @@ test(`the ${simd} SIMD build is the one under test`, () => {
 });
 const TOL = 2e-5; // float32 vs float64, relative to the largest output
 
-function pair(n: number, rng: Rng, scale = 1): [number, number] {
+function pair(n: number, rng: Rng, scale = 1): [Ptr, Ptr] {
   const r = randomBuf(ref, n, rng, scale);
   return [r, mirror(ref, r, wasm, n)];
 }
@@ -133,8 +133,8 @@ test('conv2d forward / backward-data / backward-weight match the reference on ev
     ref.conv2dForward(g, xr, wr, br, yr);
     wasm.conv2dForward(g, xw, ww, bw, yw);
     close(`fwd ${tag}`, wasm.read(yw, ny), ref.read(yr, ny));
-    ref.conv2dForward(g, xr, wr, 0, yr);
-    wasm.conv2dForward(g, xw, ww, 0, yw);
+    ref.conv2dForward(g, xr, wr, NONE, yr);
+    wasm.conv2dForward(g, xw, ww, NONE, yw);
     close(`fwd nobias ${tag}`, wasm.read(yw, ny), ref.read(yr, ny));
 
     const [dyr, dyw] = pair(ny, rng);
@@ -165,7 +165,7 @@ test('conv2d reference agrees with a direct definition on a tiny case', () => {
   const x = be.alloc(9), w = be.alloc(4), y = be.alloc(4);
   be.write(x, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
   be.write(w, [1, 1, 1, 1]);
-  be.conv2dForward(g, x, w, 0, y);
+  be.conv2dForward(g, x, w, NONE, y);
   assert.deepEqual(Array.from(be.read(y, 4)), [12, 16, 24, 28]);
   for (const p of [x, w, y]) be.free(p);
 });
@@ -341,7 +341,7 @@ test('adam / adamw step and ema', () => {
 
 test('allocator: reuse, coalescing and growth keep the heap bounded', () => {
   const before = wasm.allocated();
-  const ptrs: number[] = [];
+  const ptrs: Ptr[] = [];
   for (let round = 0; round < 50; round++) {
     for (let i = 0; i < 20; i++) ptrs.push(wasm.alloc(1000 + 37 * i));
     while (ptrs.length) wasm.free(ptrs.pop()!);
@@ -351,7 +351,7 @@ test('allocator: reuse, coalescing and growth keep the heap bounded', () => {
   wasm.fill(big, 50_000_000, 1);
   assert.equal(wasm.heap[big + 49_999_999], 1);
   wasm.free(big);
-  assert.throws(() => wasm.free(12345), /not an allocated block/);
+  assert.throws(() => wasm.free(12345 as Ptr), /not an allocated block/);
 });
 
 test('copyRows: strided row copies (the skip concatenation) match the reference, split over executors', () => {

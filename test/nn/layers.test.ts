@@ -1,4 +1,5 @@
 // Every layer's backward pass against central finite differences in float64 (reference backend).
+import { NONE } from '../../src/nn/kernels/backend.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RefBackend } from '../../src/nn/kernels/ref.js';
@@ -73,7 +74,7 @@ test('ConcatChannels (skip connection)', () => {
 test('ResBlock with time injection: identity and 1x1 shortcut; time-embedding gradient', () => {
   for (const [cin, cout] of [[4, 4], [2, 4]]) {
     const m = new ResBlock(be, { cin, cout, tdim: 5, groups: 2 });
-    let da = 0;
+    let da = NONE;
     gradCheck(be, {
       module: m,
       inputs: [[2, cin, 4, 4], [2, 5]],

@@ -2,6 +2,7 @@
 // noise predictor is E[x0 | x_t] = alpha (x_t - beta m) / (alpha^2 + beta^2 sigma^2). A stand-in network that is
 // handed the adapter's time input s (and must recover t = 1 - s to compute it) drives the generators through the
 // adapter: the generated moments match the data only if the adapter maps t to s = 1 - t.
+import { NONE } from '../../src/nn/kernels/backend.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RefBackend } from '../../src/nn/kernels/ref.js';
@@ -16,7 +17,7 @@ const m = 0.3, sigma = 0.5, size = 4;
 
 /** Exact eps for Gaussian data, as a function of the network time input s (t = 1 - s). */
 function gaussianNet(be: RefBackend, timeOf: (s: number) => number): TimeConditionedNet & { seen: number[] } {
-  let out = 0;
+  let out = NONE;
   const seen: number[] = [];
   return {
     be,

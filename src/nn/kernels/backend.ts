@@ -10,8 +10,30 @@
  * The heap may grow on `alloc`: always read `be.heap` again after allocating.
  */
 
-/** Element offset into the backend heap (0 = none). */
-export type Ptr = number;
+import type { ByteAddr } from '../../kernels/addresses.js';
+
+declare const elementOffset: unique symbol;
+
+/**
+ * Element offset into the backend heap (0 = none): what the host side of the engine passes around. A branded number,
+ * so it cannot be confused with a byte address (`ByteAddr`, what wasm kernels take): a plain number becomes a `Ptr`
+ * only through `alloc`, `at` (offset arithmetic) or `NONE`.
+ */
+export type Ptr = number & { readonly [elementOffset]: true };
+export type { ByteAddr };
+
+/** "No buffer" (a convolution without bias, an absent gradient). */
+export const NONE = 0 as Ptr;
+
+/** The element offset k elements after p. */
+export function at(p: Ptr, k: number): Ptr {
+  return (p + k) as Ptr;
+}
+
+/** The byte address of element offset p in a float32 heap. */
+export function bytes(p: Ptr): ByteAddr {
+  return (p * 4) as ByteAddr;
+}
 
 /** Geometry of a 2-D convolution, NCHW; Ho = (H + 2ph - KH) / sh + 1, Wo likewise. */
 export interface ConvGeom {

@@ -4,7 +4,7 @@
  * fallback for tiny problems. Formulas match assembly/_nn_*.ts; see backend.ts for the contracts.
  */
 import { Allocator } from './allocator.js';
-import type { AdamStepParams, Backend, ConvGeom, Ptr } from './backend.js';
+import { at, type AdamStepParams, type Backend, type ConvGeom, type Ptr } from './backend.js';
 
 export class RefBackend implements Backend {
   readonly kind = 'ref' as const;
@@ -24,7 +24,7 @@ export class RefBackend implements Backend {
   }
 
   alloc(n: number): Ptr {
-    return this.mem.alloc(n);
+    return this.mem.alloc(n) as Ptr;
   }
   free(p: Ptr): void {
     this.mem.release(p);
@@ -311,11 +311,11 @@ export class RefBackend implements Backend {
     const d = C / heads;
     for (let n = 0; n < N; n++)
       for (let hd = 0; hd < heads; hd++) {
-        const q = qkv + n * 3 * C * P + hd * d * P, k = q + C * P, v = k + C * P;
-        const a = probs + (n * heads + hd) * P * P;
+        const q = at(qkv, n * 3 * C * P + hd * d * P), k = at(q, C * P), v = at(k, C * P);
+        const a = at(probs, (n * heads + hd) * P * P);
         this.gemm(true, false, P, P, d, scale, q, P, k, P, 0, a, P);
         this.softmaxRows(a, P, P);
-        this.gemm(false, true, d, P, P, 1, v, P, a, P, 0, o + (n * C + hd * d) * P, P);
+        this.gemm(false, true, d, P, P, 1, v, P, a, P, 0, at(o, (n * C + hd * d) * P), P);
       }
   }
   attentionBackward(
@@ -325,10 +325,10 @@ export class RefBackend implements Backend {
     const d = C / heads, h = this.heap;
     for (let n = 0; n < N; n++)
       for (let hd = 0; hd < heads; hd++) {
-        const q = qkv + n * 3 * C * P + hd * d * P, k = q + C * P, v = k + C * P;
-        const dq = dqkv + n * 3 * C * P + hd * d * P, dk = dq + C * P, dv = dk + C * P;
-        const a = probs + (n * heads + hd) * P * P;
-        const dO = dout + (n * C + hd * d) * P;
+        const q = at(qkv, n * 3 * C * P + hd * d * P), k = at(q, C * P), v = at(k, C * P);
+        const dq = at(dqkv, n * 3 * C * P + hd * d * P), dk = at(dq, C * P), dv = at(dk, C * P);
+        const a = at(probs, (n * heads + hd) * P * P);
+        const dO = at(dout, (n * C + hd * d) * P);
         this.gemm(false, false, d, P, P, 1, dO, P, a, P, 0, dv, P);
         this.gemm(true, false, P, P, d, 1, dO, P, v, P, 0, dA, P);
         for (let r = 0; r < P; r++) {

@@ -2,7 +2,7 @@
  * WebAssembly-SIMD backend: the kernels of build/nn.wasm (sources assembly/_nn_*.ts) in float32, run through the
  * shared kernel pool (src/kernels/pool.ts): the module's shared memory, its host-side heap allocator and the executors
  * (the calling thread plus worker threads) all come from the pool. Host pointers are element offsets; the kernels take
- * byte addresses (offset * 4).
+ * byte addresses (bytes(offset)).
  *
  * Work splitting: every batched kernel takes a range ([n0, n1) samples, [i0, i1) elements, or a column block of a
  * GEMM). `split` cuts the range into one piece per executor and `pool.runSync` runs the pieces; kernels that
@@ -13,9 +13,11 @@
 import { createPool, type KernelModule, type KernelPool } from '../../kernels/pool.js';
 import { resolveSimd, variantName, type SimdPreference, type SimdVariant } from '../../kernels/simd.js';
 import { wasmPath } from '../../kernels/wasm.js';
-import type { AdamStepParams, Backend, ConvGeom, Ptr } from './backend.js';
+import { at, bytes, NONE, type AdamStepParams, type Backend, type ByteAddr, type ConvGeom, type Ptr } from './backend.js';
+import type { NnExports } from './exports.gen.js';
+import * as L from './convLayout.js';
 
-type Fn = (...a: number[]) => number;
+type KernelName = keyof NnExports;
 
 /** The build each loaded `nn` module came from (a pool loads a module once; later backends share it). */
 const loadedVariant = new WeakMap<KernelModule, SimdVariant>();
@@ -38,7 +40,7 @@ export class WasmBackend implements Backend {
   private view: Float32Array;
   readonly pool: KernelPool;
   readonly mod: KernelModule;
-  private readonly ex: Readonly<Record<string, Fn>>;
+  private readonly ex: NnExports;
   private readonly ownsPool: boolean;
   // Per-executor scratch areas (element offsets) and their common size.
   private scratch: Ptr[] = [];
@@ -50,7 +52,7 @@ export class WasmBackend implements Backend {
   // the swapped geometry of the Winograd backward-data pass, and the transformed Winograd filter.
   private readonly geo: Ptr;
   private readonly geo2: Ptr;
-  private winoU: Ptr = 0;
+  private winoU: Ptr = NONE;
   private winoUSize = 0;
   /**
    * Fast 3x3 convolutions (stride 1, padding 1): Winograd F(4x4, 3x3) where H and W are multiples of 4, else
@@ -59,7 +61,7 @@ export class WasmBackend implements Backend {
   winograd = true;
   /** Use F(4x4, 3x3) where it applies (false: F(2x2, 3x3) instead; for tests and comparisons). */
   winograd4 = true;
-  private wino4U: Ptr = 0;
+  private wino4U: Ptr = NONE;
   private wino4USize = 0;
   private readonly gemmScratch: number;
   private live = 0;
@@ -83,11 +85,12 @@ export class WasmBackend implements Backend {
     this.pool = pool;
     this.mod = mod;
     this.ownsPool = ownsPool;
-    this.ex = mod.exports as Readonly<Record<string, Fn>>;
+    // the module's exports, typed by the contract generated from its sources (checked against it in the tests)
+    this.ex = mod.exports as unknown as NnExports;
     this.view = new Float32Array(mod.memory.buffer);
     this.gemmScratch = this.ex.sgemm_scratch_floats();
-    this.geo = this.alloc(16);
-    this.geo2 = this.alloc(16);
+    this.geo = this.alloc(L.GEO_SLOTS);
+    this.geo2 = this.alloc(L.GEO_SLOTS);
   }
 
   get threads(): number {
@@ -104,7 +107,7 @@ export class WasmBackend implements Backend {
   alloc(n: number): Ptr {
     // 64-byte alignment: one cache line, and every pointer is a whole number of floats.
     const bytes = Math.max(64, Math.ceil(n / 16) * 64);
-    const p = this.mod.alloc(bytes, 64) / 4;
+    const p = (this.mod.alloc(bytes, 64) / 4) as Ptr;
     this.sizes.set(p, bytes / 4);
     this.live += bytes / 4;
     return p;
@@ -112,7 +115,7 @@ export class WasmBackend implements Backend {
   free(p: Ptr): void {
     const n = this.sizes.get(p);
     if (n === undefined) throw new Error(`free: ${p} is not an allocated block`);
-    this.mod.free(p * 4);
+    this.mod.free(bytes(p));
     this.sizes.delete(p);
     this.live -= n;
   }
@@ -137,7 +140,7 @@ export class WasmBackend implements Backend {
   copyRows(src: Ptr, srcStride: number, dst: Ptr, dstStride: number, len: number, rows: number): void {
     const pieces = rows * len < 1 << 15 ? [[0, rows] as [number, number]] : this.split(rows);
     this.exec('copy_rows', pieces.map(([r0, r1]) => [
-      (src + r0 * srcStride) * 4, srcStride, (dst + r0 * dstStride) * 4, dstStride, len, r1 - r0,
+      bytes(at(src, r0 * srcStride)), srcStride, bytes(at(dst, r0 * dstStride)), dstStride, len, r1 - r0,
     ]));
   }
   copy(src: Ptr, dst: Ptr, n: number): void {
@@ -175,8 +178,9 @@ export class WasmBackend implements Backend {
     return out;
   }
 
-  private exec(name: string, argsPerThread: number[][]): void {
-    if (argsPerThread.length === 1) this.ex[name](...argsPerThread[0]);
+  /** Runs kernel `name` once per executor with the typed arguments of each (one piece: on the calling thread). */
+  private exec<K extends KernelName>(name: K, argsPerThread: Parameters<NnExports[K]>[]): void {
+    if (argsPerThread.length === 1) (this.ex[name] as (...a: Parameters<NnExports[K]>) => unknown)(...argsPerThread[0]);
     else this.pool.runSync('nn', name, argsPerThread);
   }
 
@@ -193,34 +197,46 @@ export class WasmBackend implements Backend {
     const flops = 2 * M * N * K;
     const parts = flops < 4e6 ? [[0, N] as [number, number]] : this.split(Math.ceil(N / 8)).map(([s, e]) => [s * 8, Math.min(N, e * 8)] as [number, number]);
     this.exec('sgemm', parts.filter(([s, e]) => e > s).map(([j0, j1], t) => [
-      ta, tb, M, j1 - j0, K, alpha, a * 4, lda,
-      (tb ? b + j0 * ldb : b + j0) * 4, ldb, beta, (c + j0) * 4, ldc, this.scratch[t] * 4,
+      ta, tb, M, j1 - j0, K, alpha, bytes(a), lda,
+      bytes(at(b, tb ? j0 * ldb : j0)), ldb, beta, bytes(at(c, j0)), ldc, bytes(this.scratch[t]),
     ]));
   }
   axpy(n: number, a: number, x: Ptr, y: Ptr): void {
-    this.ex.axpy(n, a, x * 4, y * 4);
+    this.ex.axpy(n, a, bytes(x), bytes(y));
   }
   add(a: Ptr, b: Ptr, out: Ptr, n: number): void {
-    this.ex.add(a * 4, b * 4, out * 4, n);
+    this.ex.add(bytes(a), bytes(b), bytes(out), n);
   }
   scale(x: Ptr, n: number, a: number): void {
-    this.ex.scale(x * 4, n, a);
+    this.ex.scale(bytes(x), n, a);
   }
   sumSq(x: Ptr, n: number): number {
-    return this.ex.sumsq(x * 4, n);
+    return this.ex.sumsq(bytes(x), n);
   }
   sqErr(p: Ptr, t: Ptr, g: Ptr, n: number, gscale: number): number {
-    return this.ex.sqerr(p * 4, t * 4, g * 4, n, gscale);
+    return this.ex.sqerr(bytes(p), bytes(t), bytes(g), n, gscale);
   }
 
   // ---- convolution ----------------------------------------------------------------------------------------------
 
   /** Writes the geometry block (the swapped one when `swap`) and returns its byte address. */
-  private convArgs(g: ConvGeom, swap = false): number {
-    const at = swap ? this.geo2 : this.geo;
+  private convArgs(g: ConvGeom, swap = false): ByteAddr {
+    const block = swap ? this.geo2 : this.geo;
     const [ci, co] = swap ? [g.Co, g.Ci] : [g.Ci, g.Co];
-    new Int32Array(this.heap.buffer, at * 4, 12).set([ci, g.H, g.W, co, g.KH, g.KW, g.sh, g.sw, g.ph, g.pw, g.Ho, g.Wo]);
-    return at * 4;
+    const v = new Int32Array(this.heap.buffer, bytes(block), L.GEO_SLOTS);
+    v[L.GEO_CI] = ci;
+    v[L.GEO_H] = g.H;
+    v[L.GEO_W] = g.W;
+    v[L.GEO_CO] = co;
+    v[L.GEO_KH] = g.KH;
+    v[L.GEO_KW] = g.KW;
+    v[L.GEO_SH] = g.sh;
+    v[L.GEO_SW] = g.sw;
+    v[L.GEO_PH] = g.ph;
+    v[L.GEO_PW] = g.pw;
+    v[L.GEO_HO] = g.Ho;
+    v[L.GEO_WO] = g.Wo;
+    return bytes(block);
   }
   private convScratch(g: ConvGeom): void {
     this.ensureScratch(this.ex.conv_scratch_floats(g.Ci, g.KH, g.KW, g.Co, g.Ho, g.Wo));
@@ -242,7 +258,7 @@ export class WasmBackend implements Backend {
     return this.convPath(g) === 'wino2';
   }
   /** Packed F(4x4) filter of w (flipped for the backward data pass) in the shared buffer; returns its byte address. */
-  private wino4Filter(g: ConvGeom, w: Ptr, flip: boolean): number {
+  private wino4Filter(g: ConvGeom, w: Ptr, flip: boolean): ByteAddr {
     const n = this.ex.wino4_filter_floats(g.Co, g.Ci, flip ? 1 : 0) + 80;
     if (this.wino4USize < n) {
       if (this.wino4U) this.free(this.wino4U);
@@ -251,8 +267,8 @@ export class WasmBackend implements Backend {
     }
     // the last 80 floats (a multiple of 16 from the 64-byte aligned start: filter floats are a multiple of 4 x 36)
     // are the transform's temporary
-    this.ex.wino4_filter(w * 4, this.wino4U * 4, g.Co, g.Ci, flip ? 1 : 0, (this.wino4U + n - 80) * 4);
-    return this.wino4U * 4;
+    this.ex.wino4_filter(bytes(w), bytes(this.wino4U), g.Co, g.Ci, flip ? 1 : 0, bytes(at(this.wino4U, n - 80)));
+    return bytes(this.wino4U);
   }
   /** F(4x4) forward (or, with `swap`, backward data: x = dy, y = dx) over the batch split by images. */
   private wino4Run(g: ConvGeom, x: Ptr, w: Ptr, bias: Ptr, y: Ptr, swap: boolean): void {
@@ -260,18 +276,18 @@ export class WasmBackend implements Backend {
     this.ensureScratch(this.ex.wino4_scratch_floats(ci, co, g.H, g.W, 0));
     const U = this.wino4Filter(g, w, swap);
     const geo = this.convArgs(g, swap);
-    this.exec('wino4_fwd', this.split(g.N).map(([n0, n1], t) => [geo, x * 4, U, bias * 4, y * 4, n0, n1, this.scratch[t] * 4]));
+    this.exec('wino4_fwd', this.split(g.N).map(([n0, n1], t) => [geo, bytes(x), U, bytes(bias), bytes(y), n0, n1, bytes(this.scratch[t])]));
   }
   /** Transformed filter (16 x rows x cols) of w in the shared buffer; returns its byte address. */
-  private winoFilter(g: ConvGeom, w: Ptr, flip: boolean): number {
+  private winoFilter(g: ConvGeom, w: Ptr, flip: boolean): ByteAddr {
     const n = 16 * g.Ci * g.Co;
     if (this.winoUSize < n) {
       if (this.winoU) this.free(this.winoU);
       this.winoU = this.alloc(n);
       this.winoUSize = n;
     }
-    this.ex.wino_filter(w * 4, this.winoU * 4, g.Co, g.Ci, flip ? 1 : 0);
-    return this.winoU * 4;
+    this.ex.wino_filter(bytes(w), bytes(this.winoU), g.Co, g.Ci, flip ? 1 : 0);
+    return bytes(this.winoU);
   }
 
   conv2dForward(g: ConvGeom, x: Ptr, w: Ptr, bias: Ptr, y: Ptr): void {
@@ -283,19 +299,19 @@ export class WasmBackend implements Backend {
       this.ensureScratch(this.ex.wino_scratch_floats(g.Ci, g.Co, g.H, g.W));
       const U = this.winoFilter(g, w, false);
       const geo = this.convArgs(g);
-      this.exec('wino_fwd', this.split(g.N).map(([n0, n1], t) => [geo, x * 4, U, bias * 4, y * 4, n0, n1, this.scratch[t] * 4]));
+      this.exec('wino_fwd', this.split(g.N).map(([n0, n1], t) => [geo, bytes(x), U, bytes(bias), bytes(y), n0, n1, bytes(this.scratch[t])]));
       return;
     }
     this.convScratch(g);
     const geo = this.convArgs(g);
     this.exec('conv2d_fwd', this.split(g.N).map(([n0, n1], t) => [
-      geo, x * 4, w * 4, bias * 4, y * 4, n0, n1, this.scratch[t] * 4,
+      geo, bytes(x), bytes(w), bytes(bias), bytes(y), n0, n1, bytes(this.scratch[t]),
     ]));
   }
   conv2dBackwardData(g: ConvGeom, w: Ptr, dy: Ptr, dx: Ptr): void {
     if (this.convPath(g) === 'wino4') {
       // dx = conv(dy, w rotated 180 degrees with in/out channels swapped), stride 1, padding 1.
-      this.wino4Run(g, dy, w, 0, dx, true);
+      this.wino4Run(g, dy, w, NONE, dx, true);
       return;
     }
     if (this.useWinograd(g)) {
@@ -303,13 +319,13 @@ export class WasmBackend implements Backend {
       this.ensureScratch(this.ex.wino_scratch_floats(g.Co, g.Ci, g.H, g.W));
       const U = this.winoFilter(g, w, true);
       const geo = this.convArgs(g, true);
-      this.exec('wino_fwd', this.split(g.N).map(([n0, n1], t) => [geo, dy * 4, U, 0, dx * 4, n0, n1, this.scratch[t] * 4]));
+      this.exec('wino_fwd', this.split(g.N).map(([n0, n1], t) => [geo, bytes(dy), U, bytes(NONE), bytes(dx), n0, n1, bytes(this.scratch[t])]));
       return;
     }
     this.convScratch(g);
     const geo = this.convArgs(g);
     this.exec('conv2d_bwd_data', this.split(g.N).map(([n0, n1], t) => [
-      geo, w * 4, dy * 4, dx * 4, n0, n1, this.scratch[t] * 4,
+      geo, bytes(w), bytes(dy), bytes(dx), n0, n1, bytes(this.scratch[t]),
     ]));
   }
   conv2dBackwardWeight(g: ConvGeom, x: Ptr, dy: Ptr, dw: Ptr, dbias: Ptr): void {
@@ -326,50 +342,57 @@ export class WasmBackend implements Backend {
     const kernel = path === 'wino4' ? 'wino4_bwd_weight' : wino ? 'wino_bwd_weight' : 'conv2d_bwd_weight';
     this.exec(kernel, pieces.map(([n0, n1], t) => {
       const pw = t === 0 ? dw : parts[t - 1];
-      const pb = dbias === 0 ? 0 : t === 0 ? dbias : parts[t - 1] + nw;
-      return [geo, x * 4, dy * 4, pw * 4, pb * 4, n0, n1, this.scratch[t] * 4];
+      const pb = dbias === NONE ? NONE : t === 0 ? dbias : at(parts[t - 1], nw);
+      return [geo, bytes(x), bytes(dy), bytes(pw), bytes(pb), n0, n1, bytes(this.scratch[t])];
     }));
     for (let t = 1; t < pieces.length; t++) {
       this.axpy(nw, 1, parts[t - 1], dw);
-      if (dbias !== 0) this.axpy(g.Co, 1, parts[t - 1] + nw, dbias);
+      if (dbias !== 0) this.axpy(g.Co, 1, at(parts[t - 1], nw), dbias);
     }
   }
 
   // ---- elementwise ----------------------------------------------------------------------------------------------
 
-  private elementwise(name: string, ptrs: Ptr[], n: number): void {
-    // Pieces are multiples of 4 elements so every piece but the last runs the vector body only.
-    const pieces = n < 1 << 16 ? [[0, n] as [number, number]] : this.split(Math.ceil(n / 4)).map(([s, e]) => [s * 4, Math.min(n, e * 4)] as [number, number]);
-    this.exec(name, pieces.map(([i0, i1]) => [...ptrs.map((p) => (p + i0) * 4), i1 - i0]));
+  /** Element ranges for the executors: multiples of 4 elements, so every piece but the last runs the vector body. */
+  private elementPieces(n: number): [number, number][] {
+    if (n < 1 << 16) return [[0, n]];
+    return this.split(Math.ceil(n / 4)).map(([s, e]) => [s * 4, Math.min(n, e * 4)]);
+  }
+  private unary(name: 'relu_fwd' | 'silu_fwd', x: Ptr, y: Ptr, n: number): void {
+    this.exec(name, this.elementPieces(n).map(([i0, i1]) => [bytes(at(x, i0)), bytes(at(y, i0)), i1 - i0]));
+  }
+  private unaryBackward(name: 'relu_bwd' | 'silu_bwd', x: Ptr, dy: Ptr, dx: Ptr, n: number): void {
+    this.exec(name, this.elementPieces(n).map(([i0, i1]) => [
+      bytes(at(x, i0)), bytes(at(dy, i0)), bytes(at(dx, i0)), i1 - i0,
+    ]));
   }
   /** fill(p + i0, i1 - i0, v) over executor pieces. */
-  private elementwiseRange(name: string, p: Ptr, n: number, v: number): void {
-    const pieces = n < 1 << 16 ? [[0, n] as [number, number]] : this.split(Math.ceil(n / 4)).map(([s, e]) => [s * 4, Math.min(n, e * 4)] as [number, number]);
-    this.exec(name, pieces.map(([i0, i1]) => [(p + i0) * 4, i1 - i0, v]));
+  private elementwiseRange(name: 'fill', p: Ptr, n: number, v: number): void {
+    this.exec(name, this.elementPieces(n).map(([i0, i1]) => [bytes(at(p, i0)), i1 - i0, v]));
   }
   reluForward(x: Ptr, y: Ptr, n: number): void {
-    this.elementwise('relu_fwd', [x, y], n);
+    this.unary('relu_fwd', x, y, n);
   }
   reluBackward(x: Ptr, dy: Ptr, dx: Ptr, n: number): void {
-    this.elementwise('relu_bwd', [x, dy, dx], n);
+    this.unaryBackward('relu_bwd', x, dy, dx, n);
   }
   siluForward(x: Ptr, y: Ptr, n: number): void {
-    this.elementwise('silu_fwd', [x, y], n);
+    this.unary('silu_fwd', x, y, n);
   }
   siluBackward(x: Ptr, dy: Ptr, dx: Ptr, n: number): void {
-    this.elementwise('silu_bwd', [x, dy, dx], n);
+    this.unaryBackward('silu_bwd', x, dy, dx, n);
   }
 
   addNC(y: Ptr, e: Ptr, N: number, C: number, P: number, es: number): void {
-    this.ex.add_nc(y * 4, e * 4, N, C, P, es);
+    this.ex.add_nc(bytes(y), bytes(e), N, C, P, es);
   }
   sumNC(y: Ptr, out: Ptr, N: number, C: number, P: number, os: number): void {
-    this.ex.sum_nc(y * 4, out * 4, N, C, P, os);
+    this.ex.sum_nc(bytes(y), bytes(out), N, C, P, os);
   }
 
-  private planes(name: string, a: Ptr, b: Ptr, planes: number, H: number, W: number, aPlane: number, bPlane: number): void {
+  private planes(name: 'avgpool2_fwd' | 'avgpool2_bwd' | 'upsample2_fwd' | 'upsample2_bwd', a: Ptr, b: Ptr, planes: number, H: number, W: number, aPlane: number, bPlane: number): void {
     const pieces = planes * H * W < 1 << 16 ? [[0, planes] as [number, number]] : this.split(planes);
-    this.exec(name, pieces.map(([q0, q1]) => [(a + q0 * aPlane) * 4, (b + q0 * bPlane) * 4, q1 - q0, H, W]));
+    this.exec(name, pieces.map(([q0, q1]) => [bytes(at(a, q0 * aPlane)), bytes(at(b, q0 * bPlane)), q1 - q0, H, W]));
   }
   avgPool2Forward(x: Ptr, y: Ptr, planes: number, H: number, W: number): void {
     this.planes('avgpool2_fwd', x, y, planes, H, W, H * W, (H * W) / 4);
@@ -390,7 +413,7 @@ export class WasmBackend implements Backend {
     x: Ptr, gamma: Ptr, beta: Ptr, y: Ptr, mean: Ptr, rstd: Ptr, N: number, C: number, P: number, G: number, eps: number,
   ): void {
     this.exec('groupnorm_fwd', this.split(N).map(([n0, n1]) => [
-      x * 4, gamma * 4, beta * 4, y * 4, mean * 4, rstd * 4, n0, n1, C, P, G, eps,
+      bytes(x), bytes(gamma), bytes(beta), bytes(y), bytes(mean), bytes(rstd), n0, n1, C, P, G, eps,
     ]));
   }
   groupNormBackward(
@@ -400,12 +423,12 @@ export class WasmBackend implements Backend {
     const pieces = this.split(N);
     const parts = pieces.length > 1 ? this.partials(2 * C) : [];
     this.exec('groupnorm_bwd', pieces.map(([n0, n1], t) => [
-      x * 4, gamma * 4, mean * 4, rstd * 4, dy * 4, dx * 4,
-      (t === 0 ? dgamma : parts[t - 1]) * 4, (t === 0 ? dbeta : parts[t - 1] + C) * 4, n0, n1, C, P, G,
+      bytes(x), bytes(gamma), bytes(mean), bytes(rstd), bytes(dy), bytes(dx),
+      bytes(t === 0 ? dgamma : parts[t - 1]), bytes(t === 0 ? dbeta : at(parts[t - 1], C)), n0, n1, C, P, G,
     ]));
     for (let t = 1; t < pieces.length; t++) {
       this.axpy(C, 1, parts[t - 1], dgamma);
-      this.axpy(C, 1, parts[t - 1] + C, dbeta);
+      this.axpy(C, 1, at(parts[t - 1], C), dbeta);
     }
   }
 
@@ -420,7 +443,7 @@ export class WasmBackend implements Backend {
     }
     this.ensureScratch(16);
     this.exec('groupnorm_silu_fwd', this.split(N).map(([n0, n1], t) => [
-      x * 4, gamma * 4, beta * 4, z * 4, mean * 4, rstd * 4, n0, n1, C, P, G, eps, this.scratch[t] * 4,
+      bytes(x), bytes(gamma), bytes(beta), bytes(z), bytes(mean), bytes(rstd), n0, n1, C, P, G, eps, bytes(this.scratch[t]),
     ]));
   }
   groupNormSiluBackward(
@@ -440,13 +463,13 @@ export class WasmBackend implements Backend {
     const pieces = this.split(N);
     const parts = pieces.length > 1 ? this.partials(2 * C) : [];
     this.exec('groupnorm_silu_bwd', pieces.map(([n0, n1], t) => [
-      x * 4, gamma * 4, beta * 4, mean * 4, rstd * 4, dz * 4, dx * 4,
-      (t === 0 ? dgamma : parts[t - 1]) * 4, (t === 0 ? dbeta : parts[t - 1] + C) * 4, n0, n1, C, P, G, this.scratch[t] * 4,
-      z * 4,
+      bytes(x), bytes(gamma), bytes(beta), bytes(mean), bytes(rstd), bytes(dz), bytes(dx),
+      bytes(t === 0 ? dgamma : parts[t - 1]), bytes(t === 0 ? dbeta : at(parts[t - 1], C)), n0, n1, C, P, G, bytes(this.scratch[t]),
+      bytes(z),
     ]));
     for (let t = 1; t < pieces.length; t++) {
       this.axpy(C, 1, parts[t - 1], dgamma);
-      this.axpy(C, 1, parts[t - 1] + C, dbeta);
+      this.axpy(C, 1, at(parts[t - 1], C), dbeta);
     }
   }
   /** y = GroupNorm(x) from saved statistics (host loop; only for planes whose size is not a multiple of 4). */
@@ -462,12 +485,12 @@ export class WasmBackend implements Backend {
   }
 
   softmaxRows(x: Ptr, R: number, L: number): void {
-    this.ex.softmax_rows(x * 4, R, L);
+    this.ex.softmax_rows(bytes(x), R, L);
   }
   attentionForward(qkv: Ptr, o: Ptr, probs: Ptr, N: number, C: number, P: number, heads: number, scale: number): void {
     this.ensureScratch(this.ex.attn_scratch_floats(P));
     this.exec('attn_fwd', this.split(N).map(([n0, n1], t) => [
-      qkv * 4, o * 4, probs * 4, n0, n1, C, P, heads, scale, this.scratch[t] * 4,
+      bytes(qkv), bytes(o), bytes(probs), n0, n1, C, P, heads, scale, bytes(this.scratch[t]),
     ]));
   }
   attentionBackward(
@@ -475,7 +498,7 @@ export class WasmBackend implements Backend {
   ): void {
     this.ensureScratch(this.ex.attn_scratch_floats(P));
     this.exec('attn_bwd', this.split(N).map(([n0, n1], t) => [
-      qkv * 4, probs * 4, dout * 4, dqkv * 4, n0, n1, C, P, heads, scale, this.scratch[t] * 4,
+      bytes(qkv), bytes(probs), bytes(dout), bytes(dqkv), n0, n1, C, P, heads, scale, bytes(this.scratch[t]),
     ]));
   }
 
@@ -484,12 +507,12 @@ export class WasmBackend implements Backend {
   adamStep(p: Ptr, g: Ptr, m: Ptr, v: Ptr, n: number, hp: AdamStepParams): void {
     const pieces = n < 1 << 16 ? [[0, n] as [number, number]] : this.split(Math.ceil(n / 4)).map(([s, e]) => [s * 4, Math.min(n, e * 4)] as [number, number]);
     this.exec('adam_step', pieces.map(([i0, i1]) => [
-      p * 4, g * 4, m * 4, v * 4, i0, i1, hp.b1, 1 - hp.b1, hp.b2, 1 - hp.b2, hp.lr / hp.c1, 1 / hp.c2, hp.eps,
+      bytes(p), bytes(g), bytes(m), bytes(v), i0, i1, hp.b1, 1 - hp.b1, hp.b2, 1 - hp.b2, hp.lr / hp.c1, 1 / hp.c2, hp.eps,
       hp.decoupled ? 0 : hp.weightDecay, hp.decoupled ? 1 - hp.lr * hp.weightDecay : 1,
     ]));
   }
   emaUpdate(s: Ptr, p: Ptr, n: number, decay: number): void {
-    this.ex.ema_update(s * 4, p * 4, 0, n, decay);
+    this.ex.ema_update(bytes(s), bytes(p), 0, n, decay);
   }
 
   /** Frees the backend's own buffers; closes the pool if the backend created it. */
@@ -497,7 +520,7 @@ export class WasmBackend implements Backend {
     for (const p of [...this.scratch, ...this.partial, this.geo, this.geo2]) this.free(p);
     if (this.winoU) this.free(this.winoU);
     if (this.wino4U) this.free(this.wino4U);
-    this.winoU = this.wino4U = 0;
+    this.winoU = this.wino4U = NONE;
     this.scratch = [];
     this.partial = [];
     if (this.ownsPool) await this.pool.close();

@@ -3,14 +3,14 @@
  *   ReLU  y = max(x, 0),          dy/dx = [x > 0]
  *   SiLU  y = x sigmoid(x),       dy/dx = s (1 + x (1 - s)),  s = sigmoid(x)   (a.k.a. swish; diffusers' default)
  */
-import type { Backend } from '../kernels/backend.js';
+import type { Backend, Ptr } from '../kernels/backend.js';
 import { numel, tensor, type Tensor } from '../tensor.js';
 import { Module } from './module.js';
 
 abstract class Pointwise extends Module {
   private x: Tensor | null = null;
-  protected abstract fwd(x: number, y: number, n: number): void;
-  protected abstract bwd(x: number, dy: number, dx: number, n: number): void;
+  protected abstract fwd(x: Ptr, y: Ptr, n: number): void;
+  protected abstract bwd(x: Ptr, dy: Ptr, dx: Ptr, n: number): void;
 
   forward(x: Tensor): Tensor {
     const n = numel(x.shape);
@@ -34,10 +34,10 @@ export class ReLU extends Pointwise {
   constructor(be: Backend) {
     super(be);
   }
-  protected fwd(x: number, y: number, n: number): void {
+  protected fwd(x: Ptr, y: Ptr, n: number): void {
     this.be.reluForward(x, y, n);
   }
-  protected bwd(x: number, dy: number, dx: number, n: number): void {
+  protected bwd(x: Ptr, dy: Ptr, dx: Ptr, n: number): void {
     this.be.reluBackward(x, dy, dx, n);
   }
 }
@@ -46,10 +46,10 @@ export class SiLU extends Pointwise {
   constructor(be: Backend) {
     super(be);
   }
-  protected fwd(x: number, y: number, n: number): void {
+  protected fwd(x: Ptr, y: Ptr, n: number): void {
     this.be.siluForward(x, y, n);
   }
-  protected bwd(x: number, dy: number, dx: number, n: number): void {
+  protected bwd(x: Ptr, dy: Ptr, dx: Ptr, n: number): void {
     this.be.siluBackward(x, dy, dx, n);
   }
 }

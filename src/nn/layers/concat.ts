@@ -2,7 +2,7 @@
  * Channel concatenation of NCHW maps (the U-Net skip connections): y = [a ; b] along C,
  * (N, Ca, H, W) + (N, Cb, H, W) -> (N, Ca + Cb, H, W). Backward splits dy into da (first Ca channels) and db.
  */
-import type { Backend } from '../kernels/backend.js';
+import { at, type Backend } from '../kernels/backend.js';
 import { expectNCHW, shapeStr, tensor, type Tensor } from '../tensor.js';
 import { Module } from './module.js';
 
@@ -21,7 +21,7 @@ export class ConcatChannels extends Module {
     const P = H * W, C = Ca + Cb;
     const y = this.ws('y', N * C * P);
     this.be.copyRows(a.ptr, Ca * P, y, C * P, Ca * P, N);
-    this.be.copyRows(b.ptr, Cb * P, y + Ca * P, C * P, Cb * P, N);
+    this.be.copyRows(b.ptr, Cb * P, at(y, Ca * P), C * P, Cb * P, N);
     this.shapes = [a.shape, b.shape];
     return tensor([N, C, H, W], y);
   }
@@ -32,7 +32,7 @@ export class ConcatChannels extends Module {
     const [N, Ca, H, W] = sa, Cb = sb[1], P = H * W, C = Ca + Cb;
     const da = this.ws('da', N * Ca * P), db = this.ws('db', N * Cb * P);
     this.be.copyRows(dy.ptr, C * P, da, Ca * P, Ca * P, N);
-    this.be.copyRows(dy.ptr + Ca * P, C * P, db, Cb * P, Cb * P, N);
+    this.be.copyRows(at(dy.ptr, Ca * P), C * P, db, Cb * P, Cb * P, N);
     return [tensor(sa, da), tensor(sb, db)];
   }
 }

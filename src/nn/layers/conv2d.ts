@@ -4,8 +4,7 @@
  * x (N, Cin, H, W) -> y (N, Cout, Ho, Wo),  Ho = floor((H + 2p - k) / s) + 1.
  * Parameters `weight` (Cout, Cin, k, k) and `bias` (Cout), initialised as PyTorch (uniform +-1/sqrt(Cin k^2)).
  */
-import { convGeom, type ConvGeom } from '../kernels/backend.js';
-import type { Backend, Ptr } from '../kernels/backend.js';
+import { convGeom, NONE, type Backend, type ConvGeom, type Ptr } from '../kernels/backend.js';
 import { expectNCHW, numel, tensor, type Tensor } from '../tensor.js';
 import { Module, fanInBound, type Param } from './module.js';
 
@@ -57,7 +56,7 @@ export class Conv2d extends Module {
     const g = convGeom(N, this.cin, H, W, this.cout, this.kernel, this.stride, this.padding);
     const shape = [N, this.cout, g.Ho, g.Wo];
     const y = this.ws('y', numel(shape));
-    this.be.conv2dForward(g, x.ptr, this.weight.ptr, this.bias ? this.bias.ptr : 0, y);
+    this.be.conv2dForward(g, x.ptr, this.weight.ptr, this.bias ? this.bias.ptr : NONE, y);
     this.x = x;
     this.g = g;
     return tensor(shape, y);
@@ -67,8 +66,8 @@ export class Conv2d extends Module {
   backward(dy: Tensor, into?: Ptr): Tensor {
     const g = this.g, x = this.x;
     if (!g || !x) throw new Error('Conv2d.backward before forward');
-    this.be.conv2dBackwardWeight(g, x.ptr, dy.ptr, this.weight.grad, this.bias ? this.bias.grad : 0);
-    if (!this.inputGrad) return tensor(x.shape, 0);
+    this.be.conv2dBackwardWeight(g, x.ptr, dy.ptr, this.weight.grad, this.bias ? this.bias.grad : NONE);
+    if (!this.inputGrad) return tensor(x.shape, NONE);
     const dx = into ?? this.ws('dx', numel(x.shape));
     this.be.conv2dBackwardData(g, this.weight.ptr, dy.ptr, dx);
     return tensor(x.shape, dx);

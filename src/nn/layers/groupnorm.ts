@@ -8,7 +8,7 @@
  * pass reads the forward output again (the sigmoid is recovered from it), so the output must not be modified in place
  * between forward and backward.
  */
-import type { Backend, Ptr } from '../kernels/backend.js';
+import { at, type Backend, type Ptr } from '../kernels/backend.js';
 import { numel, shapeStr, tensor, type Tensor } from '../tensor.js';
 import { Module, type Param } from './module.js';
 
@@ -49,7 +49,7 @@ export class GroupNorm extends Module {
     const N = x.shape[0], n = numel(x.shape), P = n / (N * this.channels);
     const y = this.ws('y', n);
     const stats = this.ws('stats', 2 * N * this.groups);
-    const args = [x.ptr, this.weight.ptr, this.bias.ptr, y, stats, stats + N * this.groups, N, this.channels, P, this.groups, this.eps] as const;
+    const args = [x.ptr, this.weight.ptr, this.bias.ptr, y, stats, at(stats, N * this.groups), N, this.channels, P, this.groups, this.eps] as const;
     if (this.silu) this.be.groupNormSiluForward(...args);
     else this.be.groupNormForward(...args);
     this.x = x;
@@ -66,12 +66,12 @@ export class GroupNorm extends Module {
     if (this.silu) {
       // z: this layer's forward output, still in its workspace (the next layer's input, kept for its backward)
       this.be.groupNormSiluBackward(
-        x.ptr, this.weight.ptr, this.bias.ptr, stats, stats + N * this.groups, this.ws('y', n), dy.ptr, dx,
+        x.ptr, this.weight.ptr, this.bias.ptr, stats, at(stats, N * this.groups), this.ws('y', n), dy.ptr, dx,
         this.weight.grad, this.bias.grad, N, this.channels, P, this.groups,
       );
     } else {
       this.be.groupNormBackward(
-        x.ptr, this.weight.ptr, stats, stats + N * this.groups, dy.ptr, dx, this.weight.grad, this.bias.grad,
+        x.ptr, this.weight.ptr, stats, at(stats, N * this.groups), dy.ptr, dx, this.weight.grad, this.bias.grad,
         N, this.channels, P, this.groups,
       );
     }

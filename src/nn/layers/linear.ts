@@ -3,7 +3,7 @@
  * dimensions multiply to `in` is read as (N, in) (e.g. a flattened NCHW feature map).
  * Backward: dW += dy^T x, db += sum_n dy, dx = dy W. Parameters `weight` (out, in), `bias` (out).
  */
-import type { Backend } from '../kernels/backend.js';
+import { NONE, type Backend } from '../kernels/backend.js';
 import { numel, shapeStr, tensor, type Tensor } from '../tensor.js';
 import { Module, fanInBound, type Param } from './module.js';
 
@@ -47,7 +47,7 @@ export class Linear extends Module {
     const N = x.shape[0];
     this.be.gemm(true, false, this.nOut, this.nIn, N, 1, dy.ptr, this.nOut, x.ptr, this.nIn, 1, this.weight.grad, this.nIn);
     if (this.bias) this.be.sumNC(dy.ptr, this.bias.grad, N, this.nOut, 1, 0); // db[j] += sum_n dy[n, j]
-    if (!this.inputGrad) return tensor(x.shape, 0);
+    if (!this.inputGrad) return tensor(x.shape, NONE);
     const dx = this.ws('dx', N * this.nIn);
     this.be.gemm(false, false, N, this.nIn, this.nOut, 1, dy.ptr, this.nOut, this.weight.ptr, this.nIn, 0, dx, this.nIn);
     return tensor(x.shape, dx);

@@ -13,7 +13,7 @@
  *   - workspaces are kept between calls and only reallocated when a larger batch arrives, so steady-state training
  *     allocates nothing.
  */
-import type { Backend, Ptr } from '../kernels/backend.js';
+import { at, NONE, type Backend, type Ptr } from '../kernels/backend.js';
 import type { Rng } from '../../random/rng.js';
 
 /** How a parameter is initialised: PyTorch's defaults for Conv2d/Linear (uniform in +-1/sqrt(fan_in)) and norms. */
@@ -24,8 +24,8 @@ export type Init =
 
 export class Param {
   /** Element offsets of the value and the gradient in the backend heap (set by `materialize`). */
-  ptr: Ptr = 0;
-  grad: Ptr = 0;
+  ptr: Ptr = NONE;
+  grad: Ptr = NONE;
   readonly size: number;
   constructor(
     readonly shape: readonly number[],
@@ -99,8 +99,8 @@ export abstract class Module {
     this.be.fill(grads, size, 0);
     let off = 0;
     for (const [, p] of params) {
-      p.ptr = values + off;
-      p.grad = grads + off;
+      p.ptr = at(values, off);
+      p.grad = at(grads, off);
       off += Math.ceil(p.size / 4) * 4;
       this.be.write(p.ptr, initValues(p, rng));
     }
@@ -139,7 +139,7 @@ export abstract class Module {
     if (this.arena) {
       this.be.free(this.arena.values);
       this.be.free(this.arena.grads);
-      for (const [, p] of this.namedParams()) p.ptr = p.grad = 0;
+      for (const [, p] of this.namedParams()) p.ptr = p.grad = NONE;
       this.arena = undefined;
     }
   }

@@ -15,7 +15,7 @@
  * Differences from diffusers: q/k/v are one fused 1x1 projection (`to_qkv`), and SiLU(temb) is computed once instead
  * of inside every block (the same function).
  */
-import type { Backend, Ptr } from '../kernels/backend.js';
+import { at, type Backend, type Ptr } from '../kernels/backend.js';
 import { SiLU } from '../layers/activation.js';
 import { SelfAttention2d } from '../layers/attention.js';
 import { ConcatChannels } from '../layers/concat.js';
@@ -214,7 +214,7 @@ export class UNet extends Module {
     if (rng) this.materialize(rng);
   }
 
-  private daPtr(): number {
+  private daPtr(): Ptr {
     return this.ws('da', this.a ? numel(this.a.shape) : 1);
   }
 
@@ -261,8 +261,8 @@ export class UNet extends Module {
     for (let n0 = 0; n0 < N; n0 += chunk) {
       const m = Math.min(chunk, N - n0);
       const ts = Array.from({ length: m }, (_, i) => t[n0 + i]);
-      const y = this.forward(tensor([m, C, H, W], x.ptr + n0 * inPer), ts);
-      this.be.copy(y.ptr, out + n0 * outPer, m * outPer);
+      const y = this.forward(tensor([m, C, H, W], at(x.ptr, n0 * inPer)), ts);
+      this.be.copy(y.ptr, at(out, n0 * outPer), m * outPer);
     }
     this.a = null;
   }

@@ -1,0 +1,39 @@
+// Typed contracts between the host and the wasm kernels: the generated export interface is up to date with the
+// AssemblyScript sources and names exactly the functions the compiled modules export (both SIMD builds), and the
+// shared layout definitions are well formed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { compileKernel } from '../../src/kernels/wasm.js';
+import { enableRelaxedSimd } from '../../src/kernels/simd.js';
+import { NN_EXPORT_NAMES } from '../../src/nn/kernels/exports.gen.js';
+import * as conv from '../../src/nn/kernels/convLayout.js';
+
+const root = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+const { exportsSource, TARGETS } = (await import(join(root, 'scripts', 'kernel-exports.mjs'))) as {
+  exportsSource: (root: string, entry: string) => string;
+  TARGETS: Record<string, [string, string, string]>;
+};
+
+test('the generated export contracts match the AssemblyScript sources (rerun npm run build:wasm if not)', () => {
+  for (const entry of Object.keys(TARGETS)) {
+    const committed = readFileSync(join(root, TARGETS[entry][0]), 'utf8');
+    assert.equal(committed, exportsSource(root, entry), `${TARGETS[entry][0]} is stale`);
+  }
+});
+
+test('the nn contract names exactly the functions of both compiled builds', async () => {
+  assert.ok(enableRelaxedSimd(), 'relaxed SIMD available in this runtime');
+  for (const name of ['nn', 'nn-relaxed']) {
+    const mod = await compileKernel(name);
+    const fns = WebAssembly.Module.exports(mod).filter((e) => e.kind === 'function').map((e) => e.name);
+    assert.deepEqual([...fns].sort(), [...NN_EXPORT_NAMES].sort(), name);
+  }
+});
+
+test('the convolution geometry block: distinct slots 0 .. GEO_SLOTS - 1', () => {
+  const slots = Object.entries(conv).filter(([k]) => k !== 'GEO_SLOTS').map(([, v]) => v as number);
+  assert.deepEqual([...slots].sort((a, b) => a - b), Array.from({ length: conv.GEO_SLOTS }, (_, i) => i));
+});
