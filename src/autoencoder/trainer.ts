@@ -208,7 +208,8 @@ export async function createAeTrainer(o: AeTrainerOptions): Promise<AeTrainer> {
       const a = core.adam();
       const { threads: _threads, ...cfg } = config;
       void _threads;
-      const arrays: Record<string, Float64Array> = { c: p.c, b: p.b, u: p.u, w: p.w };
+      // lossPerTime: the last step's per-time losses, so that a run resumed at its final epoch reports them too.
+      const arrays: Record<string, Float64Array> = { c: p.c, b: p.b, u: p.u, w: p.w, lossPerTime: lastLoss.slice() };
       for (const [name, src] of [['m', a.m], ['v', a.v]] as const) {
         arrays[`${name}.c`] = src.c;
         arrays[`${name}.b`] = src.b;
@@ -235,7 +236,8 @@ export async function createAeTrainer(o: AeTrainerOptions): Promise<AeTrainer> {
       const mom = (k: string): AeParams => ({ T, d, c: get(`${k}.c`, T), b: get(`${k}.b`, T), u: get(`${k}.u`, T * d), w: get(`${k}.w`, T * d) });
       core.setState(params, { m: mom('m'), v: mom('v'), t: m.epoch });
       epoch = m.epoch;
-      lastLoss = new Float64Array(T);
+      const lp = state.arrays.lossPerTime;
+      lastLoss = lp instanceof Float64Array && lp.length === T ? lp.slice() : new Float64Array(T);
     },
     async close() {
       if (closed) return;

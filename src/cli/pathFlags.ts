@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { UsageError, type FlagSpecs, type Values } from './args.js';
 import { checkPath, PathError, type PathRule } from '../io/paths.js';
 import { acquireLock, liveHolder, LockHeldError, type RunLock } from '../io/lock.js';
+import { removeStaleTemps } from '../io/atomic.js';
 
 /** The path flags of `specs` that have a value and a rule, in flag order. */
 function pathFlags<S extends FlagSpecs>(specs: S, values: Values<S>): Array<{ flag: string; path: string; rule: PathRule }> {
@@ -67,6 +68,8 @@ export function lockPathFlags<S extends FlagSpecs>(specs: S, values: Values<S>, 
     seen.add(resolve(path));
     try {
       locks.push(acquireLock(path, { command: opts.command, log: opts.log }));
+      const stale = removeStaleTemps(path);
+      if (stale.length) opts.log(`removed ${stale.length} temporary file(s) left in ${path} by an interrupted run`);
     } catch (e) {
       releaseAll();
       if (e instanceof LockHeldError) throw new UsageError(`--${flag}: ${e.message}`);
