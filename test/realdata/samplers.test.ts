@@ -1,5 +1,6 @@
 // The few-step samplers where images are generated: --sample-method ddim|dpm++2m with --sample-eta reach the config
 // and the generator, the U-Turn refuses deterministic samplers, and the sampler table formats its rows.
+import { NONE } from '../../src/nn/kernels/backend.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RefBackend } from '../../src/nn/kernels/ref.js';
@@ -47,7 +48,7 @@ const mData = 0.3, sData = 0.5, size = 4;
 
 /** Exact eps for data N(mData, sData^2 I) under the VP-SDE, as a stand-in U-Net (network time s = 1 - t). */
 function gaussianNet(be: RefBackend): TimeConditionedNet {
-  let out = 0;
+  let out = NONE;
   return {
     be,
     config: { inChannels: 1, sampleSize: size },
@@ -126,7 +127,7 @@ test('sampler table: parse, labels and markdown', () => {
   const s = parseSamplers('sde, ddim:1,dpm++2m@logsnr,ddim');
   assert.deepEqual(s, [{ method: 'sde' }, { method: 'ddim', eta: 1 }, { method: 'dpm++2m', spacing: 'logsnr' }, { method: 'ddim' }]);
   assert.deepEqual(s.map(samplerLabel), ['sde', 'ddim η=1', 'dpm++2m, logsnr', 'ddim η=0']);
-  const row: SamplerTableRow = { sampler: 'ddim η=0', method: 'ddim', eta: 0, steps: 10, nfe: 10, seconds: 1.234, evaluation: { n: 100, fractionA: wilson(80, 100), target: 0.8, classError: 0, fd: 3.14159 } };
+  const row: SamplerTableRow = { sampler: 'ddim η=0', method: 'ddim', eta: 0, steps: 10, nfe: 10, seconds: 1.234, evaluation: { n: 100, fractionA: wilson(80, 100), target: 0.8, classError: 0, confident: wilson(95, 100), fd: 3.14159 } };
   const md = samplerTableMarkdown([row]).split('\n');
   assert.equal(md.length, 3);
   assert.match(md[2], /^\| ddim η=0 \| 10 \| 10 \| 80\.0 % \[71\.1, 86\.7\] \| 0\.000 \| 3\.14 \| 1\.2 \|$/);
