@@ -127,7 +127,7 @@ test('sampler table: parse, labels and markdown', () => {
   const s = parseSamplers('sde, ddim:1,dpm++2m@logsnr,ddim');
   assert.deepEqual(s, [{ method: 'sde' }, { method: 'ddim', eta: 1 }, { method: 'dpm++2m', spacing: 'logsnr' }, { method: 'ddim' }]);
   assert.deepEqual(s.map(samplerLabel), ['sde', 'ddim η=1', 'dpm++2m, logsnr', 'ddim η=0']);
-  const row: SamplerTableRow = { sampler: 'ddim η=0', method: 'ddim', eta: 0, steps: 10, nfe: 10, seconds: 1.234, evaluation: { n: 100, fractionA: wilson(80, 100), target: 0.8, classError: 0, confident: wilson(95, 100), fd: 3.14159 } };
+  const row: SamplerTableRow = { sampler: 'ddim η=0', method: 'ddim', eta: 0, steps: 10, nfe: 10, seconds: 1.234, evaluation: { n: 100, fractionA: wilson(80, 100), target: 0.8, classError: 0, confident: wilson(95, 100), fd: 3.14159 } as SamplerTableRow['evaluation'] };
   const md = samplerTableMarkdown([row]).split('\n');
   assert.equal(md.length, 3);
   assert.match(md[2], /^\| ddim η=0 \| 10 \| 10 \| 80\.0 % \[71\.1, 86\.7\] \| 0\.000 \| 3\.14 \| 1\.2 \|$/);
