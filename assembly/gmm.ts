@@ -36,65 +36,14 @@
 // size (1 to 12 rows) made no measurable difference.
 
 import { fillNormals, seedLanes } from './_normal';
+import {
+  CTX_D, CTX_DP, CTX_N, CTX_T, CTX_NCHUNK, CTX_BLOCK, CTX_X1, CTX_X1SQ, CTX_ALPHA, CTX_BETA, CTX_W, CTX_U, CTX_B, CTX_C, CTX_WF, CTX_UF, CTX_UU, CTX_MW, CTX_VW, CTX_MU, CTX_VU, CTX_MB, CTX_VB, CTX_MC, CTX_VC, CTX_SLOTS, CTX_SLOTSC, CTX_GW, CTX_GU, CTX_GB, CTX_GC, CTX_LOSS, CTX_COUNTERS, CTX_SCRATCH, CTX_SCRATCH_STRIDE, CTX_NOISE, CTX_KEY0, CTX_KEY1, CTX_KEY2, CTX_KEY3, CTX_EPOCH, CTX_SCALE, CTX_K, CTX_LR, CTX_BETA1, CTX_BETA2, CTX_EPS, CTX_LU, CTX_LW, CTX_STEP_SIZE, CTX_BC2_SQRT, CTX_FLAGS, CTX_SLOT_COUNT, FLAG_ADAM, LAYOUT_VERSION,
+} from '../src/autoencoder/gmmLayout';
 
 // ---- context: an array of 8-byte slots. Integer and pointer slots hold a u32 in their first four bytes; the slots
 // marked f64 hold a double. (Storing integers as doubles cost a trapping float-to-int conversion at every use, and
 // V8 left some of those inside the inner loops: a third of the step, measured.) ----
-const CTX_D: i32 = 0; // d
-const CTX_DP: i32 = 1; // d padded to a multiple of 8
-const CTX_N: i32 = 2; // n training samples
-const CTX_T: i32 = 3; // T time steps
-const CTX_NCHUNK: i32 = 4; // sample chunks per time step (work units = T * NCHUNK)
-const CTX_BLOCK: i32 = 5; // samples per cache block
-const CTX_X1: i32 = 6; // f32 (n, dp) training data, zero padded
-const CTX_X1SQ: i32 = 7; // f64 (n) |x1_mu|^2
-const CTX_ALPHA: i32 = 8; // f64 (T)
-const CTX_BETA: i32 = 9; // f64 (T)
-const CTX_W: i32 = 10; // f64 (T, dp) master weights
-const CTX_U: i32 = 11; // f64 (T, dp)
-const CTX_B: i32 = 12; // f64 (T)
-const CTX_C: i32 = 13; // f64 (T)
-const CTX_WF: i32 = 14; // f32 (T, dp) working copy of w
-const CTX_UF: i32 = 15; // f32 (T, dp) working copy of u
-const CTX_UU: i32 = 16; // f64 (T) |uf_j|^2
-const CTX_MW: i32 = 17; // Adam first/second moments, f64, shaped like the parameters
-const CTX_VW: i32 = 18;
-const CTX_MU: i32 = 19;
-const CTX_VU: i32 = 20;
-const CTX_MB: i32 = 21;
-const CTX_VB: i32 = 22;
-const CTX_MC: i32 = 23;
-const CTX_VC: i32 = 24;
-const CTX_SLOTS: i32 = 25; // f32 per unit: gu (dp), gw (dp)
-const CTX_SLOTSC: i32 = 26; // f64 per unit: loss, gb, gc, sum h^2
-const CTX_GW: i32 = 27; // f64 (T, dp) gradient dL/dw of the last step (no weight decay)
-const CTX_GU: i32 = 28; // f64 (T, dp)
-const CTX_GB: i32 = 29; // f64 (T)
-const CTX_GC: i32 = 30; // f64 (T)
-const CTX_LOSS: i32 = 31; // f64 (T) loss contribution of each time step: K sum_mu |r|^2
-const CTX_COUNTERS: i32 = 32; // i32: [0] next unit, [1 + j] finished chunks of time j
-const CTX_SCRATCH: i32 = 33; // per-executor scratch base
-const CTX_SCRATCH_STRIDE: i32 = 34; // bytes per executor
-const CTX_NOISE: i32 = 35; // 0, or f32 (T, n, dp) explicit noise (tests)
-const CTX_KEY0: i32 = 36; // 128-bit noise key, four uint32
-const CTX_KEY1: i32 = 37;
-const CTX_KEY2: i32 = 38;
-const CTX_KEY3: i32 = 39;
-const CTX_EPOCH: i32 = 40; // noise counter (the epoch)
-const CTX_SCALE: i32 = 41; // f64: s = 1/(sqrt(d) c0)
-const CTX_K: i32 = 42; // f64: K = 1/(d T)
-const CTX_LR: i32 = 43; // f64, unused by the kernel (the host folds it into STEP_SIZE); kept for the record
-const CTX_BETA1: i32 = 44; // f64 (this and the next six)
-const CTX_BETA2: i32 = 45;
-const CTX_EPS: i32 = 46;
-const CTX_LU: i32 = 47; // f64: weight decay of u (coupled: grad += lU u)
-const CTX_LW: i32 = 48; // f64: weight decay of w
-const CTX_STEP_SIZE: i32 = 49; // f64: lr / (1 - beta1^t)
-const CTX_BC2_SQRT: i32 = 50; // f64: sqrt(1 - beta2^t)
-const CTX_FLAGS: i32 = 51; // FLAG_*
-const CTX_SLOT_COUNT: i32 = 52;
-
-const FLAG_ADAM: i32 = 1; // apply the Adam update after reducing the gradient
+// (CTX_* slot numbers, CTX_SLOT_COUNT, FLAG_ADAM and LAYOUT_VERSION: src/autoencoder/gmmLayout.ts)
 
 // per-executor scratch: [rng state 64 B][coefficients BLOCK x 4 f32][z pointers BLOCK x 4 B, padded][z BLOCK x dp f32]
 const SCR_RNG: usize = 0;
@@ -120,7 +69,7 @@ export function layoutSlots(): i32 {
 
 /** Version of the context layout and kernel contract (bumped on any incompatible change; the host checks it). */
 export function layoutVersion(): i32 {
-  return 2;
+  return LAYOUT_VERSION;
 }
 
 /** First free byte above the static data: the host allocator starts here. */

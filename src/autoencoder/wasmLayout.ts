@@ -1,68 +1,26 @@
 /**
- * Context layout of the `gmm` wasm kernel: an array of 8-byte slots; the slots in `F64_SLOTS` hold a double, all
- * others a u32 (pointer or integer) in their first four bytes. Mirrors the CTX_* constants of assembly/gmm.ts; the
- * kernel's `layoutSlots()` must equal `CTX.SLOT_COUNT`.
+ * Context layout of the `gmm` wasm kernel, host view: the slot numbers of src/autoencoder/gmmLayout.ts (the one
+ * definition, which assembly/gmm.ts imports too) as an object, and which slots hold a double. The kernel's
+ * `layoutSlots()` and `layoutVersion()` are checked against CTX.SLOT_COUNT and LAYOUT_VERSION at load.
  */
+import * as G from './gmmLayout.js';
+
 export const CTX = {
-  D: 0,
-  DP: 1,
-  N: 2,
-  T: 3,
-  NCHUNK: 4,
-  BLOCK: 5,
-  X1: 6,
-  X1SQ: 7,
-  ALPHA: 8,
-  BETA: 9,
-  W: 10,
-  U: 11,
-  B: 12,
-  C: 13,
-  WF: 14,
-  UF: 15,
-  UU: 16,
-  MW: 17,
-  VW: 18,
-  MU: 19,
-  VU: 20,
-  MB: 21,
-  VB: 22,
-  MC: 23,
-  VC: 24,
-  SLOTS: 25,
-  SLOTSC: 26,
-  GW: 27,
-  GU: 28,
-  GB: 29,
-  GC: 30,
-  LOSS: 31,
-  COUNTERS: 32,
-  SCRATCH: 33,
-  SCRATCH_STRIDE: 34,
-  NOISE: 35,
-  KEY0: 36,
-  KEY1: 37,
-  KEY2: 38,
-  KEY3: 39,
-  EPOCH: 40,
-  SCALE: 41,
-  K: 42,
-  LR: 43,
-  BETA1: 44,
-  BETA2: 45,
-  EPS: 46,
-  LU: 47,
-  LW: 48,
-  STEP_SIZE: 49,
-  BC2_SQRT: 50,
-  FLAGS: 51,
-  SLOT_COUNT: 52,
+  D: G.CTX_D, DP: G.CTX_DP, N: G.CTX_N, T: G.CTX_T, NCHUNK: G.CTX_NCHUNK, BLOCK: G.CTX_BLOCK, X1: G.CTX_X1,
+  X1SQ: G.CTX_X1SQ, ALPHA: G.CTX_ALPHA, BETA: G.CTX_BETA, W: G.CTX_W, U: G.CTX_U, B: G.CTX_B, C: G.CTX_C,
+  WF: G.CTX_WF, UF: G.CTX_UF, UU: G.CTX_UU, MW: G.CTX_MW, VW: G.CTX_VW, MU: G.CTX_MU, VU: G.CTX_VU, MB: G.CTX_MB,
+  VB: G.CTX_VB, MC: G.CTX_MC, VC: G.CTX_VC, SLOTS: G.CTX_SLOTS, SLOTSC: G.CTX_SLOTSC, GW: G.CTX_GW, GU: G.CTX_GU,
+  GB: G.CTX_GB, GC: G.CTX_GC, LOSS: G.CTX_LOSS, COUNTERS: G.CTX_COUNTERS, SCRATCH: G.CTX_SCRATCH,
+  SCRATCH_STRIDE: G.CTX_SCRATCH_STRIDE, NOISE: G.CTX_NOISE, KEY0: G.CTX_KEY0, KEY1: G.CTX_KEY1, KEY2: G.CTX_KEY2,
+  KEY3: G.CTX_KEY3, EPOCH: G.CTX_EPOCH, SCALE: G.CTX_SCALE, K: G.CTX_K, LR: G.CTX_LR, BETA1: G.CTX_BETA1,
+  BETA2: G.CTX_BETA2, EPS: G.CTX_EPS, LU: G.CTX_LU, LW: G.CTX_LW, STEP_SIZE: G.CTX_STEP_SIZE,
+  BC2_SQRT: G.CTX_BC2_SQRT, FLAGS: G.CTX_FLAGS, SLOT_COUNT: G.CTX_SLOT_COUNT,
 } as const;
 
-export const FLAG_ADAM = 1;
+export const FLAG_ADAM = G.FLAG_ADAM;
 
 /** Must equal the kernel's `layoutVersion()`. */
-export const LAYOUT_VERSION = 2;
+export const LAYOUT_VERSION = G.LAYOUT_VERSION;
 
 /** Slots that hold a float64; every other slot holds a uint32. */
 export const F64_SLOTS: ReadonlySet<number> = new Set([

@@ -47,18 +47,8 @@ import { fileURLToPath } from 'node:url';
 import { WasmHeap } from './heap.js';
 import { compileKernel } from './wasm.js';
 
-// control block layout (mirrored in worker.mjs)
-const SEQ = 0;
-const PENDING = 1;
-const CMD = 2;
-const ERRORS = 3;
-const TASK_BASE = 16;
-const TASK_STRIDE = 4;
-const MAX_ARGS = 16;
-const ERR_BYTES = 512;
-const CMD_RUN = 1;
-const CMD_MSG = 2;
-const CMD_EXIT = 3;
+// control block layout: control.mjs (shared with worker.mjs)
+import { SEQ, PENDING, CMD, ERRORS, TASK_BASE, TASK_STRIDE, MAX_ARGS, ERR_BYTES, CMD_RUN, CMD_MSG, CMD_EXIT } from './control.mjs';
 const DEFAULT_MAX_PAGES = 65536; // build-wasm.mjs: --maximumMemory 65536
 
 export interface PoolOptions {

@@ -4,20 +4,10 @@
 // The worker never returns to its event loop: it sleeps in Atomics.wait on the control block and, when the host bumps
 // the sequence word, executes the command (CMD_RUN: call one export of one module with this worker's arguments;
 // CMD_MSG: take a message from its port synchronously, e.g. a module to instantiate; CMD_EXIT: stop), then
-// decrements the pending counter and wakes the host when it reaches zero. Layout constants mirror pool.ts.
+// decrements the pending counter and wakes the host when it reaches zero. The control-block layout is control.mjs.
 import { workerData, receiveMessageOnPort } from 'node:worker_threads';
 
-const SEQ = 0;
-const PENDING = 1;
-const CMD = 2;
-const ERRORS = 3;
-const TASK_BASE = 16;
-const TASK_STRIDE = 4; // moduleId, exportId, nargs, errorFlag
-const MAX_ARGS = 16;
-const ERR_BYTES = 512;
-const CMD_RUN = 1;
-const CMD_MSG = 2;
-const CMD_EXIT = 3;
+import { SEQ, PENDING, CMD, ERRORS, TASK_BASE, TASK_STRIDE, MAX_ARGS, ERR_BYTES, CMD_RUN, CMD_MSG, CMD_EXIT } from './control.mjs';
 
 const { index, control, args: argsBuf, errors: errBuf, port } = workerData;
 const ctrl = new Int32Array(control);

@@ -10,6 +10,8 @@ import { compileKernel } from '../../src/kernels/wasm.js';
 import { enableRelaxedSimd } from '../../src/kernels/simd.js';
 import { NN_EXPORT_NAMES } from '../../src/nn/kernels/exports.gen.js';
 import * as conv from '../../src/nn/kernels/convLayout.js';
+import * as gmm from '../../src/autoencoder/gmmLayout.js';
+import * as control from '../../src/kernels/control.mjs';
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 const { exportsSource, TARGETS } = (await import(join(root, 'scripts', 'kernel-exports.mjs'))) as {
@@ -36,4 +38,22 @@ test('the nn contract names exactly the functions of both compiled builds', asyn
 test('the convolution geometry block: distinct slots 0 .. GEO_SLOTS - 1', () => {
   const slots = Object.entries(conv).filter(([k]) => k !== 'GEO_SLOTS').map(([, v]) => v as number);
   assert.deepEqual([...slots].sort((a, b) => a - b), Array.from({ length: conv.GEO_SLOTS }, (_, i) => i));
+});
+
+test('the gmm context block: distinct slots 0 .. CTX_SLOT_COUNT - 1, and the compiled kernel agrees', async () => {
+  const slots = Object.entries(gmm).filter(([k]) => k.startsWith('CTX_') && k !== 'CTX_SLOT_COUNT').map(([, v]) => v as number);
+  assert.deepEqual([...slots].sort((a, b) => a - b), Array.from({ length: gmm.CTX_SLOT_COUNT }, (_, i) => i));
+  const inst = new WebAssembly.Instance(await compileKernel('gmm'), {
+    env: { memory: new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true }), abort() {}, seed: () => 0 },
+  });
+  const ex = inst.exports as { layoutSlots: () => number; layoutVersion: () => number };
+  assert.equal(ex.layoutSlots(), gmm.CTX_SLOT_COUNT);
+  assert.equal(ex.layoutVersion(), gmm.LAYOUT_VERSION);
+});
+
+test('the pool control block: distinct header words below the task area', () => {
+  const header = [control.SEQ, control.PENDING, control.CMD, control.ERRORS];
+  assert.equal(new Set(header).size, header.length);
+  assert.ok(Math.max(...header) < control.TASK_BASE);
+  assert.equal(new Set([control.CMD_RUN, control.CMD_MSG, control.CMD_EXIT]).size, 3);
 });
