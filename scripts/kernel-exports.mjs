@@ -11,6 +11,7 @@ import { join } from 'node:path';
 /** Modules with a generated contract: entry name -> [output path, interface name, import of ByteAddr]. */
 export const TARGETS = {
   nn: ['src/nn/kernels/exports.gen.ts', 'NnExports', '../../kernels/addresses.js'],
+  gmm: ['src/autoencoder/exports.gen.ts', 'GmmExports', '../kernels/addresses.js'],
 };
 
 /** Exported function names of an entry file, each with the file that defines it (in export order). */

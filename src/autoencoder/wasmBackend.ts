@@ -17,6 +17,13 @@ import { zeroParams } from './model.js';
 import type { AdamOptions, AdamState } from './adam.js';
 import { adamFactors } from './adam.js';
 import { CTX, F64_SLOTS, FLAG_ADAM, LAYOUT_VERSION } from './wasmLayout.js';
+import { asBytes } from '../kernels/addresses.js';
+import type { GmmExports } from './exports.gen.js';
+
+/** The kernel's exports, typed by the contract generated from assembly/gmm.ts (test/kernels/contracts.test.ts). */
+function gmmExports(mod: KernelModule): GmmExports {
+  return mod.exports as unknown as GmmExports;
+}
 
 export interface WasmAeOptions {
   pool: KernelPool;
@@ -91,7 +98,7 @@ export class WasmAeKernel {
     const dp = this.dp;
     const units = T * this.chunks;
     const exe = this.pool.size;
-    const scratch = align16((mod.exports.scratchBytes as (b: number, dp: number) => number)(this.block, dp));
+    const scratch = align16(gmmExports(mod).scratchBytes(this.block, dp));
     const sizes: Record<string, number> = {
       ctx: 8 * CTX.SLOT_COUNT,
       x1: 4 * n * dp,
@@ -173,8 +180,9 @@ export class WasmAeKernel {
   /** Load the `gmm` module into `o.pool` (once) and lay out the problem. Warms the kernel up on first use. */
   static async create(o: WasmAeOptions): Promise<WasmAeKernel> {
     const mod = await o.pool.load('gmm');
-    const slots = (mod.exports.layoutSlots as () => number)();
-    const version = typeof mod.exports.layoutVersion === 'function' ? (mod.exports.layoutVersion as () => number)() : 1;
+    const ex = gmmExports(mod);
+    const slots = ex.layoutSlots();
+    const version = typeof mod.exports.layoutVersion === 'function' ? ex.layoutVersion() : 1;
     if (slots !== CTX.SLOT_COUNT || version !== LAYOUT_VERSION) {
       throw new Error(
         `build/gmm.wasm has context layout ${version}/${slots} slots, this code expects ${LAYOUT_VERSION}/${CTX.SLOT_COUNT}: ` +
@@ -239,7 +247,7 @@ export class WasmAeKernel {
     this.writeRows(this.ptrs.u, p.u);
     this.mod.f64(this.ptrs.b, T).set(p.b);
     this.mod.f64(this.ptrs.c, T).set(p.c);
-    (this.mod.exports.aePublish as (ctx: number, j0: number, j1: number) => void)(this.ctxPtr, 0, T);
+    gmmExports(this.mod).aePublish(asBytes(this.ctxPtr), 0, T);
     this.writeUu();
   }
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { compileKernel } from '../../src/kernels/wasm.js';
 import { enableRelaxedSimd } from '../../src/kernels/simd.js';
 import { NN_EXPORT_NAMES } from '../../src/nn/kernels/exports.gen.js';
+import { GMM_EXPORT_NAMES } from '../../src/autoencoder/exports.gen.js';
 import * as conv from '../../src/nn/kernels/convLayout.js';
 import * as gmm from '../../src/autoencoder/gmmLayout.js';
 import * as control from '../../src/kernels/control.mjs';
@@ -26,13 +27,15 @@ test('the generated export contracts match the AssemblyScript sources (rerun npm
   }
 });
 
-test('the nn contract names exactly the functions of both compiled builds', async () => {
+test('the contracts name exactly the functions of the compiled modules (nn: both builds; gmm)', async () => {
   assert.ok(enableRelaxedSimd(), 'relaxed SIMD available in this runtime');
   for (const name of ['nn', 'nn-relaxed']) {
     const mod = await compileKernel(name);
     const fns = WebAssembly.Module.exports(mod).filter((e) => e.kind === 'function').map((e) => e.name);
     assert.deepEqual([...fns].sort(), [...NN_EXPORT_NAMES].sort(), name);
   }
+  const gmmFns = WebAssembly.Module.exports(await compileKernel('gmm')).filter((e) => e.kind === 'function');
+  assert.deepEqual(gmmFns.map((e) => e.name).sort(), [...GMM_EXPORT_NAMES].sort(), 'gmm');
 });
 
 test('the convolution geometry block: distinct slots 0 .. GEO_SLOTS - 1', () => {
