@@ -12,6 +12,7 @@ import { CliError, type Command, type CommandIO } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { checkPathFlags, lockPathFlags, usageFromPath } from './pathFlags.js';
 import { PathError } from '../io/paths.js';
+import { usageFromField } from './fields.js';
 import { clearStop, installStopHandlers, StopError, stopExitCode } from '../io/stop.js';
 import { VERSION } from '../version.js';
 
@@ -99,6 +100,7 @@ export async function main(argv: string[], io: CommandIO = { stdout: process.std
     }
   } catch (err) {
     if (err instanceof PathError) err = usageFromPath(err);
+    err = usageFromField(err);
     if (err instanceof UsageError) {
       io.stderr.write(`phaseflow ${name}: ${err.message}\n`);
       return 2;

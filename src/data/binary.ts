@@ -7,6 +7,7 @@
 import { Rng } from '../random/rng.js';
 import { DataError } from './idx.js';
 import type { ImageSet } from './images.js';
+import { FieldError } from '../io/errors.js';
 
 export interface BinaryOptions {
   classA?: number;
@@ -64,9 +65,9 @@ export function makeBinaryDataset(set: ImageSet, opts: BinaryOptions): BinaryDat
   const fraction = opts.fraction ?? 0.8;
   const heldOut = opts.heldOut ?? 0.1;
   const size = opts.size ?? 32;
-  if (classA === classB) throw new DataError(`--classes: the two classes must differ (got ${classA} twice)`);
-  if (!(fraction > 0 && fraction < 1)) throw new DataError(`--fraction: expected a number in (0, 1), got ${fraction}`);
-  if (!(heldOut >= 0 && heldOut < 1)) throw new DataError(`--held-out: expected a number in [0, 1), got ${heldOut}`);
+  if (classA === classB) throw new FieldError('data.classes', `the two classes must differ (got ${classA} twice)`);
+  if (!(fraction > 0 && fraction < 1)) throw new FieldError('data.fraction', `expected a number in (0, 1), got ${fraction}`);
+  if (!(heldOut >= 0 && heldOut < 1)) throw new FieldError('data.heldOut', `expected a number in [0, 1), got ${heldOut}`);
   const rng = Rng.seeded(opts.seed).split(21);
   const idxA = shuffle(rng.split(0), [...set.labels.keys()].filter((i) => set.labels[i] === classA));
   const idxB = shuffle(rng.split(1), [...set.labels.keys()].filter((i) => set.labels[i] === classB));

@@ -7,8 +7,16 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 
+/**
+ * Bad image data: a broken or foreign file, or a data set that cannot serve (too few images, empty images). `field`
+ * names the setting at fault when it is one ("data.dir", "data.maxTrain"; the CLI maps it to a flag), else the data
+ * itself is (the CLI reports it under --data).
+ */
 export class DataError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
     super(message);
     this.name = 'DataError';
   }

@@ -51,14 +51,14 @@ function findFile(dir: string, stem: string): string | null {
 
 /** Load IDX images and labels from a folder; `split` 'train' (default), 'test' (t10k) or 'all'. */
 export function loadIdxFolder(dir: string, split: 'train' | 'test' | 'all' = 'train'): ImageSet {
-  if (!existsSync(dir)) throw new DataError(`--data: no such folder ${dir}`);
+  if (!existsSync(dir)) throw new DataError(`no such folder ${dir}`, 'data.dir');
   const prefixes = split === 'all' ? ['train', 't10k'] : [split === 'train' ? 'train' : 't10k'];
   const sets: ImageSet[] = [];
   for (const prefix of prefixes) {
     const imgPath = findFile(dir, `${prefix}-images-idx3-ubyte`);
     const lblPath = findFile(dir, `${prefix}-labels-idx1-ubyte`);
     if (!imgPath || !lblPath) {
-      throw new DataError(`--data: ${dir} has no ${prefix}-images-idx3-ubyte[.gz] and ${prefix}-labels-idx1-ubyte[.gz] (found: ${readdirSync(dir).slice(0, 6).join(', ') || 'nothing'})`);
+      throw new DataError(`${dir} has no ${prefix}-images-idx3-ubyte[.gz] and ${prefix}-labels-idx1-ubyte[.gz] (found: ${readdirSync(dir).slice(0, 6).join(', ') || 'nothing'})`, 'data.dir');
     }
     const img = readIdx(imgPath);
     const lbl = readIdx(lblPath);

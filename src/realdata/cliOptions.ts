@@ -18,6 +18,8 @@ import { GENERATIVE_METHODS } from '../solver/sample.js';
 import { equalEdges, resolveConfig, scaleConfig, SCALE_NAMES, type ConfigOverrides, type RealDataConfig, type ScaleName, type ScanConfig } from './config.js';
 import { realDataContext, streamReporter, type RealDataContext } from './context.js';
 import { DenoiserDivergedError, unetOf } from './denoiser.js';
+import { FieldError } from '../io/errors.js';
+import { flagOf, usageFromField } from '../cli/fields.js';
 
 /** The defaults of a setting under each scale (shown by --help; the scale sets them). */
 export function byScale(get: (c: RealDataConfig) => unknown): PresetDefaults {
@@ -228,8 +230,7 @@ export function configFromFlags<V extends Partial<RealDataValues> & { scale: Sca
     extra(o, base);
     config = resolveConfig(v.scale, o);
   } catch (e) {
-    if (e instanceof RangeError) throw new UsageError(e.message);
-    throw e;
+    throw usageFromField(e);
   }
   try {
     unetOf(config.denoiser, config.data.resolution);
@@ -254,7 +255,8 @@ export async function contextFromFlags(v: Partial<RealDataValues>, config: RealD
 
 /** Library errors as CLI errors: data problems name their flag (exit 2), broken files and divergence exit 1. */
 export function cliError(e: unknown): unknown {
-  if (e instanceof DataError) return /^--\w/.test(e.message) ? new UsageError(e.message) : new UsageError(`--data: ${e.message}`);
+  if (e instanceof DataError) return new UsageError(`--${e.field ? flagOf(e.field) : 'data'}: ${e.message}`);
+  if (e instanceof FieldError) return usageFromField(e);
   if (e instanceof DenoiserDivergedError) return new CliError(e.message);
   if (e instanceof CheckpointError || e instanceof SafetensorsError) return new CliError(e.message);
   return e;

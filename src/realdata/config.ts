@@ -18,6 +18,7 @@
  * Every number here can be overridden from the command line (flags override the scale).
  */
 import { isStochastic, type GenerativeMethod } from '../solver/sample.js';
+import { FieldError } from '../io/errors.js';
 
 export type ScaleName = 'tiny' | 'quick' | 'paper';
 export const SCALE_NAMES: readonly ScaleName[] = ['tiny', 'quick', 'paper'];
@@ -218,7 +219,7 @@ function base(scale: ScaleName): RealDataConfig {
 
 /** The settings of a scale (a fresh copy). */
 export function scaleConfig(scale: ScaleName): RealDataConfig {
-  if (!SCALE_NAMES.includes(scale)) throw new RangeError(`--scale: expected one of ${SCALE_NAMES.join('|')}, got "${String(scale)}"`);
+  if (!SCALE_NAMES.includes(scale)) throw new FieldError('scale', `expected one of ${SCALE_NAMES.join('|')}, got "${String(scale)}"`);
   return structuredClone(base(scale));
 }
 
@@ -238,47 +239,47 @@ export function resolveConfig(scale: ScaleName, overrides: ConfigOverrides = {})
   return c;
 }
 
-/** Throws a RangeError naming the first inconsistent setting. */
+/** Throws a FieldError naming the first inconsistent setting (its config path, e.g. "data.fraction"). */
 export function validateConfig(c: RealDataConfig): void {
   const bad = (what: string, msg: string): never => {
-    throw new RangeError(`${what}: ${msg}`);
+    throw new FieldError(what, msg);
   };
   const posInt = (what: string, v: number) => {
     if (!(Number.isInteger(v) && v >= 1)) bad(what, `expected an integer >= 1, got ${v}`);
   };
   const { data, oracle, denoiser: d, sampling, uturn, retrain, scan } = c;
-  if (data.classA === data.classB) bad('--classes', `the two classes must differ (got ${data.classA} twice)`);
-  if (!(data.fraction > 0 && data.fraction < 1)) bad('--fraction', `expected a number in (0, 1), got ${data.fraction}`);
-  if (!(data.heldOut > 0 && data.heldOut < 1)) bad('--held-out', `expected a number in (0, 1), got ${data.heldOut}`);
-  if (data.resolution !== 32 && data.resolution !== 16) bad('--resolution', `expected 32 or 16, got ${data.resolution}`);
-  posInt('oracle steps', oracle.steps);
-  posInt('--batch', d.batch);
-  posInt('--train-steps', d.steps);
-  if (!(d.lr > 0)) bad('--lr', `expected a number > 0, got ${d.lr}`);
-  if (!(d.emaDecay >= 0 && d.emaDecay < 1)) bad('--ema', `expected a number in [0, 1), got ${d.emaDecay}`);
-  posInt('--sample-steps', sampling.stepsPerUnit);
+  if (data.classA === data.classB) bad('data.classes', `the two classes must differ (got ${data.classA} twice)`);
+  if (!(data.fraction > 0 && data.fraction < 1)) bad('data.fraction', `expected a number in (0, 1), got ${data.fraction}`);
+  if (!(data.heldOut > 0 && data.heldOut < 1)) bad('data.heldOut', `expected a number in (0, 1), got ${data.heldOut}`);
+  if (data.resolution !== 32 && data.resolution !== 16) bad('data.resolution', `expected 32 or 16, got ${data.resolution}`);
+  posInt('oracle.steps', oracle.steps);
+  posInt('denoiser.batch', d.batch);
+  posInt('denoiser.steps', d.steps);
+  if (!(d.lr > 0)) bad('denoiser.lr', `expected a number > 0, got ${d.lr}`);
+  if (!(d.emaDecay >= 0 && d.emaDecay < 1)) bad('denoiser.emaDecay', `expected a number in [0, 1), got ${d.emaDecay}`);
+  posInt('sampling.stepsPerUnit', sampling.stepsPerUnit);
   const eta = sampling.eta ?? 0;
-  if (!(eta >= 0 && eta <= 1)) bad('--sample-eta', `expected a number in [0, 1], got ${eta}`);
+  if (!(eta >= 0 && eta <= 1)) bad('sampling.eta', `expected a number in [0, 1], got ${eta}`);
   if (!isStochastic(uturn.method, eta)) {
-    bad('--uturn-method', `the U-Turn regenerates with a stochastic sampler (its curves measure where fresh noise can still change the class), got ${uturn.method}${uturn.method === 'ddim' ? ' with --sample-eta 0' : ''}; use sde (the paper) or ddim with --sample-eta > 0`);
+    bad('uturn.method', `the U-Turn regenerates with a stochastic sampler (its curves measure where fresh noise can still change the class), got ${uturn.method}${uturn.method === 'ddim' ? ' with --sample-eta 0' : ''}; use sde (the paper) or ddim with --sample-eta > 0`);
   }
   const times = uturn.turnTimes;
-  if (!times.length || times.some((t) => !(t > 0 && t < 1))) bad('--turn-times', 'expected times strictly between 0 and 1');
-  if (new Set(times).size !== times.length) bad('--turn-times', 'times must be distinct');
-  posInt('--starts', uturn.startsPerClass);
-  if (!(uturn.windowLo >= 0 && uturn.windowHi <= 1 && uturn.windowLo < uturn.windowHi)) bad('--window-rule', 'need 0 <= lo < hi <= 1');
-  if (!retrain.budgets.length || retrain.budgets.some((b) => !(Number.isInteger(b) && b >= 1))) bad('--budgets', 'expected integers >= 1');
-  if (!retrain.seeds.length) bad('--retrain-seeds', 'need at least one seed');
-  if (new Set(retrain.seeds).size !== retrain.seeds.length) bad('--retrain-seeds', 'seeds must be distinct');
-  if (!(retrain.massInside > 0 && retrain.massInside <= 1)) bad('--mass-inside', `expected a number in (0, 1], got ${retrain.massInside}`);
-  posInt('--gen-samples', retrain.genSamples);
+  if (!times.length || times.some((t) => !(t > 0 && t < 1))) bad('uturn.turnTimes', 'expected times strictly between 0 and 1');
+  if (new Set(times).size !== times.length) bad('uturn.turnTimes', 'times must be distinct');
+  posInt('uturn.startsPerClass', uturn.startsPerClass);
+  if (!(uturn.windowLo >= 0 && uturn.windowHi <= 1 && uturn.windowLo < uturn.windowHi)) bad('uturn.window', 'need 0 <= lo < hi <= 1');
+  if (!retrain.budgets.length || retrain.budgets.some((b) => !(Number.isInteger(b) && b >= 1))) bad('retrain.budgets', 'expected integers >= 1');
+  if (!retrain.seeds.length) bad('retrain.seeds', 'need at least one seed');
+  if (new Set(retrain.seeds).size !== retrain.seeds.length) bad('retrain.seeds', 'seeds must be distinct');
+  if (!(retrain.massInside > 0 && retrain.massInside <= 1)) bad('retrain.massInside', `expected a number in (0, 1], got ${retrain.massInside}`);
+  posInt('retrain.genSamples', retrain.genSamples);
   const e = scan.edges;
   if (e.length < 2 || e[0] < 0 || e[e.length - 1] > 1 || e.some((x, i) => i > 0 && !(x > e[i - 1]))) {
-    bad('--intervals', 'expected increasing edges in [0, 1] (or a number of equal intervals)');
+    bad('scan.edges', 'expected increasing edges in [0, 1] (or a number of equal intervals)');
   }
-  posInt('--base-steps', scan.baseSteps);
-  posInt('--extra-steps', scan.extraSteps);
-  if (!scan.seeds.length) bad('--scan-seeds', 'need at least one seed');
+  posInt('scan.baseSteps', scan.baseSteps);
+  posInt('scan.extraSteps', scan.extraSteps);
+  if (!scan.seeds.length) bad('scan.seeds', 'need at least one seed');
 }
 
 /**

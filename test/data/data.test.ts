@@ -46,7 +46,7 @@ test('IDX folder: image and label counts must agree; a missing folder is named',
   const s = loadIdxFolder(dir);
   assert.equal(s.height, 2);
   assert.deepEqual(Array.from(s.images.subarray(0, 2)), [0, 1]);
-  assert.throws(() => loadIdxFolder(join(dir, 'nope')), /--data: no such folder/);
+  assert.throws(() => loadIdxFolder(join(dir, 'nope')), /no such folder/);
   assert.throws(() => loadIdxFolder(dir, 'test'), /has no t10k-images-idx3-ubyte/);
 });
 
@@ -92,6 +92,6 @@ test('unbalanced two-class set: proportions, padding, scaling, disjoint held-out
   for (let k = 0; k < ds.test.n; k++) assert.ok(!trainKeys.has(key(ds.test.x, k)));
   const again = makeBinaryDataset(s, { seed: 1, fraction: 0.8, heldOut: 0.1 });
   assert.deepEqual(Array.from(again.train.y), Array.from(ds.train.y));
-  assert.throws(() => makeBinaryDataset(s, { seed: 1, fraction: 1 }), /--fraction: expected a number in \(0, 1\)/);
+  assert.throws(() => makeBinaryDataset(s, { seed: 1, fraction: 1 }), /data\.fraction: expected a number in \(0, 1\)/);
   assert.throws(() => makeBinaryDataset(s, { seed: 1, classA: 3, classB: 3 }), /must differ/);
 });

@@ -159,15 +159,26 @@ test('the lock is released on normal exit and on error; a stale lock from a dead
   assert.ok(statSync(join(ok, 'result.json')).isFile());
 });
 
-test('a real-data command ended by Ctrl-C stops at once; its stale lock is taken over by the next run', async () => {
+test('a real-data command stops at once on Ctrl-C and releases its lock; a lock left by kill -9 is taken over', async () => {
   const R = fresh();
-  const child = spawn(process.execPath, ['--import', 'tsx', SRC_MAIN, 'classify', '--scale', 'quick', '--threads', '1', '--quiet', '--out', R], { cwd: ROOT });
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_c, s) => resolve(s)));
-  await waitFor(() => existsSync(join(R, LOCK)));
+  const child = spawn(process.execPath, ['--import', 'tsx', SRC_MAIN, 'classify', '--scale', 'quick', '--threads', '1', '--out', R], { cwd: ROOT });
+  let err = '';
+  child.stderr.on('data', (b) => (err += b));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  await waitFor(() => existsSync(join(R, LOCK)) && /oracle /.test(err));
   child.kill('SIGINT');
-  assert.equal(await exited, 'SIGINT');
+  assert.equal(await exited, 130, err);
+  assert.match(err, /phaseflow classify: stopped by SIGINT while training the oracle/);
+  assert.doesNotMatch(err, /100\.0%/);
+  assert.equal(existsSync(join(R, LOCK)), false, 'the lock is released on SIGINT');
+
+  const killed = spawn(process.execPath, ['--import', 'tsx', SRC_MAIN, 'classify', '--scale', 'quick', '--threads', '1', '--quiet', '--out', R], { cwd: ROOT });
+  const gone = new Promise<NodeJS.Signals | null>((resolve) => killed.on('exit', (_c, s) => resolve(s)));
+  await waitFor(() => existsSync(join(R, LOCK)));
+  killed.kill('SIGKILL');
+  assert.equal(await gone, 'SIGKILL');
   const r = runSrc(['classify', ...tiny, '--out', R]);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stderr, new RegExp(`taking over the lock of .* from pid ${child.pid} \\(classify, `));
+  assert.match(r.stderr, new RegExp(`taking over the lock of .* from pid ${killed.pid} \\(classify, `));
   assert.equal(existsSync(join(R, LOCK)), false);
 });

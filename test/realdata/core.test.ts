@@ -3,7 +3,7 @@
 // pooling, batch order and the PNG encoder.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
@@ -12,6 +12,7 @@ import { parseSampler } from '../../src/sampler/parse.js';
 import { frechetDistance, gaussianFit } from '../../src/metrics/frechet.js';
 import { wilson } from '../../src/uturn/binomial.js';
 import { crc32 } from '../../src/io/checkpoint.js';
+import { ALGORITHM_VERSIONS } from '../../src/realdata/versions.js';
 import { equalEdges, resolveConfig, scaleConfig, SCALE_NAMES, PAPER_UTURN } from '../../src/realdata/config.js';
 import { armSampler, chooseWindow } from '../../src/realdata/retrain.js';
 import { evaluateImages } from '../../src/realdata/generate.js';
@@ -35,12 +36,12 @@ test('every scale is valid; quick shares the U-Turn model with the first uniform
   assert.equal(scaleConfig('paper').data.resolution, 32);
   assert.deepEqual(scaleConfig('paper').denoiser.channels, [16, 32, 64]);
   assert.equal(resolveConfig('quick', { retrain: { massInside: 0.7 } }).retrain.massInside, 0.7);
-  assert.throws(() => resolveConfig('quick', { data: { classA: 3, classB: 3 } }), /--classes/);
-  assert.throws(() => resolveConfig('quick', { data: { fraction: 1 } }), /--fraction/);
-  assert.throws(() => resolveConfig('quick', { retrain: { seeds: [1, 1] } }), /--retrain-seeds/);
-  assert.throws(() => resolveConfig('quick', { uturn: { turnTimes: [0, 0.5] } }), /--turn-times/);
-  assert.throws(() => resolveConfig('quick', { scan: { edges: [0, 0.6, 0.4, 1] } }), /--intervals/);
-  assert.throws(() => scaleConfig('huge' as never), /--scale/);
+  assert.throws(() => resolveConfig('quick', { data: { classA: 3, classB: 3 } }), /data\.classes/);
+  assert.throws(() => resolveConfig('quick', { data: { fraction: 1 } }), /data\.fraction/);
+  assert.throws(() => resolveConfig('quick', { retrain: { seeds: [1, 1] } }), /retrain\.seeds/);
+  assert.throws(() => resolveConfig('quick', { uturn: { turnTimes: [0, 0.5] } }), /uturn\.turnTimes/);
+  assert.throws(() => resolveConfig('quick', { scan: { edges: [0, 0.6, 0.4, 1] } }), /scan\.edges/);
+  assert.throws(() => scaleConfig('huge' as never), /scale: expected/);
   assert.deepEqual(equalEdges(5), [0, 0.2, 0.4, 0.6, 0.8, 1]);
   // Scales are copies: editing one does not leak into the next call.
   scaleConfig('quick').retrain.seeds.push(99);
@@ -130,9 +131,16 @@ test('stage cache: a result is reused only under the same settings hash', () => 
   assert.notEqual(hashOf({ a: 1 }), hashOf({ a: 2 }));
   assert.equal(stableJson({ b: 1, a: undefined, c: { y: 1, x: 2 } }), '{"b":1,"c":{"x":2,"y":1}}');
   assert.equal(readCached(path, 'h1'), null);
-  writeCached(path, 'h1', { value: 3 });
-  assert.deepEqual(readCached(path, 'h1'), { configHash: 'h1', value: 3 });
+  const written = writeCached(path, 'h1', { value: 3 });
+  assert.deepEqual(readCached(path, 'h1'), written);
+  assert.equal(written.value, 3);
   assert.equal(readCached(path, 'h2'), null);
+  assert.equal(readCached(path, 'h1', { force: true }), null, '--force recomputes');
+  // The stored key also holds the algorithm versions of the real-data code: a result of other code is not reused.
+  assert.notEqual(written.configHash, 'h1');
+  assert.equal(written.configHash, hashOf({ settings: 'h1', code: ALGORITHM_VERSIONS }, 16));
+  writeFileSync(path, JSON.stringify({ configHash: hashOf({ settings: 'h1', code: { ...ALGORITHM_VERSIONS, uturn: 0 } }, 16), value: 3 }));
+  assert.equal(readCached(path, 'h1'), null);
 });
 
 test('PNG: signature, chunk CRCs and pixels that inflate back', () => {

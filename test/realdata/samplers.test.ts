@@ -29,7 +29,7 @@ test('--sample-method offers ddim and dpm++2m; --sample-eta is one number in [0,
   const c = configFromFlags({ scale: 'tiny', 'sample-method': 'dpm++2m' });
   assert.equal(c.sampling.method, 'dpm++2m');
   assert.equal(c.sampling.eta, undefined, 'absent = 0, and the default config (and its hashes) are unchanged');
-  assert.throws(() => resolveConfig('tiny', { sampling: { eta: 1.5 } }), /--sample-eta: expected a number in \[0, 1\]/);
+  assert.throws(() => resolveConfig('tiny', { sampling: { eta: 1.5 } }), /sampling\.eta: expected a number in \[0, 1\]/);
 });
 
 test('the U-Turn keeps a stochastic sampler: sde, or ddim with eta > 0; deterministic ones are refused', () => {
