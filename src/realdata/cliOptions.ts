@@ -3,14 +3,16 @@
  * flag specs, flags -> config overrides (flags override the scale), context creation, and the translation of
  * library errors into one-line CLI errors (bad input: UsageError, exit 2; failed run: CliError, exit 1).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError, defineFlags, withoutDefault, type PresetDefaults, type Values } from '../cli/args.js';
 import { FLAGS, seedList } from '../cli/flags.js';
-import type { PathRule } from '../io/paths.js';
+import { checkInput, type PathRule } from '../io/paths.js';
+import { parseShard, type Shard } from '../sweep/shard.js';
 import { classifierConfig, type ClassifierConfig } from '../nn/models/classifier.js';
 import { unetConfig, validateUNetConfig, type UNetConfig } from '../nn/models/unet.js';
 import { CliError, type CommandIO } from '../cli/command.js';
+import { usageFromPath } from '../cli/pathFlags.js';
 import { DataError } from '../data/idx.js';
 import { CheckpointError } from '../io/checkpoint.js';
 import { decodeSafetensors, SafetensorsError } from '../nn/io/safetensors.js';
@@ -280,4 +282,55 @@ export function emit(io: CommandIO, v: { json: boolean; out?: string }, result: 
 /** "93.5 % [88.1, 96.6]" */
 export function pctCI(p: { value: number; low: number; high: number }): string {
   return `${(100 * p.value).toFixed(1)} % [${(100 * p.low).toFixed(1)}, ${(100 * p.high).toFixed(1)}]`;
+}
+
+/** `--shard i/k` and `--merge DIR...` of `retrain` and `scan` (the pattern and helpers of `phaseflow sweep`). */
+export const SHARD_FLAGS = defineFlags({
+  shard: { type: 'string', metavar: 'i/k', help: 'run only shard i of k (1-based) of the cells and write <out>/<stage>/shard-i-of-k.json; one --out folder per shard' },
+  merge: { type: 'bool', help: 'merge the shard files found in the folders given as arguments (or their <stage>/ subfolders) into --out' },
+});
+
+/** The parsed --shard value (UsageError naming the flag). */
+export function shardFromFlag(text: string | undefined): Shard | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseShard(text);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** The shard files `shard-<i>-of-<k>.json` in each folder or its `<stage>/` subfolder, parsed (format checked by the merge). */
+export function readShardFiles<T>(dirs: string[], stage: 'retrain' | 'scan'): Array<{ name: string; data: T }> {
+  if (dirs.length === 0) throw new UsageError(`--merge: give the folders that hold ${stage}/shard-*.json files`);
+  const files: Array<{ name: string; data: T }> = [];
+  for (const dir of dirs) {
+    try {
+      checkInput(dir, { kind: 'dir' }, { field: 'merge' });
+    } catch (e) {
+      throw usageFromPath(e, 'merge');
+    }
+    for (const d of [dir, join(dir, stage)]) {
+      if (!existsSync(d)) continue;
+      for (const f of readdirSync(d).filter((x) => /^shard-\d+-of-\d+\.json$/.test(x)).sort()) {
+        const name = join(d, f);
+        try {
+          files.push({ name, data: JSON.parse(readFileSync(name, 'utf8')) as T });
+        } catch (e) {
+          throw new CliError(`--merge: ${name} is not readable JSON (${(e as Error).message})`);
+        }
+      }
+    }
+  }
+  if (files.length === 0) throw new CliError(`--merge: no shard-*.json files in ${dirs.join(', ')} (or their ${stage}/ folders)`);
+  return files;
+}
+
+/** Runs a merge, turning its refusals (foreign, duplicated or missing shards) into one-line CLI errors. */
+export function mergeOrFail<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw new CliError(`--merge: ${(e as Error).message}`);
+  }
 }

@@ -149,7 +149,7 @@ export function scanFigures(r: ScanStageResult, uturn?: UTurnStageResult): Figur
     height: 420,
   });
   const figs: FigureFile[] = [
-    { file: 'scan.svg', svg: bars, caption: `Interval scan from a uniform model at ${r.baseSteps} steps, ${r.seeds.length} seeds, ${r.genSamples} images per evaluation. ${r.comparison.verdict}.` },
+    { file: 'scan.svg', svg: bars, caption: `Interval scan from a uniform model at ${r.baseSteps} steps, ${r.seeds.length} seeds, ${r.genSamples} images per evaluation. ${r.comparison.statement}.` },
   ];
   const onAxis = linePlot({
     title: 'Interval scan on the time axis',
@@ -209,6 +209,8 @@ function uturnSections(r: UTurnStageResult): ReportSection[] {
 function retrainSections(r: RetrainStageResult): ReportSection[] {
   const rows = r.budgets.map((b) => [
     b.budget, ci(b.arms.uniform.classError), ci(b.arms['phase-aware'].classError), `${fmt(b.errorRatio.ratio, 3)} [${fmt(b.errorRatio.low, 3)}, ${fmt(b.errorRatio.high, 3)}]`,
+    ci(b.errorDiff), ci(b.arms.uniform.confident), ci(b.arms['phase-aware'].confident),
+    b.power.sdDiff === null ? null : fmt(b.power.sdDiff, 3), b.power.seedsNeeded, b.verdict,
     ci(b.arms.uniform.fd, 3), ci(b.arms['phase-aware'].fd, 3), `${fmt(b.fdRatio.ratio, 3)} [${fmt(b.fdRatio.low, 3)}, ${fmt(b.fdRatio.high, 3)}]`,
   ]);
   return [
@@ -218,16 +220,20 @@ function retrainSections(r: RetrainStageResult): ReportSection[] {
         `Window [${r.window.lo}, ${r.window.hi}] (${r.window.source})${r.window.note ? ` — ${r.window.note}` : ''}, mass inside ${r.massInside}. Target fraction of class A p = ${fmt(r.targetFractionA, 4)}.`,
         `Both arms: seeds ${r.arms[0].seeds.join(', ')}, budgets ${r.arms[0].budgets.join(', ')} steps, batch ${r.arms[0].optim.batch}, lr ${r.arms[0].optim.lr} (${r.arms[0].optim.schedule}), EMA ${r.arms[0].optim.emaDecay}; generator ${r.arms[0].generation.method} with ${r.arms[0].generation.stepsPerUnit} steps, ${r.arms[0].generation.images} images per evaluation.`,
         `Paper's claim: ${r.paperClaim.statement}.`,
-        ...r.budgets.map((b) => `Budget ${b.budget}: ${b.verdict}.`),
+        `Quality gate: a budget is compared only where both arms draw images the oracle classifies with confidence >= 0.9 in at least 90 % of cases (mean over seeds); otherwise its verdict is "not comparable". Verdicts (docs/method.md, src/metrics/verdict.ts): agrees = the 95 % interval lies on the claim's side, differs = it excludes the claim, unresolved = it contains both the claim and values outside it.`,
+        ...r.budgets.map((b) => `Budget ${b.budget}: ${b.statement}.`),
         oracleText(r.oracle),
       ].join('\n\n'),
-      table: { columns: ['budget', 'class error uniform', 'class error phase-aware', 'ratio uniform/phase', 'FD uniform', 'FD phase-aware', 'FD ratio'], rows },
+      table: {
+        columns: ['budget', 'class error uniform', 'class error phase-aware', 'ratio uniform/phase', 'paired difference u − p', 'confident uniform', 'confident phase-aware', 'SD of difference', 'seeds for ±0.015', 'verdict', 'FD uniform', 'FD phase-aware', 'FD ratio'],
+        rows,
+      },
     },
     {
       heading: 'Per run',
       table: {
-        columns: ['arm', 'seed', 'budget', 'pHat_A', 'class error', 'FD'],
-        rows: r.parts.map((p) => [p.arm, p.seed, p.budget, fmt(p.fractionA.value, 4), fmt(p.classError, 4), p.fd === null ? null : fmt(p.fd, 4)]),
+        columns: ['arm', 'seed', 'budget', 'pHat_A', 'class error', 'confident', 'FD'],
+        rows: r.parts.map((p) => [p.arm, p.seed, p.budget, fmt(p.fractionA.value, 4), fmt(p.classError, 4), fmt(p.confident, 3), p.fd === null ? null : fmt(p.fd, 4)]),
       },
     },
   ];
@@ -240,12 +246,13 @@ function scanSections(r: ScanStageResult): ReportSection[] {
       heading: 'Interval scan',
       text: [
         `From the uniform model at ${r.baseSteps} steps, ${r.extraSteps} extra steps with training times restricted to each interval; ${r.seeds.length} seeds, ${r.genSamples} images per evaluation, same generation noise before and after.`,
-        `${r.comparison.verdict}.`,
+        `${r.comparison.statement}.`,
+        `Quality gate: ${r.comparison.gate.reason}.`,
         oracleText(r.oracle),
       ].join('\n\n'),
       table: {
-        columns: ['interval', 'improvement of class error (95 % CI)', 'class error after', 'change of FD', 'inside U-Turn window'],
-        rows: all.map((s) => [s.label, ci(s.improvement), ci(s.errorAfter), ci(s.deltaFd, 3), s.insideWindow === null ? null : `${Math.round(100 * s.insideWindow)} %`]),
+        columns: ['interval', 'improvement of class error (95 % CI)', 'class error after', 'confident after', 'change of FD', 'inside U-Turn window'],
+        rows: all.map((s) => [s.label, ci(s.improvement), ci(s.errorAfter), ci(s.confident), ci(s.deltaFd, 3), s.insideWindow === null ? null : `${Math.round(100 * s.insideWindow)} %`]),
       },
     },
   ];

@@ -81,6 +81,11 @@ export interface SampleEvaluation {
   target: number;
   /** |pHat_A - p|. */
   classError: number;
+  /**
+   * Fraction of images the oracle classifies with confidence (softmax probability of its label) >= CONFIDENT_LEVEL,
+   * Wilson 95 % interval: the quality gate of the comparisons (a blank frame or noise gets a label, rarely a confident one).
+   */
+  confident: Proportion;
   /** Fréchet distance to the real training images in the oracle's feature space (null without a reference). */
   fd: number | null;
 }
@@ -92,10 +97,33 @@ export function referenceFit(oracle: Oracle, split: BinarySplit): GaussianFit {
 
 export function evaluateImages(o: { oracle: Oracle; images: Float64Array; target: number; reference: GaussianFit | null }): SampleEvaluation {
   const n = o.images.length / (o.oracle.size * o.oracle.size);
-  const labels = o.oracle.classify(o.images, n);
+  const { labels, confident } = labelsWithConfidence(o.oracle.logits(o.images, n), n);
   let a = 0;
   for (const l of labels) if (l === 0) a++;
   const fractionA = wilson(a, n);
   const fd = o.reference && n >= 2 ? frechetDistance(gaussianFit(o.oracle.features(o.images, n), o.oracle.featureDim), o.reference) : null;
-  return { n, fractionA, target: o.target, classError: Math.abs(fractionA.value - o.target), fd };
+  return { n, fractionA, target: o.target, classError: Math.abs(fractionA.value - o.target), confident: wilson(confident, n), fd };
+}
+
+/** Softmax probability an image's label must reach to count as confidently classified. */
+export const CONFIDENT_LEVEL = 0.9;
+
+/**
+ * Labels (argmax, ties to the lower class as `Oracle.classify`) and the number of images whose softmax probability of
+ * that label is >= CONFIDENT_LEVEL, from logits (n x K).
+ */
+export function labelsWithConfidence(logits: ArrayLike<number>, n: number): { labels: Int32Array; confident: number } {
+  const K = logits.length / n;
+  const labels = new Int32Array(n);
+  let confident = 0;
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let k = 1; k < K; k++) if (logits[i * K + k] > logits[i * K + best]) best = k;
+    labels[i] = best;
+    // p(best) = 1 / sum_k exp(z_k - z_best)
+    let s = 0;
+    for (let k = 0; k < K; k++) s += Math.exp(logits[i * K + k] - logits[i * K + best]);
+    if (1 / s >= CONFIDENT_LEVEL) confident++;
+  }
+  return { labels, confident };
 }

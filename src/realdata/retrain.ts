@@ -18,14 +18,18 @@
  */
 import { join } from 'node:path';
 import { meanCI, ratioOfMeans, type MeanCI, type RatioCI } from '../metrics/summary.js';
+import type { Judgement, QualityGate, Verdict } from '../metrics/verdict.js';
+import { mergeIndexedShards, shardCells, type Shard } from '../sweep/shard.js';
 import { windowSampler } from '../sampler/piecewise.js';
 import type { Proportion } from '../uturn/binomial.js';
 import { ensureOracle, ensureRun, evaluateSnapshot, oracleSummary, type RealDataContext } from './context.js';
 import { runKey, runSpec } from './denoiser.js';
 import { retrainFigures, writeStageReport } from './figures.js';
 import { hashOf, readCached, writeCached } from './store.js';
+import { writeJsonAtomic } from '../io/atomic.js';
 import { uniformKeeps, type UTurnStageResult } from './uturnImages.js';
 import { PAPER_UTURN } from './config.js';
+import { budgetStatement, judgeBudget, powerOf, type Power } from './verdicts.js';
 
 export type ArmName = 'uniform' | 'phase-aware';
 export const ARMS: readonly ArmName[] = ['uniform', 'phase-aware'];
@@ -66,12 +70,16 @@ export interface RetrainPart {
   key: string;
   fractionA: Proportion;
   classError: number;
+  /** Fraction of the generated images the oracle classifies with confidence >= 0.9 (the quality gate). */
+  confident: number;
   fd: number | null;
   genSeconds: number;
 }
 
 export interface ArmSummary {
   classError: MeanCI;
+  /** Mean over seeds of the confidently classified fraction (`RetrainPart.confident`), Student-t 95 % interval. */
+  confident: MeanCI;
   fd: MeanCI;
   fractionA: MeanCI;
 }
@@ -85,7 +93,18 @@ export interface BudgetSummary {
   /** Paired per-seed differences uniform - phase-aware (> 0: phase-aware better). */
   errorDiff: MeanCI;
   fdDiff: MeanCI;
-  verdict: string;
+  /** Seed-to-seed SD of the paired difference and the seeds a half-width of 0.015 needs (verdicts.ts). */
+  power: Power;
+  /** Both arms draw >= 90 % confidently classified images; else the verdicts are 'not comparable'. */
+  gate: QualityGate;
+  /** The claims judged at this budget (verdicts.ts): paired difference > 0, and the paper's ratio > 5. */
+  judgements: { difference: Judgement; ratio: Judgement };
+  /** = judgements.difference.verdict. */
+  verdict: Verdict;
+  /** What the interval shows, in words, with the command that would resolve it where unresolved. */
+  statement: string;
+  /** That command (null unless unresolved). */
+  resolve: string | null;
 }
 
 export interface RetrainStageResult {
@@ -130,29 +149,68 @@ export function armSampler(arm: ArmName, w: WindowChoice, massInside: number): s
   return windowSampler({ window: [w.lo, w.hi], massInside: m }).spec;
 }
 
-function verdict(b: Omit<BudgetSummary, 'verdict'>): string {
-  const r = b.errorRatio, d = b.errorDiff;
-  const dir =
-    d.n < 2 || !Number.isFinite(d.low)
-      ? 'too few seeds for an interval'
-      : d.low > 0
-        ? 'phase-aware has a lower class error (paired 95 % interval excludes 0)'
-        : d.high < 0
-          ? 'uniform has a lower class error (paired 95 % interval excludes 0)'
-          : 'no significant difference in class error (paired 95 % interval contains 0)';
-  const claim = !Number.isFinite(r.low) ? 'ratio interval undefined' : r.low > 5 ? 'the >5x claim holds here' : r.high < 5 ? 'the >5x claim is not reproduced here' : 'inconclusive about the >5x claim';
-  return `${dir}; error ratio uniform/phase-aware ${r.ratio.toFixed(2)} [${r.low.toFixed(2)}, ${r.high.toFixed(2)}]: ${claim}`;
-}
-
 export function retrainHash(ctx: RealDataContext, w: WindowChoice): string {
   const c = ctx.config;
-  return hashOf({ stage: 'retrain', data: c.data, oracle: ctx.classifierDir ?? c.oracle, denoiser: c.denoiser, sampling: c.sampling, retrain: c.retrain, window: [w.lo, w.hi] });
+  return hashOf({ stage: 'retrain', data: c.data, oracle: ctx.classifierDir ?? c.oracle, denoiser: c.denoiser, sampling: c.sampling, retrain: c.retrain, window: [w.lo, w.hi], summary: RETRAIN_SUMMARY_VERSION });
+}
+
+/** Version of the budget summaries (2: confident fractions, quality gate, power, unified verdicts). */
+const RETRAIN_SUMMARY_VERSION = 2;
+/** Version of a part's evaluation (2: the confidently classified fraction). */
+const PART_VERSION = 2;
+
+/** A shard's unit of work: one training run (arm x seed), evaluated at every budget (one part per budget). */
+export interface RetrainRunCell {
+  index: number;
+  arm: ArmName;
+  seed: number;
+}
+
+/** Runs in a fixed order (seed-major, then arm), the order `--shard i/k` splits (index modulo k, as `sweep`). */
+export function retrainCells(seeds: readonly number[]): RetrainRunCell[] {
+  return seeds.flatMap((seed, i) => ARMS.map((arm, a) => ({ index: 2 * i + a, arm, seed })));
+}
+
+/** Per-budget summaries of a complete set of parts (every arm x seed x budget), with verdicts. */
+export function summariseBudgets(parts: readonly RetrainPart[], seeds: readonly number[], budgets: readonly number[], scale: string): BudgetSummary[] {
+  return budgets.map((b) => {
+    const of = (arm: ArmName) =>
+      seeds.map((s) => {
+        const p = parts.find((q) => q.arm === arm && q.seed === s && q.budget === b);
+        if (!p) throw new Error(`retrain: no result for ${arm}, seed ${s}, budget ${b}`);
+        return p;
+      });
+    const U = of('uniform'), P = of('phase-aware');
+    const summary = (ps: RetrainPart[]): ArmSummary => ({
+      classError: meanCI(ps.map((p) => p.classError)),
+      confident: meanCI(ps.map((p) => p.confident)),
+      fd: meanCI(ps.map((p) => p.fd ?? NaN)),
+      fractionA: meanCI(ps.map((p) => p.fractionA.value)),
+    });
+    const arms = { uniform: summary(U), 'phase-aware': summary(P) };
+    const errorRatio = ratioOfMeans(U.map((p) => p.classError), P.map((p) => p.classError), b);
+    const errorDiff = meanCI(U.map((p, i) => p.classError - P[i].classError));
+    const j = judgeBudget({ arms, errorDiff, errorRatio });
+    const s: Omit<BudgetSummary, 'statement' | 'resolve'> = {
+      budget: b,
+      arms,
+      errorRatio,
+      fdRatio: ratioOfMeans(U.map((p) => p.fd ?? NaN), P.map((p) => p.fd ?? NaN), b + 1),
+      errorDiff,
+      fdDiff: meanCI(U.map((p, i) => (p.fd ?? NaN) - (P[i].fd ?? NaN))),
+      power: powerOf(errorDiff),
+      gate: j.gate,
+      judgements: { difference: j.difference, ratio: j.ratio },
+      verdict: j.difference.verdict,
+    };
+    const st = budgetStatement(s, scale, [...seeds]);
+    return { ...s, statement: st.text, resolve: st.resolve };
+  });
 }
 
 /** Run (or reuse) the retraining comparison. */
 export async function runRetrainStage(ctx: RealDataContext, o: RetrainStageOptions = {}): Promise<RetrainStageResult> {
   const c = ctx.config;
-  const r = c.retrain;
   const w = chooseWindow(o);
   const hash = retrainHash(ctx, w);
   const dir = ctx.out ? join(ctx.out, 'retrain') : undefined;
@@ -164,6 +222,15 @@ export async function runRetrainStage(ctx: RealDataContext, o: RetrainStageOptio
     }
   }
   const t0 = performance.now();
+  const run = await retrainParts(ctx, w, dir, retrainCells(c.retrain.seeds));
+  const timing = { seconds: (performance.now() - t0) / 1000, trainSeconds: run.trainSeconds, evalSeconds: run.evalSeconds, msPerStep: run.stepN ? run.stepMs / run.stepN : null };
+  return finishRetrain(run.header, run.parts, c.scale, timing, dir, hash);
+}
+
+/** The parts of the given runs (trained, resumed or reused from `dir/parts`), with the result's header. */
+async function retrainParts(ctx: RealDataContext, w: WindowChoice, dir: string | undefined, cells: RetrainRunCell[]) {
+  const c = ctx.config;
+  const r = c.retrain;
   await ensureOracle(ctx);
   const budgets = [...new Set(r.budgets)].sort((a, b) => a - b);
   const maxB = budgets[budgets.length - 1];
@@ -181,76 +248,64 @@ export async function runRetrainStage(ctx: RealDataContext, o: RetrainStageOptio
       runKeys: [],
     });
   }
-  for (const seed of r.seeds) {
-    for (const [ai, arm] of ARMS.entries()) {
-      const rec = arms[ai];
-      const spec = runSpec({ data: ctx.dataKey, size: ctx.data.size, denoiser: c.denoiser, sampler: rec.sampler, seed, scheduleSteps: maxB });
-      const label = `${arm}-s${seed}`;
-      const key = runKey(spec, label);
-      rec.runKeys.push(key);
-      const partPath = (b: number) => (dir ? join(dir, 'parts', `${label}-b${b}.json`) : '');
-      const partHash = (b: number) => hashOf({ key, b, gen: rec.generation, n: r.genSamples, oracle: ctx.classifierDir ?? c.oracle, data: c.data });
-      const cachedParts = budgets.map((b) => (dir ? readCached<RetrainPart>(partPath(b), partHash(b), { force: ctx.force }) : null));
-      if (cachedParts.every((p) => p)) {
-        for (const p of cachedParts) parts.push(p!);
+  for (const { arm, seed } of cells) {
+    const rec = arms[ARMS.indexOf(arm)];
+    const spec = runSpec({ data: ctx.dataKey, size: ctx.data.size, denoiser: c.denoiser, sampler: rec.sampler, seed, scheduleSteps: maxB });
+    const label = `${arm}-s${seed}`;
+    const key = runKey(spec, label);
+    const partPath = (b: number) => (dir ? join(dir, 'parts', `${label}-b${b}.json`) : '');
+    const partHash = (b: number) => hashOf({ key, b, gen: rec.generation, n: r.genSamples, oracle: ctx.classifierDir ?? c.oracle, data: c.data, v: PART_VERSION });
+    const cachedParts = budgets.map((b) => (dir ? readCached<RetrainPart>(partPath(b), partHash(b), { force: ctx.force }) : null));
+    if (cachedParts.every((p) => p)) {
+      for (const p of cachedParts) parts.push(p!);
+      continue;
+    }
+    const tt = performance.now();
+    const run = await ensureRun(ctx, {
+      label, sampler: rec.sampler, seed, steps: maxB, scheduleSteps: maxB, snapshots: budgets, fullStates: arm === 'uniform' ? keeps : [],
+    });
+    trainSeconds += (performance.now() - tt) / 1000;
+    if (run.msPerStep !== null) {
+      stepMs += run.msPerStep * (run.step - run.startedAt);
+      stepN += run.step - run.startedAt;
+    }
+    for (const [bi, b] of budgets.entries()) {
+      if (cachedParts[bi]) {
+        parts.push(cachedParts[bi]!);
         continue;
       }
-      const tt = performance.now();
-      const run = await ensureRun(ctx, {
-        label, sampler: rec.sampler, seed, steps: maxB, scheduleSteps: maxB, snapshots: budgets, fullStates: arm === 'uniform' ? keeps : [],
-      });
-      trainSeconds += (performance.now() - tt) / 1000;
-      if (run.msPerStep !== null) {
-        stepMs += run.msPerStep * (run.step - run.startedAt);
-        stepN += run.step - run.startedAt;
-      }
-      for (const [bi, b] of budgets.entries()) {
-        if (cachedParts[bi]) {
-          parts.push(cachedParts[bi]!);
-          continue;
-        }
-        const ev = await evaluateSnapshot(ctx, { key, spec, step: b, n: r.genSamples, seed: genSeed(seed), label });
-        evalSeconds += ev.seconds;
-        const part: RetrainPart = { arm, seed, budget: b, key, fractionA: ev.fractionA, classError: ev.classError, fd: ev.fd, genSeconds: ev.seconds };
-        parts.push(dir ? writeCached(partPath(b), partHash(b), part) : part);
-        ctx.reporter.log(`retrain ${label} @${b}: pHat_A ${ev.fractionA.value.toFixed(3)}, class error ${ev.classError.toFixed(3)}, FD ${ev.fd?.toFixed(2) ?? '-'}`);
-      }
+      const ev = await evaluateSnapshot(ctx, { key, spec, step: b, n: r.genSamples, seed: genSeed(seed), label });
+      evalSeconds += ev.seconds;
+      const part: RetrainPart = { arm, seed, budget: b, key, fractionA: ev.fractionA, classError: ev.classError, confident: ev.confident.value, fd: ev.fd, genSeconds: ev.seconds };
+      parts.push(dir ? writeCached(partPath(b), partHash(b), part) : part);
+      ctx.reporter.log(`retrain ${label} @${b}: pHat_A ${ev.fractionA.value.toFixed(3)}, class error ${ev.classError.toFixed(3)}, confident ${(100 * ev.confident.value).toFixed(1)} %, FD ${ev.fd?.toFixed(2) ?? '-'}`);
     }
   }
-  const summaries: BudgetSummary[] = budgets.map((b) => {
-    const of = (arm: ArmName) => r.seeds.map((s) => parts.find((p) => p.arm === arm && p.seed === s && p.budget === b)!);
-    const U = of('uniform'), P = of('phase-aware');
-    const summary = (ps: RetrainPart[]): ArmSummary => ({
-      classError: meanCI(ps.map((p) => p.classError)),
-      fd: meanCI(ps.map((p) => p.fd ?? NaN)),
-      fractionA: meanCI(ps.map((p) => p.fractionA.value)),
-    });
-    const s: Omit<BudgetSummary, 'verdict'> = {
-      budget: b,
-      arms: { uniform: summary(U), 'phase-aware': summary(P) },
-      errorRatio: ratioOfMeans(U.map((p) => p.classError), P.map((p) => p.classError), b),
-      fdRatio: ratioOfMeans(U.map((p) => p.fd ?? NaN), P.map((p) => p.fd ?? NaN), b + 1),
-      errorDiff: meanCI(U.map((p, i) => p.classError - P[i].classError)),
-      fdDiff: meanCI(U.map((p, i) => (p.fd ?? NaN) - (P[i].fd ?? NaN))),
-    };
-    return { ...s, verdict: verdict(s) };
-  });
-  const result: RetrainStageResult = {
+  const header: RetrainHeader = {
     stage: 'retrain',
     window: w,
     massInside: r.massInside,
     targetFractionA: ctx.data.trainFractionA,
     arms,
-    parts,
-    budgets: summaries,
     paperClaim: {
       statement: 'phase-aware retraining (half of the training times in the U-Turn window) gives a more than 5x lower class error after a short budget (README of aranguri/diffusion; metric and budget not published, docs/method.md §7 item 10)',
       ratio: 5, paperWindow: PAPER_UTURN.window, uniformGeneratedFractionA: PAPER_UTURN.generatedFractionA,
     },
     oracle: oracleSummary(ctx),
-    timing: { seconds: (performance.now() - t0) / 1000, trainSeconds, evalSeconds, msPerStep: stepN ? stepMs / stepN : null },
-    figures: [],
   };
+  return { header, parts, trainSeconds, evalSeconds, stepMs, stepN };
+}
+
+type RetrainHeader = Omit<RetrainStageResult, 'parts' | 'budgets' | 'timing' | 'figures'>;
+
+/** The result from a complete set of parts: run keys, budget summaries with verdicts, figures and report. */
+function finishRetrain(header: RetrainHeader, parts: RetrainPart[], scale: string, timing: RetrainStageResult['timing'], dir: string | undefined, hash: string): RetrainStageResult {
+  const seeds = header.arms[0].seeds, budgets = header.arms[0].budgets;
+  // Parts in the unsharded order (seed, arm, budget), whichever shard computed them.
+  const order = (p: RetrainPart) => (seeds.indexOf(p.seed) * ARMS.length + ARMS.indexOf(p.arm)) * budgets.length + budgets.indexOf(p.budget);
+  const sorted = [...parts].sort((a, b) => order(a) - order(b));
+  const arms = header.arms.map((a) => ({ ...a, runKeys: seeds.map((s) => sorted.find((p) => p.arm === a.name && p.seed === s)?.key ?? '') }));
+  const result: RetrainStageResult = { ...header, arms, parts: sorted, budgets: summariseBudgets(sorted, seeds, budgets, scale), timing, figures: [] };
   const figs = retrainFigures(result);
   result.figures = figs.map((f) => f.file);
   if (dir) {
@@ -258,4 +313,62 @@ export async function runRetrainStage(ctx: RealDataContext, o: RetrainStageOptio
     return writeCached(join(dir, 'result.json'), hash, result);
   }
   return { ...result, configHash: hash } as RetrainStageResult;
+}
+
+/** A shard of the retraining comparison (`phaseflow retrain --shard i/k`), merged by `mergeRetrainShards`. */
+export interface RetrainShardFile {
+  format: 'phaseflow.retrain-shard';
+  version: 1;
+  /** The retraining stage's settings hash (`retrainHash`): shards of one study agree on it. */
+  configHash: string;
+  shard: Shard | null;
+  scale: string;
+  header: RetrainHeader;
+  cells: Array<RetrainRunCell & { parts: RetrainPart[] }>;
+  timing: RetrainStageResult['timing'];
+}
+
+export const RETRAIN_SHARD_FORMAT = 'phaseflow.retrain-shard';
+
+/** File name of shard i of k in the stage folder. */
+export function shardFileName(shard: Shard): string {
+  return `shard-${shard.index}-of-${shard.count}.json`;
+}
+
+/**
+ * Runs shard `shard` of the comparison: the runs (arm x seed, every budget) whose index is congruent to i − 1 modulo
+ * k, as `phaseflow sweep` splits its cells; writes `<out>/retrain/shard-i-of-k.json` (resumable: finished parts are
+ * reused from `<out>/retrain/parts`).
+ */
+export async function runRetrainShard(ctx: RealDataContext, o: RetrainStageOptions, shard: Shard): Promise<RetrainShardFile> {
+  const c = ctx.config;
+  const w = chooseWindow(o);
+  const dir = ctx.out ? join(ctx.out, 'retrain') : undefined;
+  const t0 = performance.now();
+  const mine = shardCells(retrainCells(c.retrain.seeds), shard);
+  const run = await retrainParts(ctx, w, dir, mine);
+  const file: RetrainShardFile = {
+    format: RETRAIN_SHARD_FORMAT, version: 1, configHash: retrainHash(ctx, w), shard, scale: c.scale, header: run.header,
+    cells: mine.map((cell) => ({ ...cell, parts: run.parts.filter((p) => p.arm === cell.arm && p.seed === cell.seed) })),
+    timing: { seconds: (performance.now() - t0) / 1000, trainSeconds: run.trainSeconds, evalSeconds: run.evalSeconds, msPerStep: run.stepN ? run.stepMs / run.stepN : null },
+  };
+  if (dir) writeJsonAtomic(join(dir, shardFileName(shard)), file);
+  return file;
+}
+
+/**
+ * Merges shard files into the comparison's result (written to `out/retrain` when given): refuses files of another
+ * format or study (settings hash), duplicated runs and missing ones (naming the shards to rerun).
+ */
+export function mergeRetrainShards(files: Array<{ name: string; data: RetrainShardFile }>, out?: string): RetrainStageResult {
+  const { first, cells } = mergeIndexedShards<RetrainShardFile['cells'][number], RetrainShardFile>(files, {
+    format: RETRAIN_SHARD_FORMAT,
+    what: 'retrain',
+    expected: (f) => retrainCells(f.header.arms[0].seeds),
+  });
+  const parts = cells.flatMap((c) => c.parts);
+  const sum = (k: 'seconds' | 'trainSeconds' | 'evalSeconds') => files.reduce((s, f) => s + f.data.timing[k], 0);
+  const ms = files.map((f) => f.data.timing.msPerStep).filter((x): x is number => x !== null);
+  const timing = { seconds: sum('seconds'), trainSeconds: sum('trainSeconds'), evalSeconds: sum('evalSeconds'), msPerStep: ms.length ? ms.reduce((a, b) => a + b, 0) / ms.length : null };
+  return finishRetrain(first.header, parts, first.scale, timing, out ? join(out, 'retrain') : undefined, first.configHash);
 }

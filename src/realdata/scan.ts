@@ -15,6 +15,10 @@
  */
 import { join } from 'node:path';
 import { meanCI, type MeanCI } from '../metrics/summary.js';
+import type { Judgement, QualityGate, Verdict } from '../metrics/verdict.js';
+import { writeJsonAtomic } from '../io/atomic.js';
+import { mergeIndexedShards, shardCells, type Shard } from '../sweep/shard.js';
+import { judgeScan, scanGate } from './verdicts.js';
 import { windowSampler } from '../sampler/piecewise.js';
 import { ensureOracle, ensureRun, evaluateSnapshot, oracleSummary, type RealDataContext } from './context.js';
 import { runKey, runSpec } from './denoiser.js';
@@ -30,6 +34,8 @@ export interface ScanStageOptions {
 export interface ScanEval {
   fractionA: number;
   classError: number;
+  /** Fraction of the generated images the oracle classifies with confidence >= 0.9 (the quality gate). */
+  confident: number;
   fd: number | null;
 }
 
@@ -57,6 +63,8 @@ export interface ScanIntervalSummary {
   improvement: MeanCI;
   deltaFd: MeanCI;
   errorAfter: MeanCI;
+  /** Confidently classified fraction after the continuation (mean over seeds). */
+  confident: MeanCI;
   /** Fraction of the interval inside the U-Turn window (null without a U-Turn result). */
   insideWindow: number | null;
 }
@@ -80,7 +88,15 @@ export interface ScanStageResult {
     bestInsideWindow: number | null;
     meanImprovementInside: number | null;
     meanImprovementOutside: number | null;
-    verdict: string;
+    /** Base and every continuation draw >= 90 % confidently classified images (verdicts.ts). */
+    gate: QualityGate;
+    /** Best interval inside the window against the best outside it, paired over seeds (null without a window). */
+    windowVsOutside: { inside: string; outside: string; difference: MeanCI } | null;
+    /** The claim "the window's interval improves the feature most", judged (null without a window). */
+    judgement: Judgement | null;
+    verdict: Verdict | 'n/a';
+    /** What was measured, in words. */
+    statement: string;
   };
   oracle: ReturnType<typeof oracleSummary>;
   timing: { seconds: number; trainSeconds: number; evalSeconds: number };
@@ -97,7 +113,24 @@ function overlap(lo: number, hi: number, w: [number, number]): number {
 
 export function scanHash(ctx: RealDataContext): string {
   const c = ctx.config;
-  return hashOf({ stage: 'scan', data: c.data, oracle: ctx.classifierDir ?? c.oracle, denoiser: c.denoiser, sampling: c.sampling, scan: c.scan, budgets: c.retrain.budgets });
+  return hashOf({ stage: 'scan', data: c.data, oracle: ctx.classifierDir ?? c.oracle, denoiser: c.denoiser, sampling: c.sampling, scan: c.scan, budgets: c.retrain.budgets, summary: SCAN_SUMMARY_VERSION });
+}
+
+/** Version of the scan's summary (2: confident fractions, quality gate, unified verdict). */
+const SCAN_SUMMARY_VERSION = 2;
+/** Version of an evaluation in a part (2: the confidently classified fraction). */
+const SCAN_PART_VERSION = 2;
+
+/** A scan cell: one seed and one interval (index -1: the uniform control), in the order `--shard i/k` splits. */
+export interface ScanCell {
+  index: number;
+  seed: number;
+  interval: number;
+}
+
+export function scanCells(seeds: readonly number[], intervals: number): ScanCell[] {
+  const arms = [...Array(intervals).keys(), -1];
+  return seeds.flatMap((seed, i) => arms.map((interval, j) => ({ index: i * arms.length + j, seed, interval })));
 }
 
 /** Run (or reuse) the interval scan. */
@@ -115,27 +148,44 @@ export async function runScanStage(ctx: RealDataContext, o: ScanStageOptions = {
     }
   }
   const t0 = performance.now();
+  const run = await scanParts(ctx, dir, window, scanCells(sc.seeds, sc.edges.length - 1));
+  return finishScan(run.header, run.base, run.parts, { seconds: (performance.now() - t0) / 1000, trainSeconds: run.trainSeconds, evalSeconds: run.evalSeconds }, dir, hash, o.uturn);
+}
+
+type ScanHeader = Pick<ScanStageResult, 'stage' | 'edges' | 'baseSteps' | 'extraSteps' | 'seeds' | 'genSamples' | 'targetFractionA' | 'oracle'> & { window: [number, number] | null };
+
+function scanArms(edges: number[]) {
+  const intervals = edges.slice(0, -1).map((lo, j) => {
+    const hi = edges[j + 1];
+    return { index: j, lo, hi, label: `[${fmtEdge(lo)}, ${fmtEdge(hi)}]`, sampler: windowSampler({ window: [lo, hi], massInside: 1 }).spec };
+  });
+  const control = { index: -1, lo: 0, hi: 1, label: 'uniform (control)', sampler: 'uniform' };
+  return { intervals, control };
+}
+
+/** The parts of the given cells (trained, resumed or reused from `dir/parts`) and the base evaluations they need. */
+async function scanParts(ctx: RealDataContext, dir: string | undefined, window: [number, number] | null, cells: ScanCell[]) {
+  const c = ctx.config;
+  const sc = c.scan;
   await ensureOracle(ctx);
   // The base is the uniform run of the retraining stage (same spec), so the pipeline trains it once.
   const scheduleSteps = Math.max(...c.retrain.budgets, sc.baseSteps);
   const keeps = uniformKeeps(c).filter((s) => s <= scheduleSteps);
-  const intervals = sc.edges.slice(0, -1).map((lo, j) => {
-    const hi = sc.edges[j + 1];
-    return { index: j, lo, hi, label: `[${fmtEdge(lo)}, ${fmtEdge(hi)}]`, sampler: windowSampler({ window: [lo, hi], massInside: 1 }).spec };
-  });
-  const control = { index: -1, lo: 0, hi: 1, label: 'uniform (control)', sampler: 'uniform' };
-  const arms = [...intervals, control];
+  const { intervals, control } = scanArms(sc.edges);
+  const allArms = [...intervals, control];
   const genSeed = (seed: number) => 9000 + seed;
   const parts: ScanPart[] = [];
   const base: ScanStageResult['base'] = [];
   let trainSeconds = 0, evalSeconds = 0;
-  const toEval = (e: { fractionA: { value: number }; classError: number; fd: number | null }): ScanEval => ({ fractionA: e.fractionA.value, classError: e.classError, fd: e.fd });
+  const toEval = (e: { fractionA: { value: number }; classError: number; confident: { value: number }; fd: number | null }): ScanEval => ({ fractionA: e.fractionA.value, classError: e.classError, confident: e.confident.value, fd: e.fd });
   for (const seed of sc.seeds) {
+    const arms = allArms.filter((a) => cells.some((cell) => cell.seed === seed && cell.interval === a.index));
+    if (!arms.length) continue;
     const baseSpec = runSpec({ data: ctx.dataKey, size: ctx.data.size, denoiser: c.denoiser, sampler: 'uniform', seed, scheduleSteps });
     const baseLabel = `uniform-s${seed}`;
     const baseKey = runKey(baseSpec, baseLabel);
     const basePath = dir ? join(dir, 'parts', `base-s${seed}.json`) : '';
-    const baseHash = hashOf({ baseKey, step: sc.baseSteps, n: sc.genSamples, sampling: c.sampling, oracle: ctx.classifierDir ?? c.oracle });
+    const baseHash = hashOf({ baseKey, step: sc.baseSteps, n: sc.genSamples, sampling: c.sampling, oracle: ctx.classifierDir ?? c.oracle, v: SCAN_PART_VERSION });
     let before = dir ? readCached<{ eval: ScanEval }>(basePath, baseHash, { force: ctx.force })?.eval ?? null : null;
     const needBase = !before || arms.some((a) => !(dir && readCached(join(dir, 'parts', `s${seed}-i${a.index}.json`), hashOf({ baseHash, sampler: a.sampler, extra: sc.extraSteps }), { force: ctx.force })));
     if (needBase) {
@@ -175,7 +225,22 @@ export async function runScanStage(ctx: RealDataContext, o: ScanStageOptions = {
       ctx.reporter.log(`scan s${seed} ${a.label}: class error ${before.classError.toFixed(3)} -> ${after.classError.toFixed(3)}`);
     }
   }
-  const summarise = (a: (typeof arms)[number]): ScanIntervalSummary => {
+  const header: ScanHeader = {
+    stage: 'scan', edges: sc.edges, baseSteps: sc.baseSteps, extraSteps: sc.extraSteps, seeds: sc.seeds, genSamples: sc.genSamples,
+    targetFractionA: ctx.data.trainFractionA, oracle: oracleSummary(ctx), window,
+  };
+  return { header, base, parts, trainSeconds, evalSeconds };
+}
+
+/** The result from a complete set of parts: summaries, the comparison with the window and its verdict, report. */
+function finishScan(header: ScanHeader, baseIn: ScanStageResult['base'], partsIn: ScanPart[], timing: ScanStageResult['timing'], dir: string | undefined, hash: string, uturn?: UTurnStageResult): ScanStageResult {
+  const { window, ...h } = header;
+  const { intervals, control } = scanArms(h.edges);
+  const nArms = intervals.length + 1;
+  const armPos = (i: number) => (i < 0 ? nArms - 1 : i);
+  const parts = [...partsIn].sort((a, b) => h.seeds.indexOf(a.seed) * nArms + armPos(a.interval) - (h.seeds.indexOf(b.seed) * nArms + armPos(b.interval)));
+  const base = h.seeds.map((s) => baseIn.find((b) => b.seed === s)!);
+  const summarise = (a: (typeof intervals)[number]): ScanIntervalSummary => {
     const ps = parts.filter((p) => p.interval === a.index);
     const d = meanCI(ps.map((p) => p.deltaError));
     return {
@@ -184,6 +249,7 @@ export async function runScanStage(ctx: RealDataContext, o: ScanStageOptions = {
       improvement: { ...d, mean: -d.mean, low: -d.high, high: -d.low },
       deltaFd: meanCI(ps.map((p) => p.deltaFd ?? NaN)),
       errorAfter: meanCI(ps.map((p) => p.after.classError)),
+      confident: meanCI(ps.map((p) => p.after.confident)),
       insideWindow: window && a.index >= 0 ? overlap(a.lo, a.hi, window) : null,
     };
   };
@@ -196,36 +262,86 @@ export async function runScanStage(ctx: RealDataContext, o: ScanStageOptions = {
     inside = wIn > 0 ? sums.reduce((s, x) => s + x.insideWindow! * x.improvement.mean, 0) / wIn : null;
     outside = wOut > 0 ? sums.reduce((s, x) => s + (1 - x.insideWindow!) * x.improvement.mean, 0) / wOut : null;
   }
+  const gate = scanGate({ confident: meanCI(base.map((b) => b.eval.confident)) }, [...sums, ctrl].map((x) => ({ label: x.label, confident: x.confident })));
+  // Improvement per interval and seed (paired: same base, same generation noise).
+  const imp = sums.map((x) => h.seeds.map((sd) => -(parts.find((p) => p.seed === sd && p.interval === x.index)?.deltaError ?? NaN)));
+  const js = window ? judgeScan(imp, sums.map((x) => x.insideWindow!), sums.map((x) => x.label), gate) : null;
   const sig = Number.isFinite(best.improvement.low) && best.improvement.low > 0;
-  const verdict = [
+  const statement = [
+    `${js ? js.judgement.verdict : 'n/a'}: ${js ? js.judgement.reason : !window ? 'no U-Turn window to compare with' : window[1] <= window[0] ? 'the U-Turn window has zero width (no interval overlaps it)' : 'no interval on one side of the window'}`,
     `largest mean improvement of the class error: ${best.label} (${best.improvement.mean.toFixed(3)}, 95 % interval [${best.improvement.low.toFixed(3)}, ${best.improvement.high.toFixed(3)}]${sig ? ', excludes 0' : ', contains 0'})`,
-    window
-      ? `${Math.round(100 * best.insideWindow!)} % of it lies inside the U-Turn window [${window[0].toFixed(3)}, ${window[1].toFixed(3)}]; mean improvement inside the window ${inside?.toFixed(3) ?? '-'} vs outside ${outside?.toFixed(3) ?? '-'}`
-      : 'no U-Turn window to compare with',
+    ...(window
+      ? [`${Math.round(100 * best.insideWindow!)} % of it lies inside the U-Turn window [${window[0].toFixed(3)}, ${window[1].toFixed(3)}]; mean improvement inside the window ${inside?.toFixed(3) ?? '-'} vs outside ${outside?.toFixed(3) ?? '-'}`]
+      : []),
+    ...(js ? [`best interval in the window ${js.insideBest} − best outside ${js.outsideBest}: ${js.difference.mean.toFixed(3)} [${js.difference.low.toFixed(3)}, ${js.difference.high.toFixed(3)}] over ${js.difference.n} seeds`] : []),
     `uniform control: ${ctrl.improvement.mean.toFixed(3)}`,
   ].join('; ');
   const result: ScanStageResult = {
-    stage: 'scan',
-    edges: sc.edges,
-    baseSteps: sc.baseSteps,
-    extraSteps: sc.extraSteps,
-    seeds: sc.seeds,
-    genSamples: sc.genSamples,
-    targetFractionA: ctx.data.trainFractionA,
+    ...h,
     base,
     intervals: sums,
     control: ctrl,
     parts,
-    comparison: { window, bestInterval: best.label, bestImprovement: best.improvement, bestInsideWindow: best.insideWindow, meanImprovementInside: inside, meanImprovementOutside: outside, verdict },
-    oracle: oracleSummary(ctx),
-    timing: { seconds: (performance.now() - t0) / 1000, trainSeconds, evalSeconds },
+    comparison: {
+      window, bestInterval: best.label, bestImprovement: best.improvement, bestInsideWindow: best.insideWindow, meanImprovementInside: inside, meanImprovementOutside: outside,
+      gate, windowVsOutside: js ? { inside: js.insideBest, outside: js.outsideBest, difference: js.difference } : null, judgement: js?.judgement ?? null, verdict: js?.judgement.verdict ?? 'n/a', statement,
+    },
+    timing,
     figures: [],
   };
-  const figs = scanFigures(result, o.uturn);
+  const figs = scanFigures(result, uturn);
   result.figures = figs.map((f) => f.file);
   if (dir) {
     writeStageReport(dir, 'scan', result, figs);
     return writeCached(join(dir, 'result.json'), hash, result);
   }
   return { ...result, configHash: hash } as ScanStageResult;
+}
+
+/** A shard of the interval scan (`phaseflow scan --shard i/k`), merged by `mergeScanShards`. */
+export interface ScanShardFile {
+  format: 'phaseflow.scan-shard';
+  version: 1;
+  /** The scan's settings hash with the window: shards of one study agree on it. */
+  configHash: string;
+  shard: Shard | null;
+  header: ScanHeader;
+  base: ScanStageResult['base'];
+  cells: Array<ScanCell & { part: ScanPart }>;
+  timing: ScanStageResult['timing'];
+}
+
+export const SCAN_SHARD_FORMAT = 'phaseflow.scan-shard';
+
+/**
+ * Runs shard `shard` of the scan: the cells (seed x interval, control included) whose index is congruent to i − 1
+ * modulo k; each shard trains (or reuses from its folder) the base run of every seed it touches. Writes
+ * `<out>/scan/shard-i-of-k.json`.
+ */
+export async function runScanShard(ctx: RealDataContext, o: ScanStageOptions, shard: Shard): Promise<ScanShardFile> {
+  const sc = ctx.config.scan;
+  const window: [number, number] | null = o.uturn ? [o.uturn.window.lo, o.uturn.window.hi] : null;
+  const dir = ctx.out ? join(ctx.out, 'scan') : undefined;
+  const t0 = performance.now();
+  const mine = shardCells(scanCells(sc.seeds, sc.edges.length - 1), shard);
+  const run = await scanParts(ctx, dir, window, mine);
+  const file: ScanShardFile = {
+    format: SCAN_SHARD_FORMAT, version: 1, configHash: hashOf({ scan: scanHash(ctx), window }), shard, header: run.header, base: run.base,
+    cells: mine.map((cell) => ({ ...cell, part: run.parts.find((p) => p.seed === cell.seed && p.interval === cell.interval)! })),
+    timing: { seconds: (performance.now() - t0) / 1000, trainSeconds: run.trainSeconds, evalSeconds: run.evalSeconds },
+  };
+  if (dir) writeJsonAtomic(join(dir, `shard-${shard.index}-of-${shard.count}.json`), file);
+  return file;
+}
+
+/** Merges scan shard files (refusing other formats, other studies, duplicates and gaps) into the scan's result. */
+export function mergeScanShards(files: Array<{ name: string; data: ScanShardFile }>, out?: string, uturn?: UTurnStageResult): ScanStageResult {
+  const { first, cells } = mergeIndexedShards<ScanShardFile['cells'][number], ScanShardFile>(files, {
+    format: SCAN_SHARD_FORMAT,
+    what: 'scan',
+    expected: (f) => scanCells(f.header.seeds, f.header.edges.length - 1),
+  });
+  const base = first.header.seeds.map((s) => files.map((f) => f.data.base.find((b) => b.seed === s)).find((b) => b)!);
+  const sum = (k: 'seconds' | 'trainSeconds' | 'evalSeconds') => files.reduce((s, f) => s + f.data.timing[k], 0);
+  return finishScan(first.header, base, cells.map((c) => c.part), { seconds: sum('seconds'), trainSeconds: sum('trainSeconds'), evalSeconds: sum('evalSeconds') }, out ? join(out, 'scan') : undefined, first.configHash, uturn);
 }

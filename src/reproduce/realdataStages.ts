@@ -11,6 +11,7 @@ import { runRetrainStage, type RetrainStageResult } from '../realdata/retrain.js
 import { runScanStage, type ScanStageResult } from '../realdata/scan.js';
 import { uturnFigures, retrainFigures, scanFigures } from '../realdata/figures.js';
 import { resolveConfig } from '../realdata/config.js';
+import { retrainClaims, scanClaim } from '../realdata/verdicts.js';
 import { realDataCodeVersion } from '../realdata/versions.js';
 import { fmt } from '../report/format.js';
 import type { Claim, Scale, Stage, StageContext } from './stage.js';
@@ -88,21 +89,16 @@ export const retrainStage: Stage = {
     const rd = await context(ctx);
     const uturn = previousUTurn(ctx);
     const r: RetrainStageResult = await runRetrainStage(rd, uturn ? { uturn } : { paperWindow: true });
-    const claims: Claim[] = r.budgets.map((b) => ({
-      claim: `Phase-aware sampling lowers the class-fraction error after ${b.budget} steps`,
-      paper: 'more than 5x lower class error than uniform after a short budget (authors\' README)',
-      measured:
-        `|pHat0 − p|: uniform ${fmt(b.arms.uniform.classError.mean, 3)}, phase-aware ${fmt(b.arms['phase-aware'].classError.mean, 3)}; ` +
-        `ratio uniform/phase-aware ${fmt(b.errorRatio.ratio, 3)} [${fmt(b.errorRatio.low, 3)}, ${fmt(b.errorRatio.high, 3)}]; ` +
-        `FD ${fmt(b.arms.uniform.fd.mean, 3)} vs ${fmt(b.arms['phase-aware'].fd.mean, 3)}`,
-      verdict: b.errorRatio.low > 5 ? 'agrees' : 'differs',
-      criterion: 'lower end of the 95 % bootstrap interval of the error ratio above 5',
-    }));
+    // The same verdicts `phaseflow mnist` and `retrain` print (realdata/verdicts.ts).
+    const claims: Claim[] = retrainClaims(r);
     return {
       summary: r as unknown as Record<string, unknown>,
       figures: retrainFigures(r),
       claims,
-      notes: [`Window used by the phase-aware arm: [${r.window.lo}, ${r.window.hi}] (${r.window.source}), ${pct(r.massInside)} of the time samples inside. Same seeds, steps and generation sampler in both arms.`],
+      notes: [
+        `Window used by the phase-aware arm: [${r.window.lo}, ${r.window.hi}] (${r.window.source}), ${pct(r.massInside)} of the time samples inside. Same seeds, steps and generation sampler in both arms.`,
+        ...r.budgets.map((b) => `Budget ${b.budget}: ${b.statement}.`),
+      ],
     };
   },
 };
@@ -116,19 +112,10 @@ export const scanStage: Stage = {
     const rd = await context(ctx);
     const uturn = previousUTurn(ctx);
     const r: ScanStageResult = await runScanStage(rd, uturn ? { uturn } : {});
-    const c = r.comparison;
     return {
       summary: r as unknown as Record<string, unknown>,
       figures: scanFigures(r, uturn),
-      claims: [
-        {
-          claim: 'Training in the decision window improves the feature the most',
-          paper: '"for a given feature, find the intervals of time where training improves accuracy the most" (abstract)',
-          measured: `best interval ${c.bestInterval} (improvement ${fmt(c.bestImprovement.mean, 3)} [${fmt(c.bestImprovement.low, 3)}, ${fmt(c.bestImprovement.high, 3)}]); ${c.verdict}`,
-          verdict: c.bestInsideWindow === null ? 'n/a' : c.bestInsideWindow >= 0.5 && c.bestImprovement.low > 0 ? 'agrees' : 'differs',
-          criterion: 'the best interval lies mostly inside the U-Turn window and its improvement interval excludes 0',
-        },
-      ],
+      claims: [scanClaim(r)],
     };
   },
 };

@@ -14,8 +14,11 @@ export interface Claim {
   claim: string;
   paper: string;
   measured: string;
-  /** Whether the measurement supports the paper's statement (judged by a stated criterion), or n/a. */
-  verdict: 'agrees' | 'differs' | 'n/a';
+  /**
+   * Whether the measurement supports the paper's statement (judged by a stated criterion), or n/a. Interval claims use
+   * the one rule of metrics/verdict.ts, which adds 'unresolved' and 'not comparable'.
+   */
+  verdict: 'agrees' | 'differs' | 'unresolved' | 'not comparable' | 'n/a';
   /** The rule that decided the verdict (shown in the report). */
   criterion?: string;
 }

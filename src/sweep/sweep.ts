@@ -11,6 +11,7 @@ import { EXACT_ALGORITHM_VERSION, runExact } from '../mixture/exactSweep.js';
 import { GMM_ALGORITHM_VERSION, runGmm, type GmmConfig } from '../autoencoder/experiment.js';
 import type { OdeMethod } from '../solver/ode.js';
 import { StopError, stopSignal } from '../io/stop.js';
+import { mergeIndexedShards, type Shard } from './shard.js';
 
 export type SweepKind = 'exact' | 'trained';
 export type SweepSchedule = 'linear' | 've' | 'dilated';
@@ -63,22 +64,8 @@ export function configHash(c: SweepConfig): string {
   return createHash('sha256').update(JSON.stringify({ ...c, code })).digest('hex').slice(0, 16);
 }
 
-export interface Shard {
-  index: number; // 1-based
-  count: number;
-}
-
-export function parseShard(text: string): Shard {
-  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
-  if (!m) throw new RangeError(`--shard: expected i/k with 1 <= i <= k (e.g. 2/8), got "${text}"`);
-  const index = Number(m[1]), count = Number(m[2]);
-  if (!(count >= 1 && index >= 1 && index <= count)) throw new RangeError(`--shard: expected i/k with 1 <= i <= k, got "${text}"`);
-  return { index, count };
-}
-
-export function shardCells(cells: SweepCell[], shard?: Shard): SweepCell[] {
-  return shard ? cells.filter((c) => c.index % shard.count === shard.index - 1) : cells;
-}
+// Shards and merging are shared with `retrain` and `scan` (sweep/shard.ts).
+export { parseShard, shardCells, type Shard } from './shard.js';
 
 /** Run one cell. */
 export async function runCell(c: SweepConfig, cell: SweepCell, threads?: number): Promise<CellResult> {
@@ -108,27 +95,8 @@ export interface ShardFile {
 
 /** Combine shard files into the full set of cells; refuses mixed configurations, duplicates and gaps. */
 export function mergeShards(files: Array<{ name: string; data: ShardFile }>): { config: SweepConfig; cells: CellResult[] } {
-  if (files.length === 0) throw new Error('no shard files to merge');
-  const first = files[0].data;
-  for (const f of files) {
-    if (f.data.format !== 'phaseflow.sweep-shard') throw new Error(`${f.name} is not a phaseflow sweep shard`);
-    if (f.data.configHash !== first.configHash) throw new Error(`${f.name} belongs to another sweep (config ${f.data.configHash}, expected ${first.configHash})`);
-  }
-  const expected = enumerateCells(first.config);
-  const byIndex = new Map<number, CellResult>();
-  for (const f of files) {
-    for (const c of f.data.cells) {
-      if (byIndex.has(c.index)) throw new Error(`cell ${c.index} appears twice (again in ${f.name})`);
-      byIndex.set(c.index, c);
-    }
-  }
-  const missing = expected.filter((c) => !byIndex.has(c.index));
-  if (missing.length) {
-    const k = first.shard?.count;
-    const shards = k ? [...new Set(missing.map((c) => (c.index % k) + 1))].sort((a, b) => a - b).map((i) => `${i}/${k}`) : [];
-    throw new Error(`${missing.length} of ${expected.length} cells are missing${shards.length ? ` (shards ${shards.join(', ')})` : ''}`);
-  }
-  return { config: first.config, cells: expected.map((c) => byIndex.get(c.index)!) };
+  const { first, cells } = mergeIndexedShards<CellResult, ShardFile>(files, { format: 'phaseflow.sweep-shard', what: 'sweep', expected: (f) => enumerateCells(f.config) });
+  return { config: first.config, cells };
 }
 
 export interface SweepRow {

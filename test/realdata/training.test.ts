@@ -122,7 +122,10 @@ test('stages at the tiny scale: U-Turn window, retraining arms identical but for
     const errs = (arm: string) => r.parts.filter((p) => p.arm === arm && p.budget === b.budget).map((p) => p.classError);
     const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
     assert.ok(Math.abs(b.arms.uniform.classError.mean - mean(errs('uniform'))) < 1e-12, 'mean of the parts');
-    assert.match(b.verdict, /ratio/);
+    assert.match(b.statement, /ratio claim/);
+    assert.ok(['agrees', 'differs', 'unresolved', 'not comparable'].includes(b.verdict), b.verdict);
+    for (const arm of ['uniform', 'phase-aware'] as const) assert.ok(b.arms[arm].confident.mean >= 0 && b.arms[arm].confident.mean <= 1);
+    assert.equal(b.power.seeds, c.retrain.seeds.length);
   }
   // The uniform arm of the first seed is the U-Turn model's run (trained once).
   assert.equal(U.runKeys[0], u.model.key);

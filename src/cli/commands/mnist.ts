@@ -6,6 +6,7 @@ import { defineCommand } from '../command.js';
 import { aliasesFor } from '../flags.js';
 import { COMMON_FLAGS, DENOISER_FLAGS, ORACLE_FLAGS, SCAN_FLAGS, configFromFlags, contextFromFlags, emit, guarded, pctCI, scanOverrides } from '../../realdata/cliOptions.js';
 import { runRealDataPipeline } from '../../realdata/stages.js';
+import { pipelineVerdictLines } from '../../realdata/verdicts.js';
 import { UTURN_FLAGS, uturnOverrides } from './uturn.js';
 import { RETRAIN_FLAGS, retrainOverrides } from './retrain.js';
 
@@ -52,8 +53,7 @@ export const mnistCommand = defineCommand({
         `U-Turn window [${r.uturn.window.lo.toFixed(3)}, ${r.uturn.window.hi.toFixed(3)}] (paper [0.2, 0.6]); generated fraction of class A ${r.uturn.reference ? pctCI(r.uturn.reference) : '-'}`,
       );
     }
-    if (r.retrain) for (const b of r.retrain.budgets) lines.push(`retrain budget ${b.budget}: ${b.verdict}`);
-    if (r.scan) lines.push(`scan: ${r.scan.comparison.verdict}`);
+    lines.push(...pipelineVerdictLines(r));
     lines.push(`total ${r.timing.seconds.toFixed(1)} s (${Object.entries(r.timing.stages).map(([k, s]) => `${k} ${s.toFixed(1)} s`).join(', ')})`);
     emit(io, v, r, lines);
     return 0;
