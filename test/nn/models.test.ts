@@ -174,3 +174,26 @@ test('U-Net predict: chunked forward-only inference equals the forward pass samp
   wasm.free(x);
   net.dispose();
 });
+
+test('U-Net forward is bitwise the same on 1 and 2 executors (each image runs on one executor)', async () => {
+  const one = await WasmBackend.create({ threads: 1 });
+  try {
+    const cfg: Partial<UNetConfig> = { channels: [8, 16], blocksPerLevel: 1, attentionLevels: [1], groups: 4, headDim: 8 };
+    const nets = [new UNet(one, cfg, Rng.seeded(5)), new UNet(wasm, cfg, Rng.seeded(5))];
+    const N = 5, n = N * 16 * 16;
+    const data = Float64Array.from({ length: n }, (_, i) => Math.sin(0.37 * i));
+    const t = [0.1, 0.3, 0.5, 0.7, 0.9];
+    const outs = nets.map((net) => {
+      const x = net.be.alloc(n);
+      net.be.write(x, data);
+      const y = net.be.read(net.forward(tensor([N, 1, 16, 16], x), t).ptr, n);
+      net.be.free(x);
+      net.dispose();
+      return y;
+    });
+    assert.equal(wasm.threads, 2);
+    assert.deepEqual(outs[0], outs[1]);
+  } finally {
+    await one.dispose();
+  }
+});
