@@ -1,0 +1,108 @@
+/**
+ * The learning curve of the uniform U-Net (issue 11 items 1 and 4): class error |pHat_A − p|, Fréchet distance and
+ * the confidently classified fraction (the quality gate) against training steps, mean over seeds with Student-t 95 %
+ * bands, so that the budgets of the comparison can be chosen where both arms draw recognisable digits.
+ *
+ * Each seed is one uniform run trained to the largest step count with a snapshot at every step count (the learning
+ * rate schedule spans the largest count, as in the retraining comparison; with the same largest budget the runs are
+ * the comparison's uniform runs and are reused from the same folder). Every snapshot is evaluated with the same
+ * number of images and the same generation noise per seed. `pass` marks the steps whose mean confident fraction
+ * reaches the gate.
+ */
+import { join } from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
+import { meanCI, type MeanCI } from '../metrics/summary.js';
+import { gridOfPlots } from '../report/grid.js';
+import { linePlot } from '../report/linePlot.js';
+import { ensureOracle, ensureRun, evaluateSnapshot, oracleSummary, type RealDataContext } from './context.js';
+import { runKey, runSpec } from './denoiser.js';
+import { CONFIDENT_GATE } from './verdicts.js';
+
+export interface LearningCurveOptions {
+  /** Step counts to evaluate (sorted, distinct). */
+  steps: number[];
+  seeds: number[];
+  /** Images per evaluation (default: the config's retrain.genSamples). */
+  genSamples?: number;
+}
+
+export interface LearningCurvePoint {
+  step: number;
+  classError: MeanCI;
+  fd: MeanCI;
+  confident: MeanCI;
+  /** Mean confident fraction >= the gate (0.9). */
+  pass: boolean;
+}
+
+export interface LearningCurveResult {
+  stage: 'learning-curve';
+  scale: string;
+  sampler: 'uniform';
+  seeds: number[];
+  genSamples: number;
+  points: LearningCurvePoint[];
+  /** Per seed and step. */
+  runs: { seed: number; step: number; classError: number; fd: number | null; confident: number }[];
+  /** The first step count whose mean confident fraction passes the gate (null: none). */
+  firstPassing: number | null;
+  oracle: ReturnType<typeof oracleSummary>;
+  seconds: number;
+}
+
+export async function runLearningCurve(ctx: RealDataContext, o: LearningCurveOptions): Promise<LearningCurveResult> {
+  const t0 = performance.now();
+  const c = ctx.config;
+  const steps = [...new Set(o.steps)].sort((a, b) => a - b);
+  if (!steps.length || steps.some((s) => !(Number.isInteger(s) && s >= 1))) throw new RangeError('learning curve: steps must be positive integers');
+  const maxS = steps[steps.length - 1];
+  const n = o.genSamples ?? c.retrain.genSamples;
+  await ensureOracle(ctx);
+  const runs: LearningCurveResult['runs'] = [];
+  for (const seed of o.seeds) {
+    const label = `uniform-s${seed}`;
+    await ensureRun(ctx, { label, sampler: 'uniform', seed, steps: maxS, scheduleSteps: maxS, snapshots: steps });
+    const spec = runSpec({ data: ctx.dataKey, size: ctx.data.size, denoiser: c.denoiser, sampler: 'uniform', seed, scheduleSteps: maxS });
+    const key = runKey(spec, label);
+    for (const step of steps) {
+      // The comparison's generation noise (7000 + seed), so the points match its uniform arm at equal budgets.
+      const ev = await evaluateSnapshot(ctx, { key, spec, step, n, seed: 7000 + seed, label });
+      runs.push({ seed, step, classError: ev.classError, fd: ev.fd, confident: ev.confident.value });
+      ctx.reporter.log(`learning curve ${label} @${step}: class error ${ev.classError.toFixed(3)}, FD ${ev.fd?.toFixed(2) ?? '-'}, confident ${(100 * ev.confident.value).toFixed(1)} %`);
+    }
+  }
+  const points = steps.map((step): LearningCurvePoint => {
+    const at = runs.filter((r) => r.step === step);
+    const confident = meanCI(at.map((r) => r.confident));
+    return { step, classError: meanCI(at.map((r) => r.classError)), fd: meanCI(at.map((r) => r.fd ?? NaN)), confident, pass: confident.mean >= CONFIDENT_GATE };
+  });
+  const result: LearningCurveResult = {
+    stage: 'learning-curve', scale: c.scale, sampler: 'uniform', seeds: [...o.seeds], genSamples: n, points, runs,
+    firstPassing: points.find((p) => p.pass)?.step ?? null, oracle: oracleSummary(ctx), seconds: (performance.now() - t0) / 1000,
+  };
+  if (ctx.out) {
+    const dir = join(ctx.out, 'learning-curve');
+    writeJsonAtomic(join(dir, 'result.json'), result);
+    writeFileAtomic(join(dir, 'learning-curve.svg'), learningCurveFigure(result) + '\n');
+  }
+  return result;
+}
+
+/** Three panels against steps: class error, FD, confident fraction (mean over seeds, 95 % bands; the gate dashed). */
+export function learningCurveFigure(r: LearningCurveResult): string {
+  const x = r.points.map((p) => p.step);
+  const band = (m: MeanCI[]) => ({ y: m.map((v) => v.mean), yLow: m.map((v) => (Number.isFinite(v.low) ? v.low : v.mean)), yHigh: m.map((v) => (Number.isFinite(v.high) ? v.high : v.mean)) });
+  const panel = (title: string, yLabel: string, m: MeanCI[], extra: Partial<Parameters<typeof linePlot>[0]> = {}) =>
+    linePlot({ title, xLabel: 'training steps', yLabel, width: 360, height: 260, series: [{ name: `${r.seeds.length} seeds`, x, ...band(m), style: 'line+points' }], ...extra });
+  return gridOfPlots(
+    [
+      panel('Class error |pHat_A − p|', 'class error', r.points.map((p) => p.classError)),
+      panel('Fréchet distance (oracle features)', 'FD', r.points.map((p) => p.fd)),
+      panel('Confidently classified (p ≥ 0.9)', 'fraction', r.points.map((p) => p.confident), {
+        hLines: [{ value: CONFIDENT_GATE, label: 'quality gate 0.9', dashed: true, color: '#999999', inLegend: true }],
+        yDomain: [0, 1],
+      }),
+    ],
+    { columns: 3, title: `Learning curve of the uniform U-Net (${r.scale}, ${r.genSamples} images per point)` },
+  );
+}
