@@ -84,6 +84,14 @@ test('class-fraction error and its Wilson interval; FD is 0 for identical featur
     size: side,
     featureDim: 2,
     classify: (x: ArrayLike<number>, m: number) => Int32Array.from({ length: m }, (_, i) => (x[i * 4] + x[i * 4 + 1] + x[i * 4 + 2] + x[i * 4 + 3] < 0 ? 0 : 1)),
+    // Logits with the same labels: a gap of 5 (softmax 0.993, confident) except for images with a mean pixel in
+    // [0, 0.5) (gap 1, softmax 0.73: not confident).
+    logits: (x: ArrayLike<number>, m: number) =>
+      Float64Array.from({ length: 2 * m }, (_, k) => {
+        const i = k >> 1, mean = (x[i * 4] + x[i * 4 + 1] + x[i * 4 + 2] + x[i * 4 + 3]) / 4;
+        const label = mean < 0 ? 0 : 1, gap = mean >= 0 && mean < 0.5 ? 1 : 5;
+        return (k & 1) === label ? gap : 0;
+      }),
     features: (x: ArrayLike<number>, m: number) => {
       const f = new Float64Array(m * 2);
       for (let i = 0; i < m; i++) {
@@ -101,6 +109,13 @@ test('class-fraction error and its Wilson interval; FD is 0 for identical featur
   assert.equal(ev.n, n);
   assert.deepEqual(ev.fractionA, wilson(35, 50));
   assert.ok(Math.abs(ev.classError - 0.1) < 1e-12, `class error ${ev.classError}`);
+  let unsure = 0;
+  for (let i = 35; i < n; i++) {
+    const mean = (images[i * 4] + images[i * 4 + 1] + images[i * 4 + 2] + images[i * 4 + 3]) / 4;
+    if (mean >= 0 && mean < 0.5) unsure++;
+  }
+  assert.ok(unsure > 0 && unsure < 15, `unsure ${unsure}`);
+  assert.deepEqual(ev.confident, wilson(n - unsure, n), 'the confident fraction counts softmax >= 0.9');
   assert.ok(ev.fractionA.low < 0.7 && ev.fractionA.high > 0.7, JSON.stringify(ev.fractionA));
   assert.ok(Math.abs(ev.fd!) < 1e-9, `FD of a set with itself: ${ev.fd}`);
   assert.ok(Math.abs(frechetDistance(ref, ref)) < 1e-9, 'FD of a fit with itself');
