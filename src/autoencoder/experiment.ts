@@ -17,6 +17,7 @@ import { makeInterpolant } from '../interpolant/schedules.js';
 import { saveCheckpoint, loadCheckpoint, CheckpointError } from '../io/checkpoint.js';
 import { pollStop, stopRequested } from '../io/stop.js';
 import type { GeneratedStats } from '../mixture/exactFlow.js';
+import type { MemoryEstimate } from '../io/memory.js';
 
 /**
  * Everything that determines the result: the trainer's settings (threads excluded — results do not depend on the
@@ -102,6 +103,20 @@ export interface RunGmmOptions {
   onProgress?: (epoch: number, loss: number) => void;
   /** Stop after this many epochs of this call (tests of resumption); the run is then 'interrupted'. */
   maxEpochsThisCall?: number;
+}
+
+/**
+ * The memory a gmm run needs (the fixed training set in float64, the parameters, Adam moments and gradients, the
+ * wasm kernel's float32 copies and per-unit gradient slots, the generated samples), for `checkMemory`.
+ */
+export function gmmMemory(cfg: Pick<GmmConfig, 'd' | 'n' | 'T' | 'genSamples' | 'backend'>): MemoryEstimate {
+  const { d, n, T, genSamples } = cfg;
+  const dp = Math.ceil(d / 8) * 8;
+  const units = T * Math.max(1, Math.min(n, Math.ceil(64 / T)));
+  const host = 8 * n * d + 8 * T * d * 12 + 16 * genSamples * d; // data, params/moments/exports, samples
+  const wasm = cfg.backend === 'wasm' ? 4 * n * dp + 8 * T * dp * 11 + 4 * T * dp * 2 + 8 * units * dp : 0;
+  const reference = cfg.backend === 'reference' ? 8 * T * d * 7 : 0;
+  return { bytes: host + wasm + reference, largest: Math.max(n * d, genSamples * d, T * dp), wasm };
 }
 
 export function checkpointPath(dir: string): string {

@@ -86,6 +86,15 @@ export function makeBinaryDataset(set: ImageSet, opts: BinaryOptions): BinaryDat
     trainA = trainA.slice(0, keepA);
     trainB = trainB.slice(0, opts.maxTrain - keepA);
   }
+  // A split that leaves a class out of the training or held-out set cannot serve (accuracy of 0 images, a one-class
+  // generative set): refuse it before any work.
+  if (trainA.length < 1 || trainB.length < 1 || (heldOut > 0 && (hA < 1 || hB < 1))) {
+    throw new DataError(
+      `the data set is too small for the split: ${idxA.length} images of class ${classA} and ${idxB.length} of class ${classB} give ` +
+        `${trainA.length} + ${trainB.length} training and ${hA} + ${hB} held-out images (fraction ${fraction}, held-out ${heldOut}); ` +
+        'every class needs at least one image in each; use more images',
+    );
+  }
   const build = (a: number[], b: number[], r: Rng): BinarySplit => {
     const order = shuffle(r, [...a.map((i) => [i, 0]), ...b.map((i) => [i, 1])] as unknown as number[]) as unknown as [number, number][];
     const x = new Float32Array(order.length * size * size);

@@ -65,6 +65,7 @@ export function loadIdxFolder(dir: string, split: 'train' | 'test' | 'all' = 'tr
     if (img.dims.length !== 3) throw new DataError(`${imgPath}: expected a 3-D image array, got ${img.dims.length} dimensions`);
     if (lbl.dims.length !== 1) throw new DataError(`${lblPath}: expected a 1-D label array, got ${lbl.dims.length} dimensions`);
     if (img.dims[0] !== lbl.dims[0]) throw new DataError(`${dir}: ${img.dims[0]} images but ${lbl.dims[0]} labels`);
+    if (img.dims.some((n) => n === 0)) throw new DataError(`${imgPath}: empty or degenerate images (${img.dims[0]} images of ${img.dims[1]} x ${img.dims[2]} pixels); expected at least one image of at least 1 x 1`);
     const images = new Float32Array(img.data.length);
     for (let i = 0; i < images.length; i++) images[i] = img.data[i] / 255;
     sets.push({ images, labels: lbl.data, height: img.dims[1], width: img.dims[2], source: `idx:${dir}` });

@@ -9,6 +9,7 @@ import { sampleExactFlow, type GeneratedStats } from './exactFlow.js';
 import { paperGrid, uniformGrid } from '../solver/grid.js';
 import type { OdeMethod } from '../solver/ode.js';
 import type { Interpolant } from '../interpolant/interpolant.js';
+import type { MemoryEstimate } from '../io/memory.js';
 
 export type GridKind = 'paper' | 'endpoint';
 
@@ -38,6 +39,13 @@ export const EXACT_ALGORITHM_VERSION = 1;
 
 export function buildGrid(interp: Interpolant, steps: number, kind: GridKind): Float64Array {
   return kind === 'paper' ? paperGrid(interp.tEnd, steps) : uniformGrid(0, interp.tEnd, steps);
+}
+
+/** The memory of one exact-field run (the mode vector and, with `full`, all coordinates of every sample). */
+export function exactMemory(cfg: Pick<ExactRunConfig, 'd' | 'samples' | 'full'>): MemoryEstimate {
+  const { d, samples } = cfg;
+  if (cfg.full) return { bytes: 8 * d + 3 * 8 * samples * d, largest: samples * d, wasm: 0 };
+  return { bytes: 8 * d + 16 * 8 * samples, largest: Math.max(d, samples), wasm: 0 };
 }
 
 /** One exact-field run; `keepProjections` also returns each sample's <x, mu>/d (for histograms). */

@@ -67,15 +67,27 @@ export function modelDirRule(kind: 'unet' | 'classifier', flag: string): PathRul
       for (const f of ['model.safetensors', 'ema.safetensors']) {
         const w = join(dir, f);
         if (f !== 'model.safetensors' && !existsSync(w)) continue;
+        let file;
         try {
-          decodeSafetensors(readFileSync(w), w);
+          file = decodeSafetensors(readFileSync(w), w);
         } catch (e) {
           return (e as Error).message;
+        }
+        // Weights that are NaN or infinite (a diverged or damaged model) would give meaningless results.
+        for (const [name, t] of file.tensors) {
+          const bad = firstNonFinite(t.data);
+          if (bad >= 0) return `${w}: tensor "${name}" holds a non-finite weight (${t.data[bad]} at index ${bad}); the model is unusable`;
         }
       }
       return null;
     },
   };
+}
+
+/** Index of the first NaN or infinite entry, or -1. */
+export function firstNonFinite(a: ArrayLike<number>): number {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return i;
+  return -1;
 }
 
 /** Flags every real-data command takes. */

@@ -14,6 +14,8 @@ import { runMeta } from '../../io/meta.js';
 import { exactFigures } from '../../report/figures/exact.js';
 import { htmlReport } from '../../report/html.js';
 import { fmt } from '../../report/format.js';
+import { checkMemory } from '../../io/memory.js';
+import { exactMemory } from '../../mixture/exactSweep.js';
 
 const GMM_SCHEDULES = ['linear', 've', 'dilated', 'cosine'] as const;
 
@@ -68,6 +70,7 @@ export const exactCommand = defineCommand({
         throw new UsageError(`--kappa: the dilated schedule needs kappa < sqrt(d); kappa = ${base.kappa} but d = ${d}`);
       }
       if (base.full && d * base.samples > 2e8) throw new UsageError(`--full: gen-samples × d must be <= 2e8 (got ${base.samples} × ${d}); drop --full to use the exact reduction`);
+      checkMemory(sweep ? 'sweep-d' : 'd', `exact with d = ${d}, ${base.samples} samples`, exactMemory({ d, samples: base.samples, full: base.full }), `use a smaller --${sweep ? 'sweep-d' : 'd'}`);
     }
     const meta = runMeta();
     const t0 = performance.now();

@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { CliError, defineCommand } from '../command.js';
 import { UsageError } from '../args.js';
 import { FLAGS, aliasesFor } from '../flags.js';
-import { GMM_PRESETS, runGmm, readGmmCheckpoint, checkpointPath, NonFiniteLossError, type GmmConfig, type GmmResult } from '../../autoencoder/experiment.js';
+import { checkMemory } from '../../io/memory.js';
+import { GMM_PRESETS, gmmMemory, runGmm, readGmmCheckpoint, checkpointPath, NonFiniteLossError, type GmmConfig, type GmmResult } from '../../autoencoder/experiment.js';
 import { theoryOverlay, type TheoryOverlay } from '../../autoencoder/theoryOverlay.js';
 import { CheckpointError } from '../../io/checkpoint.js';
 import { writeJsonAtomic, writeFileAtomic, jsonReplacer } from '../../io/atomic.js';
@@ -123,6 +124,7 @@ export const gmmCommand = defineCommand({
       if (cfg.schedule === 'dilated' && !(cfg.kappa < Math.sqrt(cfg.d))) {
         throw new UsageError(`--kappa: the dilated schedule needs kappa < sqrt(d); kappa = ${cfg.kappa} but d = ${cfg.d}`);
       }
+      checkMemory(given.has('n') && !given.has('d') ? 'n' : 'd', `gmm with d = ${cfg.d}, n = ${cfg.n}, T = ${cfg.T}`, gmmMemory(cfg), 'use a smaller --d or --n');
       if (cfg.d * cfg.genSamples > 5e8) throw new UsageError(`--gen-samples: d × samples must be <= 5e8 (got ${cfg.d} × ${cfg.genSamples})`);
       if (dir && existsSync(checkpointPath(dir))) {
         throw new UsageError(`--out: ${dir} already holds a run; continue it with --resume ${dir} or choose another folder`);
