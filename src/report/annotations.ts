@@ -46,7 +46,12 @@ function finite<T extends { value: number }>(lines: readonly T[] | undefined): T
 }
 
 /** Shaded bands, then horizontal and vertical reference lines (drawn under the data, clipped). */
-export function drawAnnotationsUnder(ctx: FrameContext, h?: readonly RefLine[], v?: readonly RefLine[], bands?: readonly ValueBand[]): string {
+export function drawAnnotationsUnder(
+  ctx: FrameContext,
+  h?: readonly RefLine[],
+  v?: readonly RefLine[],
+  bands?: readonly ValueBand[],
+): string {
   const { area } = ctx;
   const parts: string[] = [];
   for (const b of bands ?? []) {
@@ -56,7 +61,17 @@ export function drawAnnotationsUnder(ctx: FrameContext, h?: readonly RefLine[], 
     const lo = Math.max(area.x - 1, Math.min(x0, x1));
     const hi = Math.min(area.x + area.w + 1, Math.max(x0, x1));
     if (hi <= lo) continue;
-    parts.push(el('rect', { class: 'vband', x: lo, y: area.y, width: hi - lo, height: area.h, fill: resolve(b.color, '#7f7f7f'), 'fill-opacity': b.opacity ?? 0.12 }));
+    parts.push(
+      el('rect', {
+        class: 'vband',
+        x: lo,
+        y: area.y,
+        width: hi - lo,
+        height: area.h,
+        fill: resolve(b.color, '#7f7f7f'),
+        'fill-opacity': b.opacity ?? 0.12,
+      }),
+    );
   }
   for (const l of finite(h)) {
     const y = ctx.y.map(l.value);
@@ -92,7 +107,12 @@ interface LabelBox {
   color: string;
 }
 
-function labelBoxes(ctx: FrameContext, h?: readonly RefLine[], v?: readonly RefLine[], bands?: readonly ValueBand[]): LabelBox[] {
+function labelBoxes(
+  ctx: FrameContext,
+  h?: readonly RefLine[],
+  v?: readonly RefLine[],
+  bands?: readonly ValueBand[],
+): LabelBox[] {
   const { area } = ctx;
   const out: LabelBox[] = [];
   const inX = (x: number): boolean => Number.isFinite(x) && x >= area.x - 0.5 && x <= area.x + area.w + 0.5;
@@ -102,14 +122,26 @@ function labelBoxes(ctx: FrameContext, h?: readonly RefLine[], v?: readonly RefL
     const y = ctx.y.map(l.value);
     if (!inY(y)) continue;
     const above = y - 5 > area.y + LABEL_FS;
-    out.push({ x: area.x + area.w - 4, y: above ? y - 5 : y + LABEL_FS + 3, anchor: 'end', text: l.label, color: resolve(l.color, REF_COLOR) });
+    out.push({
+      x: area.x + area.w - 4,
+      y: above ? y - 5 : y + LABEL_FS + 3,
+      anchor: 'end',
+      text: l.label,
+      color: resolve(l.color, REF_COLOR),
+    });
   }
   for (const l of finite(v)) {
     if (!l.label || l.inLegend) continue;
     const x = ctx.x.map(l.value);
     if (!inX(x)) continue;
     const fits = x + 4 + textWidth(l.label, LABEL_FS) <= area.x + area.w;
-    out.push({ x: fits ? x + 4 : x - 4, y: area.y + LABEL_FS + 2, anchor: fits ? 'start' : 'end', text: l.label, color: resolve(l.color, REF_COLOR) });
+    out.push({
+      x: fits ? x + 4 : x - 4,
+      y: area.y + LABEL_FS + 2,
+      anchor: fits ? 'start' : 'end',
+      text: l.label,
+      color: resolve(l.color, REF_COLOR),
+    });
   }
   for (const b of bands ?? []) {
     if (!b.label) continue;
@@ -124,20 +156,37 @@ function labelBoxes(ctx: FrameContext, h?: readonly RefLine[], v?: readonly RefL
 }
 
 /** Labels of reference lines and bands (drawn above the data, with a white halo for legibility). */
-export function drawAnnotationLabels(ctx: FrameContext, h?: readonly RefLine[], v?: readonly RefLine[], bands?: readonly ValueBand[]): string {
+export function drawAnnotationLabels(
+  ctx: FrameContext,
+  h?: readonly RefLine[],
+  v?: readonly RefLine[],
+  bands?: readonly ValueBand[],
+): string {
   const boxes = labelBoxes(ctx, h, v, bands);
   if (!boxes.length) return '';
   return el(
     'g',
     { class: 'annotation-labels', 'font-size': LABEL_FS },
     boxes.map((b) =>
-      text(b.x, b.y, b.text, { 'text-anchor': b.anchor, fill: b.color, stroke: '#ffffff', 'stroke-width': 3, 'stroke-linejoin': 'round', 'paint-order': 'stroke' }),
+      text(b.x, b.y, b.text, {
+        'text-anchor': b.anchor,
+        fill: b.color,
+        stroke: '#ffffff',
+        'stroke-width': 3,
+        'stroke-linejoin': 'round',
+        'paint-order': 'stroke',
+      }),
     ),
   );
 }
 
 /** Geometry of lines and labels, so an automatically placed legend avoids them. */
-export function annotationObstacles(ctx: FrameContext, h?: readonly RefLine[], v?: readonly RefLine[], bands?: readonly ValueBand[]): Obstacle[] {
+export function annotationObstacles(
+  ctx: FrameContext,
+  h?: readonly RefLine[],
+  v?: readonly RefLine[],
+  bands?: readonly ValueBand[],
+): Obstacle[] {
   const { area } = ctx;
   const out: Obstacle[] = [];
   for (const l of finite(h)) {
@@ -160,7 +209,11 @@ export function annotationObstacles(ctx: FrameContext, h?: readonly RefLine[], v
 export function annotationLegend(h?: readonly RefLine[], v?: readonly RefLine[]): LegendEntry[] {
   return [...(h ?? []), ...(v ?? [])]
     .filter((l) => l.inLegend && l.label)
-    .map((l) => ({ label: l.label!, color: resolve(l.color, REF_COLOR), line: l.dashed === false ? ('solid' as const) : ('dashed' as const) }));
+    .map((l) => ({
+      label: l.label!,
+      color: resolve(l.color, REF_COLOR),
+      line: l.dashed === false ? ('solid' as const) : ('dashed' as const),
+    }));
 }
 
 /** Finite data values of lines and bands, so automatic domains include them. */

@@ -1,7 +1,14 @@
 /**
  * Bar charts over named categories, with optional error bars, highlighted categories and reference lines.
  */
-import { annotationLegend, annotationObstacles, annotationValues, drawAnnotationLabels, drawAnnotationsUnder, type RefLine } from './annotations.js';
+import {
+  annotationLegend,
+  annotationObstacles,
+  annotationValues,
+  drawAnnotationLabels,
+  drawAnnotationsUnder,
+  type RefLine,
+} from './annotations.js';
 import { formatValue } from './format.js';
 import { renderFrame, type FrameContext } from './frame.js';
 import type { LegendEntry, Obstacle, Rect } from './legend.js';
@@ -51,8 +58,12 @@ export function barChart(opts: BarChartOptions): string {
   const n = cats.length;
   const vals = opts.values;
   if (vals.length !== n) throw new RangeError(`barChart: ${n} categories but ${vals.length} values`);
-  for (const [k, a] of [['low', opts.low], ['high', opts.high]] as const) {
-    if (a && a.length !== n) throw new RangeError(`barChart: ${k} has ${a.length} values but there are ${n} categories`);
+  for (const [k, a] of [
+    ['low', opts.low],
+    ['high', opts.high],
+  ] as const) {
+    if (a && a.length !== n)
+      throw new RangeError(`barChart: ${k} has ${a.length} values but there are ${n} categories`);
   }
   if (!!opts.low !== !!opts.high) throw new RangeError('barChart: low and high must be given together');
   const yKind = opts.yScale ?? 'linear';
@@ -70,7 +81,7 @@ export function barChart(opts: BarChartOptions): string {
   };
 
   const ys: number[] = [...annotationValues(opts.hLines)];
-  for (let i = 0; i < n; i++) ys.push(vals[i]!, opts.low ? opts.low[i]! : NaN, opts.high ? opts.high[i]! : NaN);
+  for (let i = 0; i < n; i++) ys.push(vals[i], opts.low ? opts.low[i] : NaN, opts.high ? opts.high[i] : NaN);
   const yDomain = opts.yDomain
     ? checkDomain(opts.yDomain, yKind, 'y axis')
     : autoDomain(ys, yKind, { includeZero: yKind === 'linear', what: 'y axis' });
@@ -78,7 +89,8 @@ export function barChart(opts: BarChartOptions): string {
 
   const legend: LegendEntry[] = [];
   if (opts.name) legend.push({ label: opts.name, color: base, swatch: true, opacity: 1 });
-  if (opts.highlightName && hl.size) legend.push({ label: opts.highlightName, color: hiColor, swatch: true, opacity: 1 });
+  if (opts.highlightName && hl.size)
+    legend.push({ label: opts.highlightName, color: hiColor, swatch: true, opacity: 1 });
   legend.push(...annotationLegend(opts.hLines), ...(opts.extraLegend ?? []));
 
   const bars = (ctx: FrameContext): Array<Rect & { i: number }> => {
@@ -87,7 +99,7 @@ export function barChart(opts: BarChartOptions): string {
     const slot = Math.abs(ctx.x.map(1) - ctx.x.map(0));
     const out: Array<Rect & { i: number }> = [];
     for (let i = 0; i < n; i++) {
-      const y = ctx.y.map(vals[i]!);
+      const y = ctx.y.map(vals[i]);
       if (!Number.isFinite(y) || !Number.isFinite(y0)) continue;
       const cx = ctx.x.map(i);
       const top = clampPx(Math.min(y, y0));
@@ -96,7 +108,11 @@ export function barChart(opts: BarChartOptions): string {
     return out;
   };
   const errTop = (ctx: FrameContext, i: number): number => {
-    const candidates = [ctx.y.map(vals[i]!), opts.high ? ctx.y.map(opts.high[i]!) : NaN, opts.low ? ctx.y.map(opts.low[i]!) : NaN];
+    const candidates = [
+      ctx.y.map(vals[i]),
+      opts.high ? ctx.y.map(opts.high[i]) : NaN,
+      opts.low ? ctx.y.map(opts.low[i]) : NaN,
+    ];
     return Math.min(...candidates.filter(Number.isFinite));
   };
 
@@ -119,12 +135,31 @@ export function barChart(opts: BarChartOptions): string {
         el(
           'g',
           { class: 'series bars', 'data-name': opts.name || undefined },
-          bars(ctx).map((r) => el('rect', { class: hl.has(r.i) ? 'bar highlight' : 'bar', x: r.x, y: r.y, width: r.w, height: r.h, fill: colorOf(r.i) })),
+          bars(ctx).map((r) =>
+            el('rect', {
+              class: hl.has(r.i) ? 'bar highlight' : 'bar',
+              x: r.x,
+              y: r.y,
+              width: r.w,
+              height: r.h,
+              fill: colorOf(r.i),
+            }),
+          ),
         ),
       );
       if (yKind === 'linear' && yDomain[0] * yDomain[1] < 0) {
         const y = ctx.y.map(0);
-        parts.push(el('line', { class: 'zero-line', x1: ctx.area.x, y1: y, x2: ctx.area.x + ctx.area.w, y2: y, stroke: '#333333', 'stroke-width': 1 }));
+        parts.push(
+          el('line', {
+            class: 'zero-line',
+            x1: ctx.area.x,
+            y1: y,
+            x2: ctx.area.x + ctx.area.w,
+            y2: y,
+            stroke: '#333333',
+            'stroke-width': 1,
+          }),
+        );
       }
       if (opts.low && opts.high) {
         const slot = Math.abs(ctx.x.map(1) - ctx.x.map(0));
@@ -132,8 +167,8 @@ export function barChart(opts: BarChartOptions): string {
         let d = '';
         for (let i = 0; i < n; i++) {
           const x = ctx.x.map(i);
-          const a = ctx.y.map(opts.low[i]!);
-          const b = ctx.y.map(opts.high[i]!);
+          const a = ctx.y.map(opts.low[i]);
+          const b = ctx.y.map(opts.high[i]);
           if (!(Number.isFinite(a) && Number.isFinite(b))) continue;
           const pa = clampPx(a);
           const pb = clampPx(b);
@@ -149,7 +184,7 @@ export function barChart(opts: BarChartOptions): string {
       if (digits > 0) {
         const labels: string[] = [];
         for (let i = 0; i < n; i++) {
-          const v = vals[i]!;
+          const v = vals[i];
           const top = errTop(ctx, i);
           if (!Number.isFinite(v) || !Number.isFinite(top) || top < ctx.area.y) continue;
           labels.push(text(ctx.x.map(i), top - 4, formatValue(v, digits), { 'text-anchor': 'middle' }));
@@ -160,12 +195,13 @@ export function barChart(opts: BarChartOptions): string {
     },
     obstacles: (ctx) => {
       const out: Obstacle[] = annotationObstacles(ctx, opts.hLines);
-      for (const r of bars(ctx)) out.push({ rect: { x: r.x, y: r.y - (digits > 0 ? 14 : 0), w: r.w, h: r.h + (digits > 0 ? 14 : 0) } });
+      for (const r of bars(ctx))
+        out.push({ rect: { x: r.x, y: r.y - (digits > 0 ? 14 : 0), w: r.w, h: r.h + (digits > 0 ? 14 : 0) } });
       if (opts.low && opts.high) {
         for (let i = 0; i < n; i++) {
           const x = ctx.x.map(i);
-          const a = ctx.y.map(opts.low[i]!);
-          const b = ctx.y.map(opts.high[i]!);
+          const a = ctx.y.map(opts.low[i]);
+          const b = ctx.y.map(opts.high[i]);
           if (Number.isFinite(a) && Number.isFinite(b)) out.push({ x1: x, y1: a, x2: x, y2: b });
         }
       }

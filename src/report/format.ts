@@ -3,8 +3,18 @@
  */
 
 const SUPERSCRIPT: Record<string, string> = {
-  '0': '\u2070', '1': '\u00B9', '2': '\u00B2', '3': '\u00B3', '4': '\u2074',
-  '5': '\u2075', '6': '\u2076', '7': '\u2077', '8': '\u2078', '9': '\u2079', '-': '\u207B', '+': '',
+  '0': '\u2070',
+  '1': '\u00B9',
+  '2': '\u00B2',
+  '3': '\u00B3',
+  '4': '\u2074',
+  '5': '\u2075',
+  '6': '\u2076',
+  '7': '\u2077',
+  '8': '\u2078',
+  '9': '\u2079',
+  '-': '\u207B',
+  '+': '',
 };
 
 /** The typographic minus sign used in figure text (U+2212). */
@@ -61,7 +71,10 @@ export function formatTicks(values: readonly number[], step: number): string[] {
   const maxAbs = values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
   const stepExp = step > 0 && Number.isFinite(step) ? Math.floor(Math.log10(step) + 1e-9) : 0;
   if (maxAbs >= 1e5 || stepExp < -4) return values.map((v) => sciLabel(v, stepExp));
-  const decimals = Math.min(20, Math.max(0, -stepExp + (isMultipleOfTen(step, stepExp) ? 0 : fractionalDigits(step, stepExp))));
+  const decimals = Math.min(
+    20,
+    Math.max(0, -stepExp + (isMultipleOfTen(step, stepExp) ? 0 : fractionalDigits(step, stepExp))),
+  );
   return values.map((v) => withMinus((v === 0 ? 0 : v).toFixed(decimals)));
 }
 

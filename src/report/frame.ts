@@ -98,7 +98,8 @@ export function axisTicks(axis: AxisSpec, scale: Scale, target: number): Tick[] 
   const lo = Math.min(axis.domain[0], axis.domain[1]);
   const hi = Math.max(axis.domain[0], axis.domain[1]);
   const tol = (hi - lo) * 1e-9;
-  const inside = (v: number): boolean => Number.isFinite(v) && v >= lo - tol && v <= hi + tol && (axis.scale !== 'log' || v > 0);
+  const inside = (v: number): boolean =>
+    Number.isFinite(v) && v >= lo - tol && v <= hi + tol && (axis.scale !== 'log' || v > 0);
   if (axis.categories) return axis.categories.map((label, i) => ({ value: i, label, major: true }));
   if (axis.ticks) {
     const values = [...axis.ticks].filter(inside).sort((a, b) => a - b);
@@ -107,10 +108,11 @@ export function axisTicks(axis: AxisSpec, scale: Scale, target: number): Tick[] 
     else if (axis.scale === 'log' || values.length < 2) labels = values.map((v) => formatValue(v));
     else {
       let step = Infinity;
-      for (let i = 1; i < values.length; i++) if (values[i]! - values[i - 1]! > 0) step = Math.min(step, values[i]! - values[i - 1]!);
+      for (let i = 1; i < values.length; i++)
+        if (values[i] - values[i - 1] > 0) step = Math.min(step, values[i] - values[i - 1]);
       labels = formatTicks(values, Number.isFinite(step) ? step : 1);
     }
-    return values.map((value, i) => ({ value, label: labels[i]!, major: true }));
+    return values.map((value, i) => ({ value, label: labels[i], major: true }));
   }
   const ticks = scale.ticks(target).filter((t) => inside(t.value));
   if (axis.tickFormat) for (const t of ticks) if (t.major) t.label = axis.tickFormat(t.value);
@@ -134,12 +136,14 @@ function fitTicks(axis: AxisSpec, scale: Scale, target: number, dir: 'x' | 'y'):
   if (axis.ticks || axis.categories) return ticks;
   for (let t = target; t >= 2; t--) {
     ticks = axisTicks(axis, scale, t);
-    const labelled = ticks.filter((k) => k.major && k.label).map((k) => ({ p: scale.map(k.value), w: textWidth(k.label, TICK_FS) }));
+    const labelled = ticks
+      .filter((k) => k.major && k.label)
+      .map((k) => ({ p: scale.map(k.value), w: textWidth(k.label, TICK_FS) }));
     labelled.sort((a, b) => a.p - b.p);
     let ok = true;
     for (let i = 1; i < labelled.length && ok; i++) {
-      const gap = labelled[i]!.p - labelled[i - 1]!.p;
-      const need = dir === 'x' ? (labelled[i]!.w + labelled[i - 1]!.w) / 2 + 16 : TICK_FS + 4;
+      const gap = labelled[i].p - labelled[i - 1].p;
+      const need = dir === 'x' ? (labelled[i].w + labelled[i - 1].w) / 2 + 16 : TICK_FS + 4;
       if (gap < need) ok = false;
     }
     if (ok) return ticks;
@@ -168,7 +172,12 @@ function computeLayout(spec: FrameSpec, legendMode: Layout['legendMode']): Layou
   const colSize = legendColumnSize(spec.legend);
   const legendW = hasLegend && legendMode === 'right' ? colSize.w : 0;
   // Pass 1 with rough margins, pass 2 with margins from the measured tick labels.
-  let area: Rect = { x: 60, y: top, w: Math.max(20, W - 60 - 16 - (legendW ? legendW + 12 : 0)), h: Math.max(20, H - top - 50) };
+  let area: Rect = {
+    x: 60,
+    y: top,
+    w: Math.max(20, W - 60 - 16 - (legendW ? legendW + 12 : 0)),
+    h: Math.max(20, H - top - 50),
+  };
   let xTicks: Tick[] = [];
   let yTicks: Tick[] = [];
   let rotateX = false;
@@ -200,14 +209,30 @@ function computeLayout(spec: FrameSpec, legendMode: Layout['legendMode']): Layou
       if (first) left = Math.max(left, textWidth(first.label, TICK_FS) * 1.1 * Math.cos(rad) - slot / 2 + 6);
     }
     const xLabW = maxLabelWidth(xTicks, TICK_FS);
-    xTickBand = TICK_LEN + 3 + (rotateX ? Math.min(xLabW, H * 0.35) * Math.sin(rad) + TICK_FS * Math.cos(rad) : TICK_FS + 1);
+    xTickBand =
+      TICK_LEN + 3 + (rotateX ? Math.min(xLabW, H * 0.35) * Math.sin(rad) + TICK_FS * Math.cos(rad) : TICK_FS + 1);
     const plotW = Math.max(20, W - left - right);
     legendRowsH = hasLegend && legendMode === 'bottom' ? legendRowsLayout(spec.legend, plotW).h : 0;
     const bottom = xTickBand + (spec.x.label ? LABEL_FS + 10 : 0) + (legendRowsH ? legendRowsH + 8 : 0) + 10;
     area = { x: left, y: top, w: plotW, h: Math.max(20, H - top - bottom) };
   }
-  const ctx: FrameContext = { x: scaleFor(spec.x, [area.x, area.x + area.w]), y: scaleFor(spec.y, [area.y + area.h, area.y]), area };
-  return { area, ctx, xTicks, yTicks, rotateX, xTickBand, legendMode: hasLegend ? legendMode : 'none', legendRowsH, legendW: colSize.w, titleFs };
+  const ctx: FrameContext = {
+    x: scaleFor(spec.x, [area.x, area.x + area.w]),
+    y: scaleFor(spec.y, [area.y + area.h, area.y]),
+    area,
+  };
+  return {
+    area,
+    ctx,
+    xTicks,
+    yTicks,
+    rotateX,
+    xTickBand,
+    legendMode: hasLegend ? legendMode : 'none',
+    legendRowsH,
+    legendW: colSize.w,
+    titleFs,
+  };
 }
 
 function renderGrid(L: Layout, spec: FrameSpec): string {
@@ -221,7 +246,9 @@ function renderGrid(L: Layout, spec: FrameSpec): string {
       if (!t.major && !logMinor(spec.y, t)) continue;
       const y = ctx.y.map(t.value);
       if (!Number.isFinite(y)) continue;
-      lines.push(el('line', { x1: area.x, y1: y, x2: area.x + area.w, y2: y, stroke: t.major ? '#e6e6e6' : '#f3f3f3' }));
+      lines.push(
+        el('line', { x1: area.x, y1: y, x2: area.x + area.w, y2: y, stroke: t.major ? '#e6e6e6' : '#f3f3f3' }),
+      );
     }
   }
   if (xGrid) {
@@ -229,7 +256,9 @@ function renderGrid(L: Layout, spec: FrameSpec): string {
       if (!t.major && !logMinor(spec.x, t)) continue;
       const x = ctx.x.map(t.value);
       if (!Number.isFinite(x)) continue;
-      lines.push(el('line', { x1: x, y1: area.y, x2: x, y2: area.y + area.h, stroke: t.major ? '#e6e6e6' : '#f3f3f3' }));
+      lines.push(
+        el('line', { x1: x, y1: area.y, x2: x, y2: area.y + area.h, stroke: t.major ? '#e6e6e6' : '#f3f3f3' }),
+      );
     }
   }
   return el('g', { class: 'grid', 'stroke-width': 1, 'shape-rendering': 'crispEdges' }, lines);
@@ -238,7 +267,17 @@ function renderGrid(L: Layout, spec: FrameSpec): string {
 function renderXAxis(L: Layout, spec: FrameSpec): string {
   const { area, ctx } = L;
   const y0 = area.y + area.h;
-  const parts: string[] = [el('line', { class: 'domain', x1: area.x, y1: y0, x2: area.x + area.w, y2: y0, stroke: '#333333', 'shape-rendering': 'crispEdges' })];
+  const parts: string[] = [
+    el('line', {
+      class: 'domain',
+      x1: area.x,
+      y1: y0,
+      x2: area.x + area.w,
+      y2: y0,
+      stroke: '#333333',
+      'shape-rendering': 'crispEdges',
+    }),
+  ];
   for (const t of L.xTicks) {
     const x = ctx.x.map(t.value);
     if (!Number.isFinite(x)) continue;
@@ -248,13 +287,26 @@ function renderXAxis(L: Layout, spec: FrameSpec): string {
     if (t.major && t.label) {
       const ly = y0 + TICK_LEN + 3;
       label = L.rotateX
-        ? text(x, ly, t.label, { dy: '0.71em', 'text-anchor': 'end', transform: `rotate(-${ROTATE_DEG} ${round2(x)} ${round2(ly)})`, 'font-size': TICK_FS, fill: '#333333' })
+        ? text(x, ly, t.label, {
+            dy: '0.71em',
+            'text-anchor': 'end',
+            transform: `rotate(-${ROTATE_DEG} ${round2(x)} ${round2(ly)})`,
+            'font-size': TICK_FS,
+            fill: '#333333',
+          })
         : text(x, ly, t.label, { dy: '0.71em', 'text-anchor': 'middle', 'font-size': TICK_FS, fill: '#333333' });
     }
     parts.push(el('g', { class: t.major ? 'tick' : 'tick minor' }, mark + label));
   }
   if (spec.x.label) {
-    parts.push(text(area.x + area.w / 2, y0 + L.xTickBand + LABEL_FS + 4, spec.x.label, { class: 'axis-label x', 'text-anchor': 'middle', 'font-size': LABEL_FS, fill: '#222222' }));
+    parts.push(
+      text(area.x + area.w / 2, y0 + L.xTickBand + LABEL_FS + 4, spec.x.label, {
+        class: 'axis-label x',
+        'text-anchor': 'middle',
+        'font-size': LABEL_FS,
+        fill: '#222222',
+      }),
+    );
   }
   return el('g', { class: 'axis x' }, parts);
 }
@@ -262,19 +314,45 @@ function renderXAxis(L: Layout, spec: FrameSpec): string {
 function renderYAxis(L: Layout, spec: FrameSpec): string {
   const { area, ctx } = L;
   const x0 = area.x;
-  const parts: string[] = [el('line', { class: 'domain', x1: x0, y1: area.y, x2: x0, y2: area.y + area.h, stroke: '#333333', 'shape-rendering': 'crispEdges' })];
+  const parts: string[] = [
+    el('line', {
+      class: 'domain',
+      x1: x0,
+      y1: area.y,
+      x2: x0,
+      y2: area.y + area.h,
+      stroke: '#333333',
+      'shape-rendering': 'crispEdges',
+    }),
+  ];
   for (const t of L.yTicks) {
     const y = ctx.y.map(t.value);
     if (!Number.isFinite(y)) continue;
     const len = t.major ? TICK_LEN : TICK_LEN * 0.6;
     const mark = el('line', { x1: x0 - len, y1: y, x2: x0, y2: y, stroke: '#333333', 'shape-rendering': 'crispEdges' });
-    const label = t.major && t.label ? text(x0 - TICK_LEN - 3, y, t.label, { dy: '0.32em', 'text-anchor': 'end', 'font-size': TICK_FS, fill: '#333333' }) : '';
+    const label =
+      t.major && t.label
+        ? text(x0 - TICK_LEN - 3, y, t.label, {
+            dy: '0.32em',
+            'text-anchor': 'end',
+            'font-size': TICK_FS,
+            fill: '#333333',
+          })
+        : '';
     parts.push(el('g', { class: t.major ? 'tick' : 'tick minor' }, mark + label));
   }
   if (spec.y.label) {
     const lx = 10 + LABEL_FS;
     const ly = area.y + area.h / 2;
-    parts.push(text(lx, ly, spec.y.label, { class: 'axis-label y', 'text-anchor': 'middle', transform: `rotate(-90 ${round2(lx)} ${round2(ly)})`, 'font-size': LABEL_FS, fill: '#222222' }));
+    parts.push(
+      text(lx, ly, spec.y.label, {
+        class: 'axis-label y',
+        'text-anchor': 'middle',
+        transform: `rotate(-90 ${round2(lx)} ${round2(ly)})`,
+        'font-size': LABEL_FS,
+        fill: '#222222',
+      }),
+    );
   }
   return el('g', { class: 'axis y' }, parts);
 }
@@ -323,9 +401,19 @@ export function renderFrame(spec: FrameSpec): string {
   const { area, ctx } = L;
   const clip = `${ID_TOKEN}-clip`;
   const parts: string[] = [];
-  parts.push(el('defs', {}, el('clipPath', { id: clip }, el('rect', { x: area.x, y: area.y, width: area.w, height: area.h }))));
+  parts.push(
+    el('defs', {}, el('clipPath', { id: clip }, el('rect', { x: area.x, y: area.y, width: area.w, height: area.h }))),
+  );
   if (spec.title) {
-    parts.push(text(spec.width / 2, 14 + L.titleFs * 0.8, spec.title, { class: 'title', 'text-anchor': 'middle', 'font-size': round2(L.titleFs), 'font-weight': 600, fill: '#111111' }));
+    parts.push(
+      text(spec.width / 2, 14 + L.titleFs * 0.8, spec.title, {
+        class: 'title',
+        'text-anchor': 'middle',
+        'font-size': round2(L.titleFs),
+        'font-weight': 600,
+        fill: '#111111',
+      }),
+    );
   }
   parts.push(renderGrid(L, spec));
   const under = spec.under ? spec.under(ctx) : '';

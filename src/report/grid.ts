@@ -24,13 +24,13 @@ export function svgSize(svg: string): { width: number; height: number } {
   const m = ROOT_TAG.exec(svg);
   if (!m) throw new TypeError('gridOfPlots: each panel must be an SVG string starting with <svg …>');
   const attr = (name: string): number => {
-    const a = new RegExp(`\\s${name}="([0-9.]+)(?:px)?"`).exec(m[1]!);
+    const a = new RegExp(`\\s${name}="([0-9.]+)(?:px)?"`).exec(m[1]);
     return a ? Number(a[1]) : NaN;
   };
   let width = attr('width');
   let height = attr('height');
   if (!(width > 0) || !(height > 0)) {
-    const vb = /\sviewBox="\s*[-0-9.]+[\s,]+[-0-9.]+[\s,]+([0-9.]+)[\s,]+([0-9.]+)\s*"/.exec(m[1]!);
+    const vb = /\sviewBox="\s*[-0-9.]+[\s,]+[-0-9.]+[\s,]+([0-9.]+)[\s,]+([0-9.]+)\s*"/.exec(m[1]);
     if (!vb) throw new TypeError('gridOfPlots: a panel SVG has no width/height or viewBox');
     width = Number(vb[1]);
     height = Number(vb[2]);
@@ -52,8 +52,8 @@ export function gridOfPlots(panels: readonly string[], opts: GridOptions = {}): 
   const colW = new Array<number>(cols).fill(0);
   const rowH = new Array<number>(rows).fill(0);
   sizes.forEach((s, i) => {
-    colW[i % cols] = Math.max(colW[i % cols]!, s.width);
-    rowH[Math.floor(i / cols)] = Math.max(rowH[Math.floor(i / cols)]!, s.height);
+    colW[i % cols] = Math.max(colW[i % cols], s.width);
+    rowH[Math.floor(i / cols)] = Math.max(rowH[Math.floor(i / cols)], s.height);
   });
   const titleFs = 17;
   const top = opts.title ? titleFs + 20 : 0;
@@ -62,7 +62,15 @@ export function gridOfPlots(panels: readonly string[], opts: GridOptions = {}): 
   const parts: string[] = [];
   if (opts.title) {
     const fs = Math.max(10, Math.min(titleFs, (titleFs * (width - 20)) / Math.max(1, textWidth(opts.title, titleFs))));
-    parts.push(text(width / 2, 8 + fs, opts.title, { class: 'title', 'text-anchor': 'middle', 'font-size': Math.round(fs * 100) / 100, 'font-weight': 600, fill: '#111111' }));
+    parts.push(
+      text(width / 2, 8 + fs, opts.title, {
+        class: 'title',
+        'text-anchor': 'middle',
+        'font-size': Math.round(fs * 100) / 100,
+        'font-weight': 600,
+        fill: '#111111',
+      }),
+    );
   }
   let y = top + gap;
   for (let r = 0; r < rows; r++) {
@@ -70,17 +78,27 @@ export function gridOfPlots(panels: readonly string[], opts: GridOptions = {}): 
     for (let c = 0; c < cols; c++) {
       const i = r * cols + c;
       if (i >= panels.length) break;
-      const s = sizes[i]!;
-      const px = x + (colW[c]! - s.width) / 2;
-      const py = y + (rowH[r]! - s.height) / 2;
-      const inner = panels[i]!.replace(ROOT_TAG, (_all, a: string) => `<svg x="${round2(px)}" y="${round2(py)}"${a.replace(/\s(x|y)="[^"]*"/g, '')}>`);
+      const s = sizes[i];
+      const px = x + (colW[c] - s.width) / 2;
+      const py = y + (rowH[r] - s.height) / 2;
+      const inner = panels[i].replace(
+        ROOT_TAG,
+        (_all, a: string) => `<svg x="${round2(px)}" y="${round2(py)}"${a.replace(/\s(x|y)="[^"]*"/g, '')}>`,
+      );
       parts.push(`<g class="panel panel-${i}">${inner}</g>`);
       if (opts.letters) {
-        parts.push(text(px + 6, py + 16, `(${String.fromCharCode(97 + (i % 26))})`, { class: 'panel-letter', 'font-size': 13, 'font-weight': 600, fill: '#111111' }));
+        parts.push(
+          text(px + 6, py + 16, `(${String.fromCharCode(97 + (i % 26))})`, {
+            class: 'panel-letter',
+            'font-size': 13,
+            'font-weight': 600,
+            fill: '#111111',
+          }),
+        );
       }
-      x += colW[c]! + gap;
+      x += colW[c] + gap;
     }
-    y += rowH[r]! + gap;
+    y += rowH[r] + gap;
   }
   return svgDocument({
     width,

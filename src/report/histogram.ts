@@ -2,13 +2,28 @@
  * Histograms: binning (given edges, a bin count or an automatic rule), optional density normalisation, several
  * overlaid data sets, theoretical curves and reference lines.
  */
-import { annotationLegend, annotationObstacles, annotationValues, drawAnnotationLabels, drawAnnotationsUnder, type RefLine, type ValueBand } from './annotations.js';
+import {
+  annotationLegend,
+  annotationObstacles,
+  annotationValues,
+  drawAnnotationLabels,
+  drawAnnotationsUnder,
+  type RefLine,
+  type ValueBand,
+} from './annotations.js';
 import { renderFrame, type FrameContext } from './frame.js';
 import type { LegendEntry, Obstacle, Rect } from './legend.js';
 import { figureSize, type PlotOptions } from './options.js';
 import { resolveColor } from './palette.js';
 import { autoDomain, checkDomain, type ScaleKind } from './scale.js';
-import { drawSeries, seriesExtent, seriesLegendEntry, seriesObstacles, validateSeries, type LineSeries } from './series.js';
+import {
+  drawSeries,
+  seriesExtent,
+  seriesLegendEntry,
+  seriesObstacles,
+  validateSeries,
+  type LineSeries,
+} from './series.js';
 import { clampPx, el, num } from './svg.js';
 
 /** Binning options. */
@@ -39,7 +54,7 @@ export interface HistogramBins {
 
 function finiteValues(data: ArrayLike<number>): number[] {
   const out: number[] = [];
-  for (let i = 0; i < data.length; i++) if (Number.isFinite(data[i]!)) out.push(data[i]!);
+  for (let i = 0; i < data.length; i++) if (Number.isFinite(data[i])) out.push(data[i]);
   return out;
 }
 
@@ -47,7 +62,7 @@ function quantileSorted(s: readonly number[], q: number): number {
   const pos = (s.length - 1) * q;
   const i = Math.floor(pos);
   const f = pos - i;
-  return i + 1 < s.length ? s[i]! * (1 - f) + s[i + 1]! * f : s[i]!;
+  return i + 1 < s.length ? s[i] * (1 - f) + s[i + 1] * f : s[i];
 }
 
 /**
@@ -60,8 +75,9 @@ export function binEdges(data: ArrayLike<number>, opts: BinOptions = {}): number
     const e = Array.from(opts.edges);
     if (e.length < 2) throw new RangeError(`histogram: edges need at least two values, got ${e.length}`);
     for (let i = 0; i < e.length; i++) {
-      if (!Number.isFinite(e[i]!)) throw new RangeError(`histogram: edge ${i} is not finite (${e[i]})`);
-      if (i > 0 && !(e[i]! > e[i - 1]!)) throw new RangeError(`histogram: edges must be strictly increasing (edge ${i}: ${e[i]} after ${e[i - 1]})`);
+      if (!Number.isFinite(e[i])) throw new RangeError(`histogram: edge ${i} is not finite (${e[i]})`);
+      if (i > 0 && !(e[i] > e[i - 1]))
+        throw new RangeError(`histogram: edges must be strictly increasing (edge ${i}: ${e[i]} after ${e[i - 1]})`);
     }
     return e;
   }
@@ -100,7 +116,8 @@ export function binEdges(data: ArrayLike<number>, opts: BinOptions = {}): number
     }
     k = Math.min(200, Math.max(1, k));
   } else {
-    if (!(Number.isInteger(bins) && bins >= 1 && bins <= 100000)) throw new RangeError(`histogram: bins must be an integer in [1, 100000] or 'auto', got ${bins}`);
+    if (!(Number.isInteger(bins) && bins >= 1 && bins <= 100000))
+      throw new RangeError(`histogram: bins must be an integer in [1, 100000] or 'auto', got ${bins}`);
     k = bins;
   }
   const edges: number[] = [];
@@ -120,10 +137,10 @@ export function computeHistogram(data: ArrayLike<number>, opts: BinOptions = {})
   let n = 0;
   let nonFinite = 0;
   let outside = 0;
-  const lo = edges[0]!;
-  const hi = edges[k]!;
+  const lo = edges[0];
+  const hi = edges[k];
   for (let i = 0; i < data.length; i++) {
-    const v = data[i]!;
+    const v = data[i];
     if (!Number.isFinite(v)) {
       nonFinite++;
       continue;
@@ -137,13 +154,15 @@ export function computeHistogram(data: ArrayLike<number>, opts: BinOptions = {})
     // Binary search for the last edge <= v.
     while (b - a > 1) {
       const m = (a + b) >> 1;
-      if (edges[m]! <= v) a = m;
+      if (edges[m] <= v) a = m;
       else b = m;
     }
-    counts[a]!++;
+    counts[a]++;
     n++;
   }
-  const values = opts.density ? counts.map((c, i) => (n > 0 ? c / (n * (edges[i + 1]! - edges[i]!)) : 0)) : counts.slice();
+  const values = opts.density
+    ? counts.map((c, i) => (n > 0 ? c / (n * (edges[i + 1] - edges[i])) : 0))
+    : counts.slice();
   return { edges, counts, values, n, nonFinite, outside };
 }
 
@@ -186,9 +205,13 @@ export interface HistogramOptions extends PlotOptions, Omit<BinOptions, 'range'>
  */
 export function histogram(opts: HistogramOptions): string {
   const { width, height } = figureSize(opts);
-  const sets: HistogramDataset[] = opts.datasets ? [...opts.datasets] : opts.data ? [{ name: opts.name, data: opts.data }] : [];
+  const sets: HistogramDataset[] = opts.datasets
+    ? [...opts.datasets]
+    : opts.data
+      ? [{ name: opts.name, data: opts.data }]
+      : [];
   const all: number[] = [];
-  for (const s of sets) for (let i = 0; i < s.data.length; i++) all.push(s.data[i]!);
+  for (const s of sets) for (let i = 0; i < s.data.length; i++) all.push(s.data[i]);
   const edges = binEdges(all, { bins: opts.bins, edges: opts.edges, range: opts.range });
   const hists = sets.map((s) => computeHistogram(s.data, { edges, density: opts.density }));
   const colors = sets.map((s, i) => resolveColor(s.color, i, opts.palette));
@@ -199,11 +222,13 @@ export function histogram(opts: HistogramOptions): string {
   const histtype = opts.histtype ?? 'bar';
   const overlay = sets.length > 1;
 
-  const xs: number[] = [edges[0]!, edges[edges.length - 1]!, ...annotationValues(opts.vLines, opts.vBands)];
+  const xs: number[] = [edges[0], edges[edges.length - 1], ...annotationValues(opts.vLines, opts.vBands)];
   const ys: number[] = [...annotationValues(opts.hLines)];
   for (const h of hists) ys.push(...h.values.filter((v) => yKind === 'linear' || v > 0));
   for (const c of curves) seriesExtent(c, xs, ys);
-  const xDomain = opts.xDomain ? checkDomain(opts.xDomain, 'linear', 'x axis') : autoDomain(xs, 'linear', { pad: 0.02, what: 'x axis' });
+  const xDomain = opts.xDomain
+    ? checkDomain(opts.xDomain, 'linear', 'x axis')
+    : autoDomain(xs, 'linear', { pad: 0.02, what: 'x axis' });
   const yDomain = opts.yDomain
     ? checkDomain(opts.yDomain, yKind, 'y axis')
     : yKind === 'log'
@@ -212,10 +237,17 @@ export function histogram(opts: HistogramOptions): string {
 
   const legend: LegendEntry[] = [];
   sets.forEach((s, i) => {
-    if (s.name) legend.push({ label: s.name, color: colors[i]!, swatch: histtype === 'bar', line: histtype === 'step' ? 'solid' : 'none', opacity: overlay ? 0.5 : 0.8 });
+    if (s.name)
+      legend.push({
+        label: s.name,
+        color: colors[i],
+        swatch: histtype === 'bar',
+        line: histtype === 'step' ? 'solid' : 'none',
+        opacity: overlay ? 0.5 : 0.8,
+      });
   });
   curves.forEach((c, i) => {
-    const e = seriesLegendEntry(c, curveColors[i]!);
+    const e = seriesLegendEntry(c, curveColors[i]);
     if (e) legend.push(e);
   });
   legend.push(...annotationLegend(opts.hLines, opts.vLines), ...(opts.extraLegend ?? []));
@@ -225,11 +257,12 @@ export function histogram(opts: HistogramOptions): string {
     const y0 = ctx.y.map(base);
     const out: Rect[] = [];
     for (let i = 0; i < h.values.length; i++) {
-      const v = h.values[i]!;
-      const x0 = ctx.x.map(h.edges[i]!);
-      const x1 = ctx.x.map(h.edges[i + 1]!);
+      const v = h.values[i];
+      const x0 = ctx.x.map(h.edges[i]);
+      const x1 = ctx.x.map(h.edges[i + 1]);
       const y = ctx.y.map(v);
-      if (!(Number.isFinite(x0) && Number.isFinite(x1) && Number.isFinite(y) && Number.isFinite(y0)) || v === 0) continue;
+      if (!(Number.isFinite(x0) && Number.isFinite(x1) && Number.isFinite(y) && Number.isFinite(y0)) || v === 0)
+        continue;
       const top = clampPx(Math.min(y, y0));
       out.push({ x: Math.min(x0, x1), y: top, w: Math.abs(x1 - x0), h: clampPx(Math.max(y, y0)) - top });
     }
@@ -253,30 +286,55 @@ export function histogram(opts: HistogramOptions): string {
     data: (ctx) => {
       const parts: string[] = [];
       hists.forEach((h, si) => {
-        const color = colors[si]!;
+        const color = colors[si];
         if (histtype === 'bar') {
-          const rects = barRects(ctx, h).map((r) =>
-            el('rect', { x: r.x, y: r.y, width: r.w, height: r.h }),
+          const rects = barRects(ctx, h).map((r) => el('rect', { x: r.x, y: r.y, width: r.w, height: r.h }));
+          parts.push(
+            el(
+              'g',
+              {
+                class: `series series-${si} bars`,
+                'data-name': sets[si].name || undefined,
+                fill: color,
+                'fill-opacity': overlay ? 0.5 : 0.8,
+                stroke: '#ffffff',
+                'stroke-width': 0.5,
+              },
+              rects,
+            ),
           );
-          parts.push(el('g', { class: `series series-${si} bars`, 'data-name': sets[si]!.name || undefined, fill: color, 'fill-opacity': overlay ? 0.5 : 0.8, stroke: '#ffffff', 'stroke-width': 0.5 }, rects));
         } else {
           // Step outline along the bin tops, down to the baseline at both ends.
           const base = yKind === 'log' ? Math.min(ctx.y.domain[0], ctx.y.domain[1]) : 0;
           const y0 = clampPx(ctx.y.map(base));
           let d = '';
           for (let i = 0; i < h.values.length; i++) {
-            const x0 = clampPx(ctx.x.map(h.edges[i]!));
-            const x1 = clampPx(ctx.x.map(h.edges[i + 1]!));
-            const yv = ctx.y.map(h.values[i]!);
+            const x0 = clampPx(ctx.x.map(h.edges[i]));
+            const x1 = clampPx(ctx.x.map(h.edges[i + 1]));
+            const yv = ctx.y.map(h.values[i]);
             const y = Number.isFinite(yv) ? clampPx(yv) : y0;
             d += `${i === 0 ? `M${num(x0)} ${num(y0)}` : ''}L${num(x0)} ${num(y)}L${num(x1)} ${num(y)}`;
             if (i === h.values.length - 1) d += `L${num(x1)} ${num(y0)}`;
           }
-          if (d) parts.push(el('g', { class: `series series-${si} step`, 'data-name': sets[si]!.name || undefined }, el('path', { class: 'line', d, fill: 'none', stroke: color, 'stroke-width': 1.8, 'stroke-linejoin': 'miter' })));
+          if (d)
+            parts.push(
+              el(
+                'g',
+                { class: `series series-${si} step`, 'data-name': sets[si].name || undefined },
+                el('path', {
+                  class: 'line',
+                  d,
+                  fill: 'none',
+                  stroke: color,
+                  'stroke-width': 1.8,
+                  'stroke-linejoin': 'miter',
+                }),
+              ),
+            );
         }
       });
       parts.push(drawAnnotationsUnder(ctx, opts.hLines, opts.vLines));
-      curves.forEach((c, i) => parts.push(drawSeries(c, curveColors[i]!, sets.length + i, ctx)));
+      curves.forEach((c, i) => parts.push(drawSeries(c, curveColors[i], sets.length + i, ctx)));
       return parts.join('');
     },
     over: (ctx) => drawAnnotationLabels(ctx, opts.hLines, opts.vLines, opts.vBands),

@@ -110,14 +110,27 @@ function inlineSvg(svg: string): string {
 /** A `<table>` for a report table: header row, numeric cells right-aligned and formatted with `fmt`. */
 export function htmlTable(t: ReportTable): string {
   const digits = t.digits ?? 4;
-  const numericCol = t.columns.map((_, j) => t.rows.length > 0 && t.rows.every((r) => typeof r[j] === 'number' || r[j] == null || NUMERIC.test(String(r[j]).trim())));
-  const head = t.columns.map((c, j) => `<th scope="col"${numericCol[j] ? ' class="num"' : ''}>${escapeHtml(c)}</th>`).join('');
+  const numericCol = t.columns.map(
+    (_, j) =>
+      t.rows.length > 0 &&
+      t.rows.every((r) => typeof r[j] === 'number' || r[j] == null || NUMERIC.test(String(r[j]).trim())),
+  );
+  const head = t.columns
+    .map((c, j) => `<th scope="col"${numericCol[j] ? ' class="num"' : ''}>${escapeHtml(c)}</th>`)
+    .join('');
   const body = t.rows
     .map((r) => {
       const cells = t.columns.map((_, j) => {
         const v = r[j];
         const s = typeof v === 'number' ? fmt(v, digits) : v == null ? '\u2014' : String(v);
-        const cls = typeof v === 'number' || NUMERIC.test(s.trim()) ? 'num' : GOOD.test(s.trim()) ? 'good' : BAD.test(s.trim()) ? 'bad' : '';
+        const cls =
+          typeof v === 'number' || NUMERIC.test(s.trim())
+            ? 'num'
+            : GOOD.test(s.trim())
+              ? 'good'
+              : BAD.test(s.trim())
+                ? 'bad'
+                : '';
         return `<td${cls ? ` class="${cls}"` : ''}>${escapeHtml(s)}</td>`;
       });
       return `<tr>${cells.join('')}</tr>`;
@@ -170,34 +183,39 @@ export function htmlReport(o: HtmlReportOptions): string {
       if (s.html) parts.push(s.html);
       if (s.text) parts.push(paragraphs(s.text));
       for (const t of [...(s.table ? [s.table] : []), ...(s.tables ?? [])]) parts.push(htmlTable(t));
-      if (s.figures && s.figures.length) parts.push(`<div class="figures">\n${s.figures.map(figureHtml).join('\n')}\n</div>`);
+      if (s.figures && s.figures.length)
+        parts.push(`<div class="figures">\n${s.figures.map(figureHtml).join('\n')}\n</div>`);
       if (s.code !== undefined) parts.push(`<pre><code>${escapeHtml(s.code)}</code></pre>`);
       return `<section id="${ids[i]}">\n${parts.join('\n')}\n</section>`;
     })
     .join('\n');
   const footer =
-    o.footer || o.footerHtml ? `<footer>${o.footer ? `<p>${escapeHtml(o.footer)}</p>` : ''}${o.footerHtml ?? ''}</footer>` : '';
-  return [
-    '<!DOCTYPE html>',
-    `<html lang="${escapeHtml(o.lang ?? 'en')}">`,
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<meta name="generator" content="phaseflow">',
-    `<title>${escapeHtml(o.title)}</title>`,
-    `<style>\n${CSS}\n</style>`,
-    '</head>',
-    '<body>',
-    '<main>',
-    `<header><h1>${escapeHtml(o.title)}</h1>${o.subtitle ? `<p class="subtitle">${escapeHtml(o.subtitle)}</p>` : ''}</header>`,
-    toc,
-    sections,
-    footer,
-    '</main>',
-    '</body>',
-    '</html>',
-    '',
-  ]
-    .filter((l) => l !== '')
-    .join('\n') + '\n';
+    o.footer || o.footerHtml
+      ? `<footer>${o.footer ? `<p>${escapeHtml(o.footer)}</p>` : ''}${o.footerHtml ?? ''}</footer>`
+      : '';
+  return (
+    [
+      '<!DOCTYPE html>',
+      `<html lang="${escapeHtml(o.lang ?? 'en')}">`,
+      '<head>',
+      '<meta charset="utf-8">',
+      '<meta name="viewport" content="width=device-width, initial-scale=1">',
+      '<meta name="generator" content="phaseflow">',
+      `<title>${escapeHtml(o.title)}</title>`,
+      `<style>\n${CSS}\n</style>`,
+      '</head>',
+      '<body>',
+      '<main>',
+      `<header><h1>${escapeHtml(o.title)}</h1>${o.subtitle ? `<p class="subtitle">${escapeHtml(o.subtitle)}</p>` : ''}</header>`,
+      toc,
+      sections,
+      footer,
+      '</main>',
+      '</body>',
+      '</html>',
+      '',
+    ]
+      .filter((l) => l !== '')
+      .join('\n') + '\n'
+  );
 }

@@ -2,13 +2,28 @@
  * Line plots: several x–y series (lines, dashed lines, points), confidence bands or error bars, reference lines,
  * shaded windows, linear or log axes.
  */
-import { annotationLegend, annotationObstacles, annotationValues, drawAnnotationLabels, drawAnnotationsUnder, type RefLine, type ValueBand } from './annotations.js';
+import {
+  annotationLegend,
+  annotationObstacles,
+  annotationValues,
+  drawAnnotationLabels,
+  drawAnnotationsUnder,
+  type RefLine,
+  type ValueBand,
+} from './annotations.js';
 import { renderFrame } from './frame.js';
 import type { LegendEntry, Obstacle } from './legend.js';
 import { figureSize, type PlotOptions } from './options.js';
 import { resolveColor } from './palette.js';
 import { autoDomain, checkDomain, type ScaleKind } from './scale.js';
-import { drawSeries, seriesExtent, seriesLegendEntry, seriesObstacles, validateSeries, type LineSeries } from './series.js';
+import {
+  drawSeries,
+  seriesExtent,
+  seriesLegendEntry,
+  seriesObstacles,
+  validateSeries,
+  type LineSeries,
+} from './series.js';
 
 /** Options of {@link linePlot}. */
 export interface LinePlotOptions extends PlotOptions {
@@ -64,7 +79,7 @@ export function linePlot(opts: LinePlotOptions): string {
 
   const legend: LegendEntry[] = [];
   series.forEach((s, i) => {
-    const e = seriesLegendEntry(s, colors[i]!);
+    const e = seriesLegendEntry(s, colors[i]);
     if (e) legend.push(e);
   });
   legend.push(...annotationLegend(opts.hLines, opts.vLines), ...(opts.extraLegend ?? []));
@@ -83,7 +98,7 @@ export function linePlot(opts: LinePlotOptions): string {
     legend,
     placement: opts.legend ?? 'auto',
     under: (ctx) => drawAnnotationsUnder(ctx, opts.hLines, opts.vLines, opts.vBands),
-    data: (ctx) => series.map((s, i) => drawSeries(s, colors[i]!, i, ctx)).join(''),
+    data: (ctx) => series.map((s, i) => drawSeries(s, colors[i], i, ctx)).join(''),
     over: (ctx) => drawAnnotationLabels(ctx, opts.hLines, opts.vLines, opts.vBands),
     obstacles: (ctx) => {
       const out: Obstacle[] = annotationObstacles(ctx, opts.hLines, opts.vLines, opts.vBands);

@@ -29,8 +29,12 @@ export interface PlotOptions {
 export function figureSize(o: PlotOptions): { width: number; height: number } {
   const width = o.width ?? 640;
   const height = o.height ?? 400;
-  for (const [k, v] of [['width', width], ['height', height]] as const) {
-    if (!(Number.isFinite(v) && v >= 50 && v <= 20000)) throw new RangeError(`${k} must be a number of pixels in [50, 20000], got ${v}`);
+  for (const [k, v] of [
+    ['width', width],
+    ['height', height],
+  ] as const) {
+    if (!(Number.isFinite(v) && v >= 50 && v <= 20000))
+      throw new RangeError(`${k} must be a number of pixels in [50, 20000], got ${v}`);
   }
   return { width, height };
 }

@@ -31,16 +31,16 @@ export const OKABE_ITO: readonly string[] = Object.freeze([
 
 /** Named tab10 colours, `C.C0` … `C.C9`, as in matplotlib's `'C0'` colour strings. */
 export const C = Object.freeze({
-  C0: TAB10[0]!,
-  C1: TAB10[1]!,
-  C2: TAB10[2]!,
-  C3: TAB10[3]!,
-  C4: TAB10[4]!,
-  C5: TAB10[5]!,
-  C6: TAB10[6]!,
-  C7: TAB10[7]!,
-  C8: TAB10[8]!,
-  C9: TAB10[9]!,
+  C0: TAB10[0],
+  C1: TAB10[1],
+  C2: TAB10[2],
+  C3: TAB10[3],
+  C4: TAB10[4],
+  C5: TAB10[5],
+  C6: TAB10[6],
+  C7: TAB10[7],
+  C8: TAB10[8],
+  C9: TAB10[9],
 });
 
 /** Colours for the paper's overlap figure: c, m, ω (omega), b. */
@@ -53,8 +53,8 @@ export const OVERLAP_COLORS = Object.freeze({ c: C.C0, m: C.C1, omega: C.C2, b: 
 export function resolveColor(color: string | undefined, index: number, palette: readonly string[] = TAB10): string {
   if (color !== undefined && color !== '') {
     const m = /^C(\d)$/.exec(color);
-    return m ? TAB10[Number(m[1])]! : color;
+    return m ? TAB10[Number(m[1])] : color;
   }
   const p = palette.length > 0 ? palette : TAB10;
-  return p[((index % p.length) + p.length) % p.length]!;
+  return p[((index % p.length) + p.length) % p.length];
 }

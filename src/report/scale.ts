@@ -24,7 +24,8 @@ export interface Scale {
 export function checkDomain(domain: readonly number[], kind: ScaleKind, what = 'axis'): [number, number] {
   if (domain.length !== 2) throw new RangeError(`${what}: a domain needs exactly two values, got ${domain.length}`);
   const [d0, d1] = domain as [number, number];
-  if (!Number.isFinite(d0) || !Number.isFinite(d1)) throw new RangeError(`${what}: domain must be finite, got [${d0}, ${d1}]`);
+  if (!Number.isFinite(d0) || !Number.isFinite(d1))
+    throw new RangeError(`${what}: domain must be finite, got [${d0}, ${d1}]`);
   if (d0 === d1) throw new RangeError(`${what}: domain is empty ([${d0}, ${d1}])`);
   if (kind === 'log' && !(d0 > 0 && d1 > 0)) {
     throw new RangeError(`${what}: a log scale needs a positive domain, got [${d0}, ${d1}]`);
@@ -96,7 +97,10 @@ export function autoDomain(values: Iterable<number>, kind: ScaleKind, opts: Auto
   }
   if (kind === 'log') {
     if (lo > hi) {
-      if (seen > 0) throw new RangeError(`${what}: a log scale needs positive data, but no value is > 0; pass an explicit positive domain`);
+      if (seen > 0)
+        throw new RangeError(
+          `${what}: a log scale needs positive data, but no value is > 0; pass an explicit positive domain`,
+        );
       return [1, 10];
     }
     let l0 = Math.log10(lo);

@@ -42,20 +42,28 @@ export function validateSeries(s: LineSeries, index: number): void {
   const who = s.name ? `series "${s.name}"` : `series #${index}`;
   if (!s.x || !s.y) throw new TypeError(`${who}: x and y are required`);
   if (s.x.length !== s.y.length) throw new RangeError(`${who}: x has ${s.x.length} values but y has ${s.y.length}`);
-  for (const [k, a] of [['yLow', s.yLow], ['yHigh', s.yHigh]] as const) {
-    if (a && a.length !== s.x.length) throw new RangeError(`${who}: ${k} has ${a.length} values but x has ${s.x.length}`);
+  for (const [k, a] of [
+    ['yLow', s.yLow],
+    ['yHigh', s.yHigh],
+  ] as const) {
+    if (a && a.length !== s.x.length)
+      throw new RangeError(`${who}: ${k} has ${a.length} values but x has ${s.x.length}`);
   }
   if (!!s.yLow !== !!s.yHigh) throw new RangeError(`${who}: yLow and yHigh must be given together`);
 }
 
 /** Pixel runs of consecutive drawable points; a non-finite (or unmappable) point ends a run. */
-export function pixelRuns(ctx: FrameContext, x: ArrayLike<number>, y: ArrayLike<number>): Array<Array<[number, number]>> {
+export function pixelRuns(
+  ctx: FrameContext,
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+): Array<Array<[number, number]>> {
   const runs: Array<Array<[number, number]>> = [];
   let cur: Array<[number, number]> = [];
   const n = Math.min(x.length, y.length);
   for (let i = 0; i < n; i++) {
-    const px = ctx.x.map(x[i]!);
-    const py = ctx.y.map(y[i]!);
+    const px = ctx.x.map(x[i]);
+    const py = ctx.y.map(y[i]);
     if (Number.isFinite(px) && Number.isFinite(py)) cur.push([clampPx(px), clampPx(py)]);
     else if (cur.length) {
       runs.push(cur);
@@ -83,28 +91,35 @@ function bandPath(ctx: FrameContext, x: ArrayLike<number>, lo: ArrayLike<number>
   const flush = (): void => {
     if (run.length >= 2) {
       d += run.map(([px, , ph], i) => `${i === 0 ? 'M' : 'L'}${num(px)} ${num(ph)}`).join('');
-      for (let i = run.length - 1; i >= 0; i--) d += `L${num(run[i]![0])} ${num(run[i]![1])}`;
+      for (let i = run.length - 1; i >= 0; i--) d += `L${num(run[i][0])} ${num(run[i][1])}`;
       d += 'Z';
     }
     run = [];
   };
   for (let i = 0; i < x.length; i++) {
-    const px = ctx.x.map(x[i]!);
-    const pl = ctx.y.map(lo[i]!);
-    const ph = ctx.y.map(hi[i]!);
-    if (Number.isFinite(px) && Number.isFinite(pl) && Number.isFinite(ph)) run.push([clampPx(px), clampPx(pl), clampPx(ph)]);
+    const px = ctx.x.map(x[i]);
+    const pl = ctx.y.map(lo[i]);
+    const ph = ctx.y.map(hi[i]);
+    if (Number.isFinite(px) && Number.isFinite(pl) && Number.isFinite(ph))
+      run.push([clampPx(px), clampPx(pl), clampPx(ph)]);
     else flush();
   }
   flush();
   return d;
 }
 
-function errorBarPath(ctx: FrameContext, x: ArrayLike<number>, lo: ArrayLike<number>, hi: ArrayLike<number>, cap: number): string {
+function errorBarPath(
+  ctx: FrameContext,
+  x: ArrayLike<number>,
+  lo: ArrayLike<number>,
+  hi: ArrayLike<number>,
+  cap: number,
+): string {
   let d = '';
   for (let i = 0; i < x.length; i++) {
-    const px = ctx.x.map(x[i]!);
-    const pl = ctx.y.map(lo[i]!);
-    const ph = ctx.y.map(hi[i]!);
+    const px = ctx.x.map(x[i]);
+    const pl = ctx.y.map(lo[i]);
+    const ph = ctx.y.map(hi[i]);
     if (!(Number.isFinite(px) && Number.isFinite(pl) && Number.isFinite(ph))) continue;
     const a = num(clampPx(px));
     d += `M${a} ${num(clampPx(pl))}V${num(clampPx(ph))}`;
@@ -134,7 +149,17 @@ export function drawSeries(s: LineSeries, color: string, index: number, ctx: Fra
       if (d) parts.push(el('path', { class: 'band', d, fill: color, 'fill-opacity': 0.18, stroke: 'none' }));
     } else {
       const d = errorBarPath(ctx, s.x, s.yLow, s.yHigh, 3);
-      if (d) parts.push(el('path', { class: 'errorbars', d, fill: 'none', stroke: color, 'stroke-width': 1.2, 'stroke-opacity': s.opacity }));
+      if (d)
+        parts.push(
+          el('path', {
+            class: 'errorbars',
+            d,
+            fill: 'none',
+            stroke: color,
+            'stroke-width': 1.2,
+            'stroke-opacity': s.opacity,
+          }),
+        );
     }
   }
   const runs = pixelRuns(ctx, s.x, s.y);
@@ -166,8 +191,22 @@ export function drawSeries(s: LineSeries, color: string, index: number, ctx: Fra
     const rr = showMarkers ? r : Math.max(1.5, (s.lineWidth ?? 2) * 0.9);
     for (const [px, py] of run) md += markerPath(showMarkers ? shape : 'circle', px, py, rr);
   }
-  if (md) parts.push(el('path', { class: 'markers', d: md, fill: color, 'fill-opacity': s.opacity, stroke: showMarkers ? '#ffffff' : 'none', 'stroke-width': showMarkers ? 0.6 : undefined }));
-  return el('g', { class: `series series-${index} ${style.replace('+', '-')}`, 'data-name': s.name || undefined }, parts);
+  if (md)
+    parts.push(
+      el('path', {
+        class: 'markers',
+        d: md,
+        fill: color,
+        'fill-opacity': s.opacity,
+        stroke: showMarkers ? '#ffffff' : 'none',
+        'stroke-width': showMarkers ? 0.6 : undefined,
+      }),
+    );
+  return el(
+    'g',
+    { class: `series series-${index} ${style.replace('+', '-')}`, 'data-name': s.name || undefined },
+    parts,
+  );
 }
 
 /** Legend entry for a named series (null when unnamed or `legend: false`). */
@@ -187,17 +226,18 @@ export function seriesObstacles(s: LineSeries, ctx: FrameContext, out: Obstacle[
   const style = s.style ?? 'line';
   for (const run of pixelRuns(ctx, s.x, s.y)) {
     for (let i = 0; i < run.length; i++) {
-      const [x1, y1] = run[i]!;
-      const [x2, y2] = usesLine(style) && i + 1 < run.length ? run[i + 1]! : run[i]!;
+      const [x1, y1] = run[i];
+      const [x2, y2] = usesLine(style) && i + 1 < run.length ? run[i + 1] : run[i];
       out.push({ x1, y1, x2, y2 });
     }
   }
   if (s.yLow && s.yHigh) {
     for (let i = 0; i < s.x.length; i++) {
-      const px = ctx.x.map(s.x[i]!);
-      const pl = ctx.y.map(s.yLow[i]!);
-      const ph = ctx.y.map(s.yHigh[i]!);
-      if (Number.isFinite(px) && Number.isFinite(pl) && Number.isFinite(ph)) out.push({ x1: px, y1: pl, x2: px, y2: ph });
+      const px = ctx.x.map(s.x[i]);
+      const pl = ctx.y.map(s.yLow[i]);
+      const ph = ctx.y.map(s.yHigh[i]);
+      if (Number.isFinite(px) && Number.isFinite(pl) && Number.isFinite(ph))
+        out.push({ x1: px, y1: pl, x2: px, y2: ph });
     }
   }
 }
@@ -208,10 +248,10 @@ export function seriesObstacles(s: LineSeries, ctx: FrameContext, out: Obstacle[
  */
 export function seriesExtent(s: LineSeries, xs: number[], ys: number[]): void {
   for (let i = 0; i < s.x.length; i++) {
-    const x = s.x[i]!;
+    const x = s.x[i];
     if (!Number.isFinite(x)) continue;
     let any = false;
-    for (const v of [s.y[i]!, s.yLow ? s.yLow[i]! : NaN, s.yHigh ? s.yHigh[i]! : NaN]) {
+    for (const v of [s.y[i], s.yLow ? s.yLow[i] : NaN, s.yHigh ? s.yHigh[i] : NaN]) {
       if (Number.isFinite(v)) {
         ys.push(v);
         any = true;

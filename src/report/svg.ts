@@ -9,7 +9,8 @@ import { escapeXml } from './escape.js';
  * value, so a bug can never write `NaN` or `Infinity` into a figure (callers skip such points before this).
  */
 export function num(v: number): string {
-  if (!Number.isFinite(v)) throw new Error(`report/svg: non-finite coordinate ${v} (internal error: points must be filtered first)`);
+  if (!Number.isFinite(v))
+    throw new Error(`report/svg: non-finite coordinate ${v} (internal error: points must be filtered first)`);
   const r = Math.round(v * 100) / 100;
   if (r === 0) return '0';
   if (Math.abs(r) >= 1e15) return r > 0 ? '1e15' : '-1e15';
@@ -73,7 +74,8 @@ export function textWidth(s: string, fontSize: number): number {
 }
 
 /** Font stack used for all figure text. */
-export const FONT_FAMILY = 'system-ui, -apple-system, Segoe UI, Roboto, Helvetica Neue, Arial, Liberation Sans, DejaVu Sans, sans-serif';
+export const FONT_FAMILY =
+  'system-ui, -apple-system, Segoe UI, Roboto, Helvetica Neue, Arial, Liberation Sans, DejaVu Sans, sans-serif';
 
 /** FNV-1a hash of a string, base 36 (used for deterministic element ids). */
 export function hashString(s: string): string {

@@ -25,7 +25,8 @@ function clean(v: number): number {
  * Throws a RangeError for a non-positive or non-finite span.
  */
 export function niceStep(span: number, target = 5): number {
-  if (!(span > 0) || !Number.isFinite(span)) throw new RangeError(`niceStep: span must be a positive finite number, got ${span}`);
+  if (!(span > 0) || !Number.isFinite(span))
+    throw new RangeError(`niceStep: span must be a positive finite number, got ${span}`);
   const raw = span / Math.max(1, target);
   const e = Math.floor(Math.log10(raw));
   const f = raw / 10 ** e;
@@ -38,7 +39,8 @@ export function niceStep(span: number, target = 5): number {
  * A degenerate interval (lo = hi) gives the single value. Values are float-cleaned (0.1·3 → 0.3).
  */
 export function linearTickValues(lo: number, hi: number, target = 5): { values: number[]; step: number } {
-  if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new RangeError(`linearTickValues: non-finite domain [${lo}, ${hi}]`);
+  if (!Number.isFinite(lo) || !Number.isFinite(hi))
+    throw new RangeError(`linearTickValues: non-finite domain [${lo}, ${hi}]`);
   const a = Math.min(lo, hi);
   const b = Math.max(lo, hi);
   if (a === b) return { values: [a], step: 0 };
@@ -55,7 +57,7 @@ export function linearTickValues(lo: number, hi: number, target = 5): { values: 
 export function linearTicks(lo: number, hi: number, target = 5): Tick[] {
   const { values, step } = linearTickValues(lo, hi, target);
   const labels = formatTicks(values, step || Math.abs(values[0] ?? 1) || 1);
-  return values.map((value, i) => ({ value, label: labels[i]!, major: true }));
+  return values.map((value, i) => ({ value, label: labels[i], major: true }));
 }
 
 /**

@@ -29,7 +29,8 @@ export function writeReport(dir: string, report: HtmlReportOptions): string[] {
     const figures: ReportFigure[] = s.figures.map((f) => {
       n++;
       let file = f.file ?? `fig-${String(n).padStart(2, '0')}-${safeName(f.caption ?? s.heading)}.svg`;
-      if (/[\\/]/.test(file) || file === '.' || file === '..' || file === 'index.html') throw new RangeError(`writeReport: bad figure file name "${file}"`);
+      if (/[\\/]/.test(file) || file === '.' || file === '..' || file === 'index.html')
+        throw new RangeError(`writeReport: bad figure file name "${file}"`);
       if (names.has(file)) file = file.replace(/(\.svg)?$/, `-${n}.svg`);
       names.add(file);
       const path = join(dir, file);

@@ -5,7 +5,7 @@ import { assertWellFormed, count } from './wellformed.js';
 
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 test('histogram counts sum to n; non-finite and out-of-range values are reported, not counted', () => {
@@ -13,7 +13,10 @@ test('histogram counts sum to n; non-finite and out-of-range values are reported
   const data = Array.from({ length: 1000 }, () => r() * 4 - 2);
   for (const bins of [1, 7, 30, 'auto'] as const) {
     const h = computeHistogram(data, { bins });
-    assert.equal(h.counts.reduce((a, b) => a + b, 0), 1000);
+    assert.equal(
+      h.counts.reduce((a, b) => a + b, 0),
+      1000,
+    );
     assert.equal(h.n, 1000);
     assert.equal(h.edges.length, h.counts.length + 1);
     assert.equal(h.edges[0], Math.min(...data));
@@ -23,7 +26,10 @@ test('histogram counts sum to n; non-finite and out-of-range values are reported
   const h = computeHistogram(withJunk, { bins: 10, range: [-1, 1] });
   const inside = data.filter((v) => v >= -1 && v <= 1).length;
   assert.equal(h.n, inside);
-  assert.equal(h.counts.reduce((a, b) => a + b, 0), inside);
+  assert.equal(
+    h.counts.reduce((a, b) => a + b, 0),
+    inside,
+  );
   assert.equal(h.nonFinite, 3);
   assert.equal(h.outside, 1000 - inside);
 });
@@ -46,7 +52,7 @@ test('density normalisation integrates to one; auto bins grow with n', () => {
   const r = lcg(3);
   const data = Array.from({ length: 5000 }, () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r()));
   const h = computeHistogram(data, { density: true, edges: [-5, -2, -1, -0.5, 0, 0.5, 1, 2, 5] });
-  const area = h.values.reduce((s, v, i) => s + v * (h.edges[i + 1]! - h.edges[i]!), 0);
+  const area = h.values.reduce((s, v, i) => s + v * (h.edges[i + 1] - h.edges[i]), 0);
   assert.ok(Math.abs(area - 1) < 1e-12, `area ${area}`);
   const small = computeHistogram(data.slice(0, 50)).counts.length;
   const large = computeHistogram(data).counts.length;
@@ -76,7 +82,15 @@ test('histogram figure: bars, curves, reference lines, legend; well-formed and N
   assert.match(svg, />density</);
   assert.match(svg, />boundary</);
   // Overlaid step histograms share edges; log y skips empty bins.
-  const two = histogram({ datasets: [{ name: 'a', data: [0, 0.1, 0.2] }, { name: 'b', data: [0.5, 0.9, 1] }], histtype: 'step', bins: 5, yScale: 'log' });
+  const two = histogram({
+    datasets: [
+      { name: 'a', data: [0, 0.1, 0.2] },
+      { name: 'b', data: [0.5, 0.9, 1] },
+    ],
+    histtype: 'step',
+    bins: 5,
+    yScale: 'log',
+  });
   assertWellFormed(two);
   assert.equal(count(two, /class="series series-\d step"/), 2);
   assert.doesNotMatch(two, /NaN/);

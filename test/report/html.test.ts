@@ -12,7 +12,10 @@ import { assertWellFormed, count } from './wellformed.js';
 const fig = linePlot({ title: 'U-turn', series: [{ name: 'from 0', x: [0.2, 0.6], y: [0.886, 0.996] }] });
 
 test('escapeHtml escapes & < > " \' and fmt is re-exported', () => {
-  assert.equal(escapeHtml(`<a href="x">Tom & 'Jerry'</a>`), '&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;');
+  assert.equal(
+    escapeHtml(`<a href="x">Tom & 'Jerry'</a>`),
+    '&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;',
+  );
   assert.equal(escapeHtml(5), '5');
   assert.equal(escapeHtml(undefined), '');
   assert.equal(fmt(0.88234, 3), '0.882');
@@ -37,8 +40,15 @@ test('htmlReport: one self-contained, well-formed page with sections, tables, fi
           digits: 3,
         },
       },
-      { heading: 'Figures', figures: [{ svg: fig, caption: 'U-turn <fig>', file: 'uturn.svg' }, { svg: `<?xml version="1.0"?>\n${fig}` }] },
-      { heading: 'Configuration', code: JSON.stringify({ seed: 1, note: '<&>' }, null, 2), html: '<p class="note">trusted</p>' },
+      {
+        heading: 'Figures',
+        figures: [{ svg: fig, caption: 'U-turn <fig>', file: 'uturn.svg' }, { svg: `<?xml version="1.0"?>\n${fig}` }],
+      },
+      {
+        heading: 'Configuration',
+        code: JSON.stringify({ seed: 1, note: '<&>' }, null, 2),
+        html: '<p class="note">trusted</p>',
+      },
       { heading: 'Claims' },
     ],
     footer: 'phaseflow 0.1 <footer>',
@@ -47,7 +57,11 @@ test('htmlReport: one self-contained, well-formed page with sections, tables, fi
   assert.match(page, /^<!DOCTYPE html>\n<html lang="en">/);
   assert.match(page, /<meta charset="utf-8">/);
   assert.match(page, /<meta name="viewport"/);
-  assert.doesNotMatch(page, /<script|<link|https?:\/\/(?!www\.w3\.org\/2000\/svg)/, 'no scripts, no external resources');
+  assert.doesNotMatch(
+    page,
+    /<script|<link|https?:\/\/(?!www\.w3\.org\/2000\/svg)/,
+    'no scripts, no external resources',
+  );
   assert.match(page, /<title>phaseflow &lt;report&gt;<\/title>/);
   assert.match(page, /<p class="subtitle">p = 0\.8 &amp; d = 5000<\/p>/);
   assert.match(page, /<table class="claims">/);
@@ -60,8 +74,14 @@ test('htmlReport: one self-contained, well-formed page with sections, tables, fi
   assert.equal(count(page, /<figure>/), 2);
   assert.equal(count(page, /<svg /), 2);
   assert.doesNotMatch(page, /<\?xml/);
-  assert.match(page, /<figcaption>U-turn &lt;fig&gt; <a class="figure-file" href="uturn.svg">\(SVG\)<\/a><\/figcaption>/);
-  assert.match(page, /<pre><code>\{\n {2}&quot;seed&quot;: 1,\n {2}&quot;note&quot;: &quot;&lt;&amp;&gt;&quot;\n\}<\/code><\/pre>/);
+  assert.match(
+    page,
+    /<figcaption>U-turn &lt;fig&gt; <a class="figure-file" href="uturn.svg">\(SVG\)<\/a><\/figcaption>/,
+  );
+  assert.match(
+    page,
+    /<pre><code>\{\n {2}&quot;seed&quot;: 1,\n {2}&quot;note&quot;: &quot;&lt;&amp;&gt;&quot;\n\}<\/code><\/pre>/,
+  );
   assert.match(page, /<p class="note">trusted<\/p>/);
   assert.match(page, /<nav class="toc"/);
   assert.match(page, /id="claims"/);
@@ -71,7 +91,14 @@ test('htmlReport: one self-contained, well-formed page with sections, tables, fi
 });
 
 test('htmlTable right-aligns numeric columns and honours a custom class', () => {
-  const t = htmlTable({ columns: ['d', 'name'], rows: [[100, 'a'], ['1e6', 'b']], className: 'runs' });
+  const t = htmlTable({
+    columns: ['d', 'name'],
+    rows: [
+      [100, 'a'],
+      ['1e6', 'b'],
+    ],
+    className: 'runs',
+  });
   assertWellFormed(`<div>${t}</div>`, { html: true });
   assert.match(t, /<table class="runs">/);
   assert.match(t, /<th scope="col" class="num">d<\/th><th scope="col">name<\/th>/);
@@ -82,7 +109,16 @@ test('writeReport writes each figure as an SVG file and an index.html that inlin
   try {
     const paths = writeReport(join(dir, 'out'), {
       title: 'run',
-      sections: [{ heading: 'Figures', figures: [{ svg: fig, file: 'uturn.svg', caption: 'U-turn' }, { svg: fig, caption: 'Overlaps (dVP)' }, { svg: fig, file: 'uturn.svg' }] }],
+      sections: [
+        {
+          heading: 'Figures',
+          figures: [
+            { svg: fig, file: 'uturn.svg', caption: 'U-turn' },
+            { svg: fig, caption: 'Overlaps (dVP)' },
+            { svg: fig, file: 'uturn.svg' },
+          ],
+        },
+      ],
     });
     const files = readdirSync(join(dir, 'out')).sort();
     assert.deepEqual(files, ['fig-02-overlaps-dvp.svg', 'index.html', 'uturn-3.svg', 'uturn.svg']);
@@ -94,14 +130,40 @@ test('writeReport writes each figure as an SVG file and an index.html that inlin
     const index = readFileSync(join(dir, 'out', 'index.html'), 'utf8');
     assert.match(index, /href="fig-02-overlaps-dvp\.svg"/);
     assert.match(index, /href="uturn-3\.svg"/);
-    assert.throws(() => writeReport(join(dir, 'x'), { title: 't', sections: [{ heading: 'h', figures: [{ svg: fig, file: '../evil.svg' }] }] }), /bad figure file name/);
+    assert.throws(
+      () =>
+        writeReport(join(dir, 'x'), {
+          title: 't',
+          sections: [{ heading: 'h', figures: [{ svg: fig, file: '../evil.svg' }] }],
+        }),
+      /bad figure file name/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
 test('the public API is exported from src/report/index.ts', () => {
-  for (const name of ['linePlot', 'histogram', 'barChart', 'gridOfPlots', 'htmlReport', 'escapeHtml', 'escapeXml', 'fmt', 'computeHistogram', 'niceStep', 'linearTicks', 'logTicks', 'linearScale', 'logScale', 'writeReport', 'TAB10', 'OKABE_ITO', 'OVERLAP_COLORS']) {
+  for (const name of [
+    'linePlot',
+    'histogram',
+    'barChart',
+    'gridOfPlots',
+    'htmlReport',
+    'escapeHtml',
+    'escapeXml',
+    'fmt',
+    'computeHistogram',
+    'niceStep',
+    'linearTicks',
+    'logTicks',
+    'linearScale',
+    'logScale',
+    'writeReport',
+    'TAB10',
+    'OKABE_ITO',
+    'OVERLAP_COLORS',
+  ]) {
     assert.ok(name in api, name);
   }
 });

@@ -5,7 +5,10 @@ import { TAB10, OVERLAP_COLORS, resolveColor } from '../../src/report/palette.js
 import { assertWellFormed, count } from './wellformed.js';
 
 function plotArea(svg: string): { x: number; y: number; w: number; h: number } {
-  const m = /<clipPath id="[^"]+"><rect x="([-\d.]+)" y="([-\d.]+)" width="([\d.]+)" height="([\d.]+)"\/><\/clipPath>/.exec(svg);
+  const m =
+    /<clipPath id="[^"]+"><rect x="([-\d.]+)" y="([-\d.]+)" width="([\d.]+)" height="([\d.]+)"\/><\/clipPath>/.exec(
+      svg,
+    );
   assert.ok(m, 'plot area clip rect');
   return { x: Number(m[1]), y: Number(m[2]), w: Number(m[3]), h: Number(m[4]) };
 }
@@ -14,9 +17,9 @@ function plotArea(svg: string): { x: number; y: number; w: number; h: number } {
 function linePath(svg: string, i = 0): string {
   const g = new RegExp(`<g class="series series-${i}[^"]*"[^>]*>(.*?)</g>`).exec(svg);
   assert.ok(g, `series ${i}`);
-  const p = /<path class="line" d="([^"]+)"/.exec(g[1]!);
+  const p = /<path class="line" d="([^"]+)"/.exec(g[1]);
   assert.ok(p, `line path of series ${i}`);
-  return p[1]!;
+  return p[1];
 }
 
 function points(d: string): Array<[number, number]> {
@@ -29,7 +32,12 @@ const basic = {
   yLabel: 'Proportion that end up being 0',
   series: [
     { name: 'starting from 0', x: [0.2, 0.3, 0.4, 0.5, 0.6], y: [0.886, 0.929, 0.954, 0.973, 0.996] },
-    { name: 'starting from 1', x: [0.2, 0.3, 0.4, 0.5, 0.6], y: [0.857, 0.768, 0.384, 0.087, 0.007], style: 'line+points' as const },
+    {
+      name: 'starting from 1',
+      x: [0.2, 0.3, 0.4, 0.5, 0.6],
+      y: [0.857, 0.768, 0.384, 0.087, 0.007],
+      style: 'line+points' as const,
+    },
   ],
   hLines: [{ value: 0.8, label: 'true p = 0.8' }],
   vBands: [{ from: 0.2, to: 0.6, label: 'decision window' }],
@@ -90,19 +98,28 @@ test('data → pixel mapping hits the plot area edges at the domain ends and is 
   const pts = points(linePath(svg));
   assert.equal(pts.length, 4);
   assert.deepEqual(pts[0], [a.x, a.y + a.h]);
-  assert.deepEqual(pts[3], [a.x, a.y].map((v, i) => (i === 0 ? a.x + a.w : v)));
+  assert.deepEqual(
+    pts[3],
+    [a.x, a.y].map((v, i) => (i === 0 ? a.x + a.w : v)),
+  );
   for (let i = 1; i < pts.length; i++) {
-    assert.ok(pts[i]![0] > pts[i - 1]![0], 'x increases to the right');
-    assert.ok(pts[i]![1] < pts[i - 1]![1], 'y increases upwards');
+    assert.ok(pts[i][0] > pts[i - 1][0], 'x increases to the right');
+    assert.ok(pts[i][1] < pts[i - 1][1], 'y increases upwards');
   }
   // Log axes: the decades 1, 10, 100 are equally spaced.
-  const lg = linePlot({ series: [{ x: [1, 10, 100], y: [1e-4, 1e-2, 1] }], xScale: 'log', yScale: 'log', xDomain: [1, 100], yDomain: [1e-4, 1] });
+  const lg = linePlot({
+    series: [{ x: [1, 10, 100], y: [1e-4, 1e-2, 1] }],
+    xScale: 'log',
+    yScale: 'log',
+    xDomain: [1, 100],
+    yDomain: [1e-4, 1],
+  });
   const la = plotArea(lg);
   const lp = points(linePath(lg));
   assert.deepEqual(lp[0], [la.x, la.y + la.h]);
   assert.deepEqual(lp[2], [la.x + la.w, la.y]);
-  assert.ok(Math.abs(lp[1]![0] - (la.x + la.w / 2)) < 0.02);
-  assert.ok(Math.abs(lp[1]![1] - (la.y + la.h / 2)) < 0.02);
+  assert.ok(Math.abs(lp[1][0] - (la.x + la.w / 2)) < 0.02);
+  assert.ok(Math.abs(lp[1][1] - (la.y + la.h / 2)) < 0.02);
   assert.match(lg, />10⁻⁴</);
   assert.match(lg, />10²</);
   assertWellFormed(lg);
@@ -155,10 +172,22 @@ test('text is XML-escaped everywhere', () => {
 });
 
 test('log axes reject non-positive domains and data with clear errors; bad input is reported', () => {
-  assert.throws(() => linePlot({ series: [{ x: [1, 2], y: [1, 2] }], yScale: 'log', yDomain: [0, 1] }), /y axis: a log scale needs a positive domain, got \[0, 1\]/);
-  assert.throws(() => linePlot({ series: [{ x: [1, 2], y: [1, 2] }], xScale: 'log', xDomain: [-1, 1] }), /x axis: a log scale needs a positive domain/);
-  assert.throws(() => linePlot({ series: [{ x: [1, 2], y: [-1, 0] }], yScale: 'log' }), /y axis: a log scale needs positive data/);
-  assert.throws(() => linePlot({ series: [{ name: 'bad', x: [1, 2, 3], y: [1, 2] }] }), /series "bad": x has 3 values but y has 2/);
+  assert.throws(
+    () => linePlot({ series: [{ x: [1, 2], y: [1, 2] }], yScale: 'log', yDomain: [0, 1] }),
+    /y axis: a log scale needs a positive domain, got \[0, 1\]/,
+  );
+  assert.throws(
+    () => linePlot({ series: [{ x: [1, 2], y: [1, 2] }], xScale: 'log', xDomain: [-1, 1] }),
+    /x axis: a log scale needs a positive domain/,
+  );
+  assert.throws(
+    () => linePlot({ series: [{ x: [1, 2], y: [-1, 0] }], yScale: 'log' }),
+    /y axis: a log scale needs positive data/,
+  );
+  assert.throws(
+    () => linePlot({ series: [{ name: 'bad', x: [1, 2, 3], y: [1, 2] }] }),
+    /series "bad": x has 3 values but y has 2/,
+  );
   assert.throws(() => linePlot({ series: [{ x: [1], y: [1], yLow: [0] }] }), /yLow and yHigh/);
   assert.throws(() => linePlot({ series: [], width: NaN }), /width/);
 });
@@ -168,7 +197,14 @@ test('colours follow tab10 (C0 blue, C1 orange, C2 green, C3 red) unless given',
   assert.equal(resolveColor('C3', 0), '#d62728');
   assert.equal(resolveColor(undefined, 11), TAB10[1]);
   const x = [0, 1];
-  const svg = linePlot({ series: [{ x, y: x }, { x, y: x }, { x, y: x, color: 'C3' }, { x, y: x, color: 'rebeccapurple' }] });
+  const svg = linePlot({
+    series: [
+      { x, y: x },
+      { x, y: x },
+      { x, y: x, color: 'C3' },
+      { x, y: x, color: 'rebeccapurple' },
+    ],
+  });
   const strokes = [...svg.matchAll(/<path class="line"[^>]*stroke="([^"]+)"/g)].map((m) => m[1]);
   assert.deepEqual(strokes, ['#1f77b4', '#ff7f0e', '#d62728', 'rebeccapurple']);
 });
@@ -181,11 +217,20 @@ test('automatic legend placement avoids the data, and falls back to below the pl
   };
   // Data rising to the top-right: the legend leaves that corner.
   const x = Array.from({ length: 50 }, (_, i) => i / 49);
-  const rising = linePlot({ series: [{ name: 'rising', x, y: x.map((v) => v * v) }, { name: 'flat', x, y: x.map(() => 0.9), style: 'points' }] });
+  const rising = linePlot({
+    series: [
+      { name: 'rising', x, y: x.map((v) => v * v) },
+      { name: 'flat', x, y: x.map(() => 0.9), style: 'points' },
+    ],
+  });
   const a = plotArea(rising);
   const box = legendBox(rising);
   const pts = [...points(linePath(rising))];
-  for (const [px, py] of pts) assert.ok(!(px >= box.x && px <= box.x + box.w && py >= box.y && py <= box.y + box.h), 'no data point under the legend');
+  for (const [px, py] of pts)
+    assert.ok(
+      !(px >= box.x && px <= box.x + box.w && py >= box.y && py <= box.y + box.h),
+      'no data point under the legend',
+    );
   assert.ok(box.y > a.y + a.h / 2, 'legend moved to a bottom corner');
   // Data everywhere: legend goes below the plot.
   const noise = Array.from({ length: 400 }, (_, i) => (Math.sin(i * 12.9898) * 43758.5453) % 1);

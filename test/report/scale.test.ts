@@ -41,7 +41,10 @@ test('log scale rejects non-positive domains with a clear error', () => {
   assert.throws(() => logScale([0, 10], [0, 1]), /log scale needs a positive domain/);
   assert.throws(() => logScale([-1, 10], [0, 1]), /positive domain.*-1/);
   assert.throws(() => makeScale('log', [1, -1], [0, 1]), RangeError);
-  assert.throws(() => checkDomain([0, 1], 'log', 'y axis'), /^RangeError: y axis: a log scale needs a positive domain, got \[0, 1\]$/);
+  assert.throws(
+    () => checkDomain([0, 1], 'log', 'y axis'),
+    /^RangeError: y axis: a log scale needs a positive domain, got \[0, 1\]$/,
+  );
   assert.throws(() => checkDomain([1, 1], 'linear'), /empty/);
   assert.throws(() => checkDomain([0, NaN], 'linear'), /finite/);
   assert.throws(() => autoDomain([-1, 0, -3], 'log', { what: 'y axis' }), /y axis: a log scale needs positive data/);

@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { wellFormedProblems } from './wellformed.js';
 
 test('well-formedness checker accepts good markup and catches the usual mistakes', () => {
-  assert.deepEqual(wellFormedProblems('<svg a="1"><g><text x="1">a &amp; b &#215;</text></g><path d="M0 0"/></svg>'), []);
+  assert.deepEqual(
+    wellFormedProblems('<svg a="1"><g><text x="1">a &amp; b &#215;</text></g><path d="M0 0"/></svg>'),
+    [],
+  );
   const bad: Array<[string, RegExp]> = [
     ['<svg><g></svg>', /closes <g>/],
     ['<svg><g>', /never closed/],
@@ -17,8 +20,17 @@ test('well-formedness checker accepts good markup and catches the usual mistakes
   ];
   for (const [m, re] of bad) {
     const p = wellFormedProblems(m);
-    assert.ok(p.some((x) => re.test(x)), `${m}: expected ${re}, got ${JSON.stringify(p)}`);
+    assert.ok(
+      p.some((x) => re.test(x)),
+      `${m}: expected ${re}, got ${JSON.stringify(p)}`,
+    );
   }
-  assert.deepEqual(wellFormedProblems('<!DOCTYPE html><html><head><meta charset="utf-8"><style>a > b { x: 1 }</style></head><body><p>x<br></p></body></html>', { html: true }), []);
+  assert.deepEqual(
+    wellFormedProblems(
+      '<!DOCTYPE html><html><head><meta charset="utf-8"><style>a > b { x: 1 }</style></head><body><p>x<br></p></body></html>',
+      { html: true },
+    ),
+    [],
+  );
   assert.ok(wellFormedProblems('<html><body><p></body></html>', { html: true }).length > 0);
 });

@@ -5,7 +5,21 @@
  * allows `/>` only inside inline SVG/MathML.
  */
 
-const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
+const VOID = new Set([
+  'area',
+  'base',
+  'br',
+  'col',
+  'embed',
+  'hr',
+  'img',
+  'input',
+  'link',
+  'meta',
+  'source',
+  'track',
+  'wbr',
+]);
 const RAW = new Set(['style', 'script']);
 const NAME = /[A-Za-z_:][-\w:.]*/y;
 const ATTR = /\s+([A-Za-z_:][-\w:.]*)(\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?/y;
@@ -33,7 +47,8 @@ export function wellFormedProblems(markup: string, opts: { html?: boolean } = {}
     if (textEnd > i) {
       const t = markup.slice(i, textEnd);
       checkText(t, i, problems);
-      if (stack.length === 0 && t.trim() !== '') problems.push(`text outside the root element at ${i}: ${JSON.stringify(t.slice(0, 20))}`);
+      if (stack.length === 0 && t.trim() !== '')
+        problems.push(`text outside the root element at ${i}: ${JSON.stringify(t.slice(0, 20))}`);
     }
     if (lt < 0) break;
     i = lt;
@@ -91,7 +106,7 @@ export function wellFormedProblems(markup: string, opts: { html?: boolean } = {}
       ATTR.lastIndex = j;
       const a = ATTR.exec(markup);
       if (!a) break;
-      const an = html ? a[1]!.toLowerCase() : a[1]!;
+      const an = html ? a[1].toLowerCase() : a[1];
       if (seen.has(an)) problems.push(`duplicate attribute ${an} on <${name}> at ${i}`);
       seen.add(an);
       if (a[2] === undefined && !html) problems.push(`attribute ${an} without a value on <${name}> at ${i}`);

@@ -12,7 +12,11 @@ export interface FigureFile {
   caption: string;
 }
 
-export function pHatVsDFigure(rows: readonly ExactRow[], p: number, title = 'Generated mode weight pHat against the dimension d'): string {
+export function pHatVsDFigure(
+  rows: readonly ExactRow[],
+  p: number,
+  title = 'Generated mode weight pHat against the dimension d',
+): string {
   const schedules = [...new Set(rows.map((r) => r.schedule))];
   return linePlot({
     title,
@@ -41,7 +45,8 @@ export function exactFigures(rows: readonly ExactRow[], opts: { p: number; proje
     figs.push({
       file: 'phat-vs-d.svg',
       svg: pHatVsDFigure(rows, opts.p),
-      caption: 'pHat against d for each schedule (95 % intervals). Without dilation the exact field on a fixed grid drifts to the majority mode as d grows; the dilated schedule keeps pHat near p.',
+      caption:
+        'pHat against d for each schedule (95 % intervals). Without dilation the exact field on a fixed grid drifts to the majority mode as d grows; the dilated schedule keeps pHat near p.',
     });
   }
   if (opts.projections) {

@@ -26,11 +26,31 @@ export interface GmmFigureInput {
 export function overlapFigure(inp: GmmFigureInput): string {
   const series: LineSeries[] = [];
   for (const k of ['c', 'm', 'omega', 'b'] as const) {
-    series.push({ name: `|${LABEL[k]}| experiment`, x: inp.overlaps.t, y: inp.overlaps[k].map(Math.abs), style: 'points', color: OVERLAP_COLORS[k] });
+    series.push({
+      name: `|${LABEL[k]}| experiment`,
+      x: inp.overlaps.t,
+      y: inp.overlaps[k].map(Math.abs),
+      style: 'points',
+      color: OVERLAP_COLORS[k],
+    });
   }
   if (inp.theory) {
-    for (const l of inp.theory.finite) series.push({ name: `${LABEL[l.name]} finite-n theory`, x: l.x, y: l.y, style: 'line', color: OVERLAP_COLORS[l.name] });
-    for (const l of inp.theory.infinite) series.push({ name: `${LABEL[l.name]} infinite-n theory`, x: l.x, y: l.y, style: 'dashed', color: OVERLAP_COLORS[l.name] });
+    for (const l of inp.theory.finite)
+      series.push({
+        name: `${LABEL[l.name]} finite-n theory`,
+        x: l.x,
+        y: l.y,
+        style: 'line',
+        color: OVERLAP_COLORS[l.name],
+      });
+    for (const l of inp.theory.infinite)
+      series.push({
+        name: `${LABEL[l.name]} infinite-n theory`,
+        x: l.x,
+        y: l.y,
+        style: 'dashed',
+        color: OVERLAP_COLORS[l.name],
+      });
   }
   const tEnd = inp.overlaps.t.length ? inp.overlaps.t[inp.overlaps.t.length - 1] * (1 + 1 / inp.overlaps.t.length) : 1;
   return linePlot({
@@ -49,7 +69,14 @@ export function overlapFigure(inp: GmmFigureInput): string {
 
 export function allOverlapsFigure(o: Overlaps, title: string): string {
   const keys = ['c', 'm', 'omega', 'b', 'sqrtQ', 'sqrtR'] as const;
-  const names = { c: 'c', m: 'm = ⟨u, μ⟩/d', omega: 'ω = ⟨w, μ⟩/d', b: 'b', sqrtQ: '√q = |u|/√d', sqrtR: '√r = |w|/√d' };
+  const names = {
+    c: 'c',
+    m: 'm = ⟨u, μ⟩/d',
+    omega: 'ω = ⟨w, μ⟩/d',
+    b: 'b',
+    sqrtQ: '√q = |u|/√d',
+    sqrtR: '√r = |w|/√d',
+  };
   return linePlot({
     title,
     xLabel: 'time t',
@@ -82,7 +109,11 @@ export function gmmFigures(inp: GmmFigureInput): FigureFile[] {
         ? `The paper's overlap figure: |c|, |m|, |ω|, |b| of the trained network per time step (dots), finite-n theory (solid) and infinite-n theory (dashed); ${inp.theory.label}.`
         : 'Absolute overlaps |c|, |m|, |ω|, |b| of the trained network per time step (the theory overlay applies to the dilated schedule).',
     },
-    { file: 'overlaps-all.svg', svg: allOverlapsFigure(inp.overlaps, 'All six overlaps per time step'), caption: 'All six overlaps, with the sign symmetry (u, w, b) → (−u, −w, −b) fixed by m ≥ 0.' },
+    {
+      file: 'overlaps-all.svg',
+      svg: allOverlapsFigure(inp.overlaps, 'All six overlaps per time step'),
+      caption: 'All six overlaps, with the sign symmetry (u, w, b) → (−u, −w, −b) fixed by m ≥ 0.',
+    },
     { file: 'loss.svg', svg: lossFigure(inp.loss), caption: 'Training loss against the epoch.' },
     {
       file: 'projection-histogram.svg',

@@ -9,7 +9,11 @@ function byLine(rows: SweepRow[]) {
   const keys = [...new Set(rows.map((r) => `${r.kind}|${r.schedule}`))];
   return keys.map((key) => {
     const [kind, schedule] = key.split('|');
-    return { kind, schedule, rows: rows.filter((r) => r.kind === kind && r.schedule === schedule).sort((a, b) => a.d - b.d) };
+    return {
+      kind,
+      schedule,
+      rows: rows.filter((r) => r.kind === kind && r.schedule === schedule).sort((a, b) => a.d - b.d),
+    };
   });
 }
 
@@ -48,7 +52,16 @@ export function sweepFigures(rows: SweepRow[], p: number, sigma: number): Figure
     hLines: [{ value: sigma * sigma, label: `σ² = ${sigma * sigma}` }],
   });
   return [
-    { file: 'phat-vs-d.svg', svg: pHat, caption: 'pHat against d: exact field (dashed) and trained autoencoder (solid), mean over seeds with 95 % intervals.' },
-    { file: 'variance-vs-d.svg', svg: variance, caption: 'Per-mode variance orthogonal to μ of the generated + mode against d.' },
+    {
+      file: 'phat-vs-d.svg',
+      svg: pHat,
+      caption:
+        'pHat against d: exact field (dashed) and trained autoencoder (solid), mean over seeds with 95 % intervals.',
+    },
+    {
+      file: 'variance-vs-d.svg',
+      svg: variance,
+      caption: 'Per-mode variance orthogonal to μ of the generated + mode against d.',
+    },
   ];
 }
