@@ -38,7 +38,8 @@ export interface TimeSampler {
 
 /** Throws unless n is a non-negative safe integer. */
 export function checkCount(who: string, n: number): void {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${who}.sample: n must be a non-negative integer, got ${n}`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new RangeError(`${who}.sample: n must be a non-negative integer, got ${n}`);
 }
 
 /** Throws unless u ∈ [0, 1]. */

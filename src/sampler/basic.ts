@@ -28,7 +28,8 @@ export function uniformSampler(): UniformSampler {
 
 function checkLogitNormal(who: string, loc: number, scale: number, locName: string, scaleName: string): void {
   if (!Number.isFinite(loc)) throw new RangeError(`${who}: ${locName} must be a finite number, got ${loc}`);
-  if (!(Number.isFinite(scale) && scale > 0)) throw new RangeError(`${who}: ${scaleName} must be finite and > 0, got ${scale}`);
+  if (!(Number.isFinite(scale) && scale > 0))
+    throw new RangeError(`${who}: ${scaleName} must be finite and > 0, got ${scale}`);
 }
 
 /**
@@ -48,7 +49,10 @@ export class LogitNormalSampler extends UnitIntervalSampler {
   readonly name = 'logit-normal';
   readonly params: Record<string, unknown>;
   readonly spec: string;
-  constructor(readonly m = 0, readonly s = 1) {
+  constructor(
+    readonly m = 0,
+    readonly s = 1,
+  ) {
     super();
     checkLogitNormal('logit-normal', m, s, 'm', 's');
     this.params = { m, s };
@@ -91,7 +95,10 @@ export class EdmSampler extends UnitIntervalSampler {
   readonly name = 'edm';
   readonly params: Record<string, unknown>;
   readonly spec: string;
-  constructor(readonly pMean = -1.2, readonly pStd = 1.2) {
+  constructor(
+    readonly pMean = -1.2,
+    readonly pStd = 1.2,
+  ) {
     super();
     checkLogitNormal('edm', pMean, pStd, 'pMean', 'pStd');
     this.params = { pMean, pStd };
@@ -131,7 +138,10 @@ export class BetaSampler extends UnitIntervalSampler {
   readonly params: Record<string, unknown>;
   readonly spec: string;
   private readonly logB: number;
-  constructor(readonly a: number, readonly b: number) {
+  constructor(
+    readonly a: number,
+    readonly b: number,
+  ) {
     super();
     if (!(Number.isFinite(a) && a > 0 && Number.isFinite(b) && b > 0)) {
       throw new RangeError(`beta: a and b must be finite and > 0, got a = ${a}, b = ${b}`);

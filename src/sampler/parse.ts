@@ -21,7 +21,17 @@ import { cosmapSampler, modeSampler } from './sd3.js';
 import { scaleToInterval } from './transform.js';
 
 /** Canonical sampler names accepted by `parseSampler`. */
-export const TIME_SAMPLER_NAMES = ['uniform', 'logit-normal', 'mode', 'cosmap', 'edm', 'beta', 'window', 'piecewise', 'paper-mnist'] as const;
+export const TIME_SAMPLER_NAMES = [
+  'uniform',
+  'logit-normal',
+  'mode',
+  'cosmap',
+  'edm',
+  'beta',
+  'window',
+  'piecewise',
+  'paper-mnist',
+] as const;
 export type TimeSamplerName = (typeof TIME_SAMPLER_NAMES)[number];
 
 const ALIASES: Record<string, TimeSamplerName> = {
@@ -78,7 +88,7 @@ function numbers(name: TimeSamplerName, spec: string, args: string | undefined, 
 }
 
 /** Rewrites constructor errors ("beta: a and b must be …") so they quote the spec too. */
-function build(name: TimeSamplerName, spec: string, make: () => TimeSampler): TimeSampler {
+function build(spec: string, make: () => TimeSampler): TimeSampler {
   try {
     return make();
   } catch (e) {
@@ -93,7 +103,9 @@ function parseBody(body: string, whole: string): TimeSampler {
   const args = colon < 0 ? undefined : body.slice(colon + 1);
   const name = ALIASES[rawName];
   if (name === undefined) {
-    throw new RangeError(`unknown time sampler "${rawName}" in "${whole}" (expected one of ${TIME_SAMPLER_NAMES.join(', ')})`);
+    throw new RangeError(
+      `unknown time sampler "${rawName}" in "${whole}" (expected one of ${TIME_SAMPLER_NAMES.join(', ')})`,
+    );
   }
   switch (name) {
     case 'uniform':
@@ -104,23 +116,23 @@ function parseBody(body: string, whole: string): TimeSampler {
       return cosmapSampler();
     case 'logit-normal': {
       const [m, s] = numbers(name, whole, args, [0, 2]);
-      return build(name, whole, () => logitNormalSampler(m ?? 0, s ?? 1));
+      return build(whole, () => logitNormalSampler(m ?? 0, s ?? 1));
     }
     case 'mode': {
       const [scale] = numbers(name, whole, args, [0, 1]);
-      return build(name, whole, () => modeSampler(scale));
+      return build(whole, () => modeSampler(scale));
     }
     case 'edm': {
       const [pMean, pStd] = numbers(name, whole, args, [0, 2]);
-      return build(name, whole, () => edmSampler(pMean ?? -1.2, pStd ?? 1.2));
+      return build(whole, () => edmSampler(pMean ?? -1.2, pStd ?? 1.2));
     }
     case 'beta': {
       const [a, b] = numbers(name, whole, args, [2]);
-      return build(name, whole, () => betaSampler(a, b));
+      return build(whole, () => betaSampler(a, b));
     }
     case 'window': {
       const [lo, hi, massInside] = numbers(name, whole, args, [3]);
-      return build(name, whole, () => windowSampler({ window: [lo, hi], massInside }));
+      return build(whole, () => windowSampler({ window: [lo, hi], massInside }));
     }
     case 'piecewise': {
       if (args === undefined || args.trim() === '') fail(name, whole, 'no intervals');
@@ -129,7 +141,7 @@ function parseBody(body: string, whole: string): TimeSampler {
         if (!m) fail(name, whole, `bad interval "${part.trim()}"`);
         return { lo: Number(m[1]), hi: Number(m[2]), mass: parseNumber(m[3]) };
       });
-      return build(name, whole, () => piecewiseSampler(segments));
+      return build(whole, () => piecewiseSampler(segments));
     }
     case 'paper-mnist': {
       const variant = (args ?? 'resolved').trim() || 'resolved';

@@ -20,6 +20,14 @@ interface Description {
   spec?: string;
 }
 
+/**
+ * `Array.isArray` for the run-time check of arguments typed as readonly arrays (a caller from JavaScript may pass
+ * anything): unlike `Array.isArray`, whose `any[]` guard turns such an argument into `any`, this keeps its type.
+ */
+function isArray(x: unknown): x is readonly unknown[] {
+  return Array.isArray(x);
+}
+
 function describe(s: PiecewiseSegment): string {
   return `[${s.lo}, ${s.hi}] (mass ${s.mass})`;
 }
@@ -30,7 +38,7 @@ function describe(s: PiecewiseSegment): string {
  * (touching ends are fine). Returns the segments sorted by lo.
  */
 function normaliseSegments(who: string, segments: readonly PiecewiseSegment[]): PiecewiseSegment[] {
-  if (!Array.isArray(segments) || segments.length === 0) throw new RangeError(`${who}: need at least one interval`);
+  if (!isArray(segments) || segments.length === 0) throw new RangeError(`${who}: need at least one interval`);
   for (const s of segments) {
     if (!(Number.isFinite(s.lo) && Number.isFinite(s.hi) && s.lo >= 0 && s.hi <= 1 && s.lo < s.hi)) {
       throw new RangeError(`${who}: interval ${describe(s)} must satisfy 0 <= lo < hi <= 1`);
@@ -158,7 +166,7 @@ function complement(windows: readonly WeightedWindow[]): { lo: number; hi: numbe
  */
 export function windowsSampler(windows: readonly WeightedWindow[], describeAs?: Description): PiecewiseSampler {
   const who = describeAs?.name ?? 'windows';
-  if (!Array.isArray(windows) || windows.length === 0) throw new RangeError(`${who}: need at least one window`);
+  if (!isArray(windows) || windows.length === 0) throw new RangeError(`${who}: need at least one window`);
   for (const w of windows) {
     if (!(Number.isFinite(w.lo) && Number.isFinite(w.hi) && w.lo >= 0 && w.hi <= 1 && w.lo < w.hi)) {
       throw new RangeError(`${who}: window [${w.lo}, ${w.hi}] must satisfy 0 <= lo < hi <= 1`);
@@ -170,7 +178,9 @@ export function windowsSampler(windows: readonly WeightedWindow[], describeAs?: 
   const sorted = [...windows].sort((x, y) => x.lo - y.lo);
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i].lo < sorted[i - 1].hi) {
-      throw new RangeError(`${who}: windows [${sorted[i - 1].lo}, ${sorted[i - 1].hi}] and [${sorted[i].lo}, ${sorted[i].hi}] overlap`);
+      throw new RangeError(
+        `${who}: windows [${sorted[i - 1].lo}, ${sorted[i - 1].hi}] and [${sorted[i].lo}, ${sorted[i].hi}] overlap`,
+      );
     }
   }
   const inside = sorted.reduce((acc, w) => acc + w.mass, 0);
@@ -185,7 +195,10 @@ export function windowsSampler(windows: readonly WeightedWindow[], describeAs?: 
     }
     for (const g of gaps) segments.push({ lo: g.lo, hi: g.hi, mass: (rest * (g.hi - g.lo)) / len });
   }
-  return new PiecewiseSampler(segments, describeAs ?? { name: 'windows', params: { windows: sorted.map((w) => ({ ...w })) } });
+  return new PiecewiseSampler(
+    segments,
+    describeAs ?? { name: 'windows', params: { windows: sorted.map((w) => ({ ...w })) } },
+  );
 }
 
 /** Options of `windowSampler`: the window and either the mass inside it or the weight of a uniform floor. */
@@ -226,7 +239,8 @@ export function windowSampler(options: WindowSamplerOptions): PiecewiseSampler {
   } else {
     throw new RangeError('window: massInside (in (0, 1]) or floor (in [0, 1)) is required');
   }
-  if (!(massInside > 0 && massInside <= 1)) throw new RangeError(`window: massInside must be in (0, 1], got ${massInside}`);
+  if (!(massInside > 0 && massInside <= 1))
+    throw new RangeError(`window: massInside must be in (0, 1], got ${massInside}`);
   return windowsSampler([{ lo, hi, mass: massInside }], {
     name: 'window',
     params: { lo, hi, massInside },

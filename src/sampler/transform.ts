@@ -21,7 +21,10 @@ export class ScaledSampler implements TimeSampler {
   readonly params: Record<string, unknown>;
   readonly spec?: string;
   readonly support: readonly [number, number];
-  constructor(readonly base: TimeSampler, readonly tEnd: number) {
+  constructor(
+    readonly base: TimeSampler,
+    readonly tEnd: number,
+  ) {
     if (!(Number.isFinite(tEnd) && tEnd > 0)) throw new RangeError(`scaled: tEnd must be finite and > 0, got ${tEnd}`);
     const [a, b] = supportOf(base);
     this.support = [a * tEnd, b * tEnd];

@@ -24,7 +24,11 @@ function draws(n: number, seed: number, draw: (rng: Rng) => number): Float64Arra
 }
 
 test('logit-normal: median sigmoid(m), pdf = d cdf/dt, agrees with sigmoid(m + s·Z) from the ziggurat', () => {
-  for (const [m, s] of [[0, 1], [0.7, 0.5], [-1.3, 1.6]]) {
+  for (const [m, s] of [
+    [0, 1],
+    [0.7, 0.5],
+    [-1.3, 1.6],
+  ]) {
     const ln = logitNormalSampler(m, s);
     assert.ok(Math.abs(ln.quantile(0.5) - sigmoid(m)) < 1e-15);
     assert.ok(Math.abs(ln.cdf(sigmoid(m)) - 0.5) < 1e-15);
@@ -110,7 +114,13 @@ test('cosmap: closed-form pdf equals the numerical derivative of the cdf; SD3 fo
 });
 
 test('beta: mean a/(a+b), closed-form special cases, agrees with the gamma-ratio sampler of Rng', () => {
-  for (const [a, b] of [[2, 2], [2, 5], [0.5, 0.5], [0.3, 0.8], [7, 1.5]]) {
+  for (const [a, b] of [
+    [2, 2],
+    [2, 5],
+    [0.5, 0.5],
+    [0.3, 0.8],
+    [7, 1.5],
+  ]) {
     const s = betaSampler(a, b);
     // E[T] = ∫₀¹ (1 − F(t)) dt
     const mean = integrate((t) => 1 - s.cdf(t), 0, 1, [1e-6, 1e-3, 0.5, 1 - 1e-3, 1 - 1e-6], 128);
@@ -131,7 +141,12 @@ test('beta: mean a/(a+b), closed-form special cases, agrees with the gamma-ratio
   assert.equal(betaSampler(0.5, 2).pdf(0), Infinity);
   assert.ok(Math.abs(betaSampler(1, 3).pdf(0) - 3) < 1e-14);
   assert.equal(betaSampler(2, 3).pdf(1), 0);
-  for (const [a, b] of [[0, 1], [1, -2], [NaN, 1], [1, Infinity]]) {
+  for (const [a, b] of [
+    [0, 1],
+    [1, -2],
+    [NaN, 1],
+    [1, Infinity],
+  ]) {
     assertRangeError(() => betaSampler(a, b), /^beta: a and b must be finite and > 0/);
   }
 });

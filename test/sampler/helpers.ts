@@ -28,7 +28,13 @@ function smoothIntegral(f: (t: number) => number, c: number, d: number, panels: 
 }
 
 /** ∫_a^b f, split at `breaks` (discontinuities or singular points of f inside (a, b)). */
-export function integrate(f: (t: number) => number, a: number, b: number, breaks: readonly number[] = [], panels = 64): number {
+export function integrate(
+  f: (t: number) => number,
+  a: number,
+  b: number,
+  breaks: readonly number[] = [],
+  panels = 64,
+): number {
   if (b <= a) return 0;
   const pts = [a, ...breaks.filter((x) => x > a && x < b).sort((x, y) => x - y), b];
   let sum = 0;
@@ -67,7 +73,9 @@ export function assertRangeError(fn: () => unknown, re: RegExp, what?: string): 
   } catch (e) {
     caught = e;
   }
-  if (!(caught instanceof RangeError)) throw new Error(`${what ?? 'call'}: expected a RangeError, got ${String(caught)}`);
+  if (!(caught instanceof RangeError))
+    throw new Error(`${what ?? 'call'}: expected a RangeError, got ${String(caught)}`);
   if (!re.test(caught.message)) throw new Error(`${what ?? 'call'}: message "${caught.message}" does not match ${re}`);
-  if (caught.message.includes('\n')) throw new Error(`${what ?? 'call'}: message has several lines: "${caught.message}"`);
+  if (caught.message.includes('\n'))
+    throw new Error(`${what ?? 'call'}: message has several lines: "${caught.message}"`);
 }

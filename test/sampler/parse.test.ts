@@ -21,7 +21,17 @@ test('parses every documented spec into the right sampler and parameters', () =>
     ['beta:2,2', 'beta', { a: 2, b: 2 }],
     ['beta:1e-1,5E0', 'beta', { a: 0.1, b: 5 }],
     ['window:0.2,0.6,0.5', 'window', { lo: 0.2, hi: 0.6, massInside: 0.5 }],
-    ['piecewise:0-0.2:0.1,0.2-0.6:0.5,0.6-1:0.4', 'piecewise', { segments: [{ lo: 0, hi: 0.2, mass: 0.1 }, { lo: 0.2, hi: 0.6, mass: 0.5 }, { lo: 0.6, hi: 1, mass: 0.4 }] }],
+    [
+      'piecewise:0-0.2:0.1,0.2-0.6:0.5,0.6-1:0.4',
+      'piecewise',
+      {
+        segments: [
+          { lo: 0, hi: 0.2, mass: 0.1 },
+          { lo: 0.2, hi: 0.6, mass: 0.5 },
+          { lo: 0.6, hi: 1, mass: 0.4 },
+        ],
+      },
+    ],
     [' Mode : 1.5 ', 'mode', { scale: 1.5 }],
   ];
   for (const [spec, name, params] of cases) {
@@ -33,7 +43,10 @@ test('parses every documented spec into the right sampler and parameters', () =>
   assert.ok(Math.abs(p.cdf(0.2) - 0.1) < 1e-15 && Math.abs(p.cdf(0.6) - 0.6) < 1e-15);
   assert.equal(parseSampler('paper-mnist').name, 'paper-mnist');
   assert.deepEqual(parseSampler('paper-mnist:literal').params.variant, 'literal');
-  assert.deepEqual([...TIME_SAMPLER_NAMES], ['uniform', 'logit-normal', 'mode', 'cosmap', 'edm', 'beta', 'window', 'piecewise', 'paper-mnist']);
+  assert.deepEqual(
+    [...TIME_SAMPLER_NAMES],
+    ['uniform', 'logit-normal', 'mode', 'cosmap', 'edm', 'beta', 'window', 'piecewise', 'paper-mnist'],
+  );
 });
 
 test('fractions, @tEnd scaling and spec round trips', () => {
@@ -45,7 +58,17 @@ test('fractions, @tEnd scaling and spec round trips', () => {
   assert.deepEqual(scaled.support, [0, 2]);
   assert.equal(scaled.cdf(0.4), parseSampler('window:0.2,0.6,0.5').cdf(0.2));
   assert.equal(parseSampler('uniform@2').quantile(0.5), 1);
-  for (const spec of ['uniform', 'logit-normal:0.3,1.7', 'mode:1.29', 'cosmap', 'edm:-1.2,1.2', 'beta:0.5,3', 'window:0.2,0.6,0.5', 'paper-mnist:literal', 'cosmap@2']) {
+  for (const spec of [
+    'uniform',
+    'logit-normal:0.3,1.7',
+    'mode:1.29',
+    'cosmap',
+    'edm:-1.2,1.2',
+    'beta:0.5,3',
+    'window:0.2,0.6,0.5',
+    'paper-mnist:literal',
+    'cosmap@2',
+  ]) {
     assert.equal(parseSampler(spec).spec, spec);
   }
   const pw = parseSampler('piecewise:1e-7-0.2:0.25,0.2-1:0.75'); // exponent with '-' inside an interval
@@ -55,13 +78,22 @@ test('fractions, @tEnd scaling and spec round trips', () => {
 test('errors: one-line RangeErrors naming the sampler and the allowed range', () => {
   const bad: [string, RegExp][] = [
     ['', /time sampler spec must be a non-empty string/],
-    ['foo', /^unknown time sampler "foo" in "foo" \(expected one of uniform, logit-normal, mode, cosmap, edm, beta, window, piecewise, paper-mnist\)/],
+    [
+      'foo',
+      /^unknown time sampler "foo" in "foo" \(expected one of uniform, logit-normal, mode, cosmap, edm, beta, window, piecewise, paper-mnist\)/,
+    ],
     ['uniform:1', /^uniform: expected "uniform" \(no arguments\), got "uniform:1"/],
     ['cosmap:2', /^cosmap: expected "cosmap" \(no arguments\)/],
-    ['logit-normal:0', /^logit-normal: expected "logit-normal" or "logit-normal:m,s" with s > 0, got "logit-normal:0" \(1 argument\(s\)\)/],
+    [
+      'logit-normal:0',
+      /^logit-normal: expected "logit-normal" or "logit-normal:m,s" with s > 0, got "logit-normal:0" \(1 argument\(s\)\)/,
+    ],
     ['logit-normal:0,x', /^logit-normal: expected .* \("x" is not a number\)/],
     ['logit-normal:0,-1', /^logit-normal: s must be finite and > 0, got -1 in "logit-normal:0,-1"/],
-    ['mode:2', /^mode: scale must be in \[-1, 2\/\(π-2\) ≈ 1\.7519\] \(where SD3's map is monotone\), got 2 in "mode:2"/],
+    [
+      'mode:2',
+      /^mode: scale must be in \[-1, 2\/\(π-2\) ≈ 1\.7519\] \(where SD3's map is monotone\), got 2 in "mode:2"/,
+    ],
     ['mode:-1.5', /^mode: scale must be in \[-1,/],
     ['mode:1,2', /^mode: expected "mode" or "mode:scale" with -1 <= scale <= 2\/\(π-2\)/],
     ['edm:-1.2,0', /^edm: pStd must be finite and > 0, got 0/],
@@ -77,7 +109,10 @@ test('errors: one-line RangeErrors naming the sampler and the allowed range', ()
     ['piecewise:0-0.6:0.5,0.5-1:0.5', /^piecewise: intervals \[0, 0\.6\] .* overlap/],
     ['piecewise:0-0.5:0.5,0.5-1', /^piecewise: expected .* \(bad interval "0\.5-1"\)/],
     ['piecewise:0-0.5:0,0.5-1:1', /^piecewise: interval \[0, 0\.5\] \(mass 0\) must have a finite mass > 0/],
-    ['paper-mnist:foo', /^paper-mnist: expected "paper-mnist", "paper-mnist:resolved" or "paper-mnist:literal", got "paper-mnist:foo" \(unknown variant "foo"\)/],
+    [
+      'paper-mnist:foo',
+      /^paper-mnist: expected "paper-mnist", "paper-mnist:resolved" or "paper-mnist:literal", got "paper-mnist:foo" \(unknown variant "foo"\)/,
+    ],
     ['uniform@0', /^scaled: "@tEnd" must be a number > 0, got "0"/],
     ['uniform@x', /^scaled: "@tEnd" must be a number > 0, got "x"/],
   ];

@@ -10,7 +10,14 @@ const close = (a: number, b: number, tol = 1e-14) => assert.ok(Math.abs(a - b) <
 test('paper-mnist resolved: 1/3, 1/2, 1/6 on code-time [0,.4), [.4,.8], (.8,1] = 1/6, 1/2, 1/3 on t = 1 − s', () => {
   const p = paperMnistSampler();
   assert.equal(p.name, 'paper-mnist');
-  assert.deepEqual(p.segments.map((s) => [s.lo, s.hi]), [[0, 0.2], [0.2, 0.6], [0.6, 1]]);
+  assert.deepEqual(
+    p.segments.map((s) => [s.lo, s.hi]),
+    [
+      [0, 0.2],
+      [0.2, 0.6],
+      [0.6, 1],
+    ],
+  );
   close(p.cdf(0.2), 1 / 6);
   close(p.cdf(0.6), 2 / 3);
   close(p.pdf(0.1), 5 / 6);
@@ -29,7 +36,14 @@ test('paper-mnist resolved: 1/3, 1/2, 1/6 on code-time [0,.4), [.4,.8], (.8,1] =
 
 test('paper-mnist literal: 1/8, 1/2, 3/8 on code-time [0,.2), [.2,.4), [.4,1] = 3/8, 1/2, 1/8 on t', () => {
   const p = paperMnistSampler('literal');
-  assert.deepEqual(p.segments.map((s) => [s.lo, s.hi, s.mass]), [[0, 0.6, 3 / 8], [0.6, 0.8, 1 / 2], [0.8, 1, 1 / 8]]);
+  assert.deepEqual(
+    p.segments.map((s) => [s.lo, s.hi, s.mass]),
+    [
+      [0, 0.6, 3 / 8],
+      [0.6, 0.8, 1 / 2],
+      [0.8, 1, 1 / 8],
+    ],
+  );
   close(p.cdf(0.6), 3 / 8);
   close(p.cdf(0.8), 7 / 8);
   close(p.pdf(0.3), 5 / 8);
@@ -44,7 +58,10 @@ test('paper-mnist literal: 1/8, 1/2, 3/8 on code-time [0,.2), [.2,.4), [.4,1] = 
     { lo: 0.2, hi: 0.4, mass: 1 / 2 },
     { lo: 0.4, hi: 1, mass: 3 / 8 },
   ]);
-  assertRangeError(() => paperMnistSampler('other' as 'literal'), /^paper-mnist: variant must be "resolved" or "literal"/);
+  assertRangeError(
+    () => paperMnistSampler('other' as 'literal'),
+    /^paper-mnist: variant must be "resolved" or "literal"/,
+  );
 });
 
 test('window sampler: densities, massInside = length is uniform, massInside = 1 only the window, floor form', () => {
@@ -67,7 +84,13 @@ test('window sampler: densities, massInside = length is uniform, massInside = 1 
   for (const t of [0.1, 0.35, 0.5, 0.8]) close(floor.cdf(t), equiv.cdf(t), 1e-14);
   // edge windows
   const left = windowSampler({ window: [0, 0.4], massInside: 0.5 });
-  assert.deepEqual(left.segments.map((s) => [s.lo, s.hi]), [[0, 0.4], [0.4, 1]]);
+  assert.deepEqual(
+    left.segments.map((s) => [s.lo, s.hi]),
+    [
+      [0, 0.4],
+      [0.4, 1],
+    ],
+  );
   assert.ok(left.pdf(1) > 0 && left.pdf(0) > 0);
 });
 
@@ -93,9 +116,27 @@ test('piecewise: validation of masses and intervals', () => {
   const bad: [Parameters<typeof piecewiseSampler>[0], RegExp][] = [
     [[], /^piecewise: need at least one interval/],
     [[{ lo: 0, hi: 0.5, mass: 0.5 }], /^piecewise: masses must sum to 1, got 0\.5/],
-    [[{ lo: 0, hi: 0.5, mass: 1.2 }, { lo: 0.5, hi: 1, mass: -0.2 }], /^piecewise: interval \[0\.5, 1\] \(mass -0\.2\) must have a finite mass > 0/],
-    [[{ lo: 0, hi: 0.5, mass: 1 }, { lo: 0.5, hi: 1, mass: 0 }], /must have a finite mass > 0/],
-    [[{ lo: 0, hi: 0.6, mass: 0.5 }, { lo: 0.5, hi: 1, mass: 0.5 }], /^piecewise: intervals \[0, 0\.6\] \(mass 0\.5\) and \[0\.5, 1\] \(mass 0\.5\) overlap/],
+    [
+      [
+        { lo: 0, hi: 0.5, mass: 1.2 },
+        { lo: 0.5, hi: 1, mass: -0.2 },
+      ],
+      /^piecewise: interval \[0\.5, 1\] \(mass -0\.2\) must have a finite mass > 0/,
+    ],
+    [
+      [
+        { lo: 0, hi: 0.5, mass: 1 },
+        { lo: 0.5, hi: 1, mass: 0 },
+      ],
+      /must have a finite mass > 0/,
+    ],
+    [
+      [
+        { lo: 0, hi: 0.6, mass: 0.5 },
+        { lo: 0.5, hi: 1, mass: 0.5 },
+      ],
+      /^piecewise: intervals \[0, 0\.6\] \(mass 0\.5\) and \[0\.5, 1\] \(mass 0\.5\) overlap/,
+    ],
     [[{ lo: 0.5, hi: 0.5, mass: 1 }], /0 <= lo < hi <= 1/],
     [[{ lo: 0.5, hi: 1.5, mass: 1 }], /0 <= lo < hi <= 1/],
     [[{ lo: NaN, hi: 1, mass: 1 }], /0 <= lo < hi <= 1/],
@@ -104,14 +145,23 @@ test('piecewise: validation of masses and intervals', () => {
     assertRangeError(() => piecewiseSampler(segs), re, JSON.stringify(segs));
   }
   // order of the input does not matter; masses within 1e-9 of 1 are renormalised exactly
-  const p = piecewiseSampler([{ lo: 0.5, hi: 1, mass: 0.5 + 4e-10 }, { lo: 0, hi: 0.5, mass: 0.5 }]);
-  assert.deepEqual(p.segments.map((s) => s.lo), [0, 0.5]);
+  const p = piecewiseSampler([
+    { lo: 0.5, hi: 1, mass: 0.5 + 4e-10 },
+    { lo: 0, hi: 0.5, mass: 0.5 },
+  ]);
+  assert.deepEqual(
+    p.segments.map((s) => s.lo),
+    [0, 0.5],
+  );
   assert.equal(p.cdf(1), 1);
   close(p.segments[0].mass + p.segments[1].mass, 1, 1e-16);
 });
 
 test('piecewise with gaps: zero density in gaps, left-most quantile, no draws in gaps', () => {
-  const p = piecewiseSampler([{ lo: 0.1, hi: 0.3, mass: 0.25 }, { lo: 0.5, hi: 0.9, mass: 0.75 }]);
+  const p = piecewiseSampler([
+    { lo: 0.1, hi: 0.3, mass: 0.25 },
+    { lo: 0.5, hi: 0.9, mass: 0.75 },
+  ]);
   assert.equal(p.pdf(0.05), 0);
   assert.equal(p.pdf(0.4), 0);
   assert.equal(p.pdf(0.95), 0);
@@ -125,15 +175,35 @@ test('piecewise with gaps: zero density in gaps, left-most quantile, no draws in
 });
 
 test('windowsSampler: several windows, the rest spread over the complement', () => {
-  const w = windowsSampler([{ lo: 0.7, hi: 0.75, mass: 0.2 }, { lo: 0.05, hi: 0.15, mass: 0.3 }]);
+  const w = windowsSampler([
+    { lo: 0.7, hi: 0.75, mass: 0.2 },
+    { lo: 0.05, hi: 0.15, mass: 0.3 },
+  ]);
   assert.equal(w.name, 'windows');
   close(w.cdf(0.15) - w.cdf(0.05), 0.3);
   close(w.cdf(0.75) - w.cdf(0.7), 0.2);
   const rest = 0.5 / (1 - 0.1 - 0.05);
   for (const t of [0.01, 0.4, 0.9]) close(w.pdf(t), rest, 1e-12);
-  assertRangeError(() => windowsSampler([{ lo: 0, hi: 0.5, mass: 0.7 }, { lo: 0.4, hi: 0.6, mass: 0.1 }]), /^windows: windows \[0, 0\.5\] and \[0\.4, 0\.6\] overlap/);
-  assertRangeError(() => windowsSampler([{ lo: 0, hi: 0.5, mass: 0.7 }, { lo: 0.5, hi: 0.6, mass: 0.5 }]), /^windows: window masses must sum to at most 1/);
+  assertRangeError(
+    () =>
+      windowsSampler([
+        { lo: 0, hi: 0.5, mass: 0.7 },
+        { lo: 0.4, hi: 0.6, mass: 0.1 },
+      ]),
+    /^windows: windows \[0, 0\.5\] and \[0\.4, 0\.6\] overlap/,
+  );
+  assertRangeError(
+    () =>
+      windowsSampler([
+        { lo: 0, hi: 0.5, mass: 0.7 },
+        { lo: 0.5, hi: 0.6, mass: 0.5 },
+      ]),
+    /^windows: window masses must sum to at most 1/,
+  );
   // masses summing to 1 leave nothing for the complement
-  const full = windowsSampler([{ lo: 0.1, hi: 0.2, mass: 0.5 }, { lo: 0.3, hi: 0.4, mass: 0.5 }]);
+  const full = windowsSampler([
+    { lo: 0.1, hi: 0.2, mass: 0.5 },
+    { lo: 0.3, hi: 0.4, mass: 0.5 },
+  ]);
   assert.equal(full.pdf(0.25), 0);
 });

@@ -41,9 +41,28 @@ const CASES: Case[] = [
   { sampler: windowSampler({ window: [0.2, 0.6], massInside: 0.5 }), breaks: [0.2, 0.6] },
   { sampler: paperMnistSampler('resolved'), breaks: [0.2, 0.6] },
   { sampler: paperMnistSampler('literal'), breaks: [0.6, 0.8] },
-  { sampler: piecewiseSampler([{ lo: 0, hi: 0.2, mass: 0.1 }, { lo: 0.2, hi: 0.6, mass: 0.5 }, { lo: 0.6, hi: 1, mass: 0.4 }]), breaks: [0.2, 0.6] },
-  { sampler: piecewiseSampler([{ lo: 0.1, hi: 0.3, mass: 0.25 }, { lo: 0.5, hi: 0.9, mass: 0.75 }]), breaks: [0.1, 0.3, 0.5, 0.9] }, // gaps
-  { sampler: windowsSampler([{ lo: 0.05, hi: 0.15, mass: 0.3 }, { lo: 0.7, hi: 0.75, mass: 0.2 }]), breaks: [0.05, 0.15, 0.7, 0.75] },
+  {
+    sampler: piecewiseSampler([
+      { lo: 0, hi: 0.2, mass: 0.1 },
+      { lo: 0.2, hi: 0.6, mass: 0.5 },
+      { lo: 0.6, hi: 1, mass: 0.4 },
+    ]),
+    breaks: [0.2, 0.6],
+  },
+  {
+    sampler: piecewiseSampler([
+      { lo: 0.1, hi: 0.3, mass: 0.25 },
+      { lo: 0.5, hi: 0.9, mass: 0.75 },
+    ]),
+    breaks: [0.1, 0.3, 0.5, 0.9],
+  }, // gaps
+  {
+    sampler: windowsSampler([
+      { lo: 0.05, hi: 0.15, mass: 0.3 },
+      { lo: 0.7, hi: 0.75, mass: 0.2 },
+    ]),
+    breaks: [0.05, 0.15, 0.7, 0.75],
+  },
 ];
 
 const N = 20000;
@@ -126,10 +145,10 @@ for (const c of CASES) {
   });
 
   test(`${label(c)}: params are JSON and the spec rebuilds the same distribution`, () => {
-    const json = JSON.parse(JSON.stringify({ name: s.name, params: s.params }));
+    const json: unknown = JSON.parse(JSON.stringify({ name: s.name, params: s.params }));
     assert.deepEqual(json, { name: s.name, params: s.params });
     assert.ok(s.spec, 'has a spec');
-    const again = parseSampler(s.spec!);
+    const again = parseSampler(s.spec);
     for (const t of [0.05, 0.3, 0.55, 0.61, 0.9]) assert.ok(Math.abs(again.cdf(t) - s.cdf(t)) < 1e-15);
   });
 }

@@ -2,7 +2,17 @@
 // scipy.stats.norm.cdf/ppf, scipy.stats.beta.ppf).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { erf, erfc, logGamma, logit, normalCdf, normalQuantile, normalSf, regIncBeta, sigmoid } from '../../src/sampler/special.js';
+import {
+  erf,
+  erfc,
+  logGamma,
+  logit,
+  normalCdf,
+  normalQuantile,
+  normalSf,
+  regIncBeta,
+  sigmoid,
+} from '../../src/sampler/special.js';
 import { solveIncreasing } from '../../src/sampler/solve.js';
 
 function close(actual: number, expected: number, rel: number, abs = 0): void {
@@ -77,7 +87,11 @@ test('regIncBeta matches reference values and its symmetry', () => {
     [0.999, 0.3, 0.8, 0.998640284175394],
   ];
   for (const [x, a, b, y] of cases) close(regIncBeta(x, a, b), y, 1e-12);
-  for (const [x, a, b] of [[0.2, 3, 0.7], [0.65, 1.5, 4]] as const) close(regIncBeta(x, a, b), 1 - regIncBeta(1 - x, b, a), 1e-13);
+  for (const [x, a, b] of [
+    [0.2, 3, 0.7],
+    [0.65, 1.5, 4],
+  ] as const)
+    close(regIncBeta(x, a, b), 1 - regIncBeta(1 - x, b, a), 1e-13);
   assert.equal(regIncBeta(0, 2, 3), 0);
   assert.equal(regIncBeta(1, 2, 3), 1);
 });
@@ -94,7 +108,26 @@ test('sigmoid/logit are inverse and stable at extreme arguments', () => {
 
 test('solveIncreasing: converges with a useless derivative, a zero derivative, and a tiny root', () => {
   const cube = (x: number) => x * x * x;
-  close(solveIncreasing(cube, () => NaN, 0.125, 0, 1), 0.5, 1e-15); // pure bisection
-  close(solveIncreasing(cube, (x) => 3 * x * x, 0, -1, 1, { x0: 0.7 }), 0, 0, 1e-50); // triple root, f'(root) = 0
-  close(solveIncreasing((x) => Math.sqrt(x), (x) => 0.5 / Math.sqrt(x), 1e-9, 0, 1), 1e-18, 1e-12);
+  close(
+    solveIncreasing(cube, () => NaN, 0.125, 0, 1),
+    0.5,
+    1e-15,
+  ); // pure bisection
+  close(
+    solveIncreasing(cube, (x) => 3 * x * x, 0, -1, 1, { x0: 0.7 }),
+    0,
+    0,
+    1e-50,
+  ); // triple root, f'(root) = 0
+  close(
+    solveIncreasing(
+      (x) => Math.sqrt(x),
+      (x) => 0.5 / Math.sqrt(x),
+      1e-9,
+      0,
+      1,
+    ),
+    1e-18,
+    1e-12,
+  );
 });

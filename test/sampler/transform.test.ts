@@ -38,7 +38,7 @@ test('scaleToInterval: pdf, cdf, quantile and samples live on [0, tEnd]', () => 
   assert.ok(xs.every((t) => t >= 0 && t <= 2));
   assert.ok(ksScaled(xs, (t) => s.cdf(t)) < KS_CRITICAL_0_001);
   assert.ok(ksScaled(xs, (t) => base.cdf(t)) > KS_CRITICAL_0_001, 'negative control: unscaled cdf');
-  const again = parseSampler(s.spec!);
+  const again = parseSampler(s.spec);
   for (const x of [0.3, 1.1, 1.9]) assert.equal(again.cdf(x), s.cdf(x));
   assertRangeError(() => scaleToInterval(base, 0), /^scaled: tEnd must be finite and > 0, got 0/);
   assert.throws(() => s.quantile(2), RangeError);
@@ -85,7 +85,10 @@ test('importanceWeight: support check, zero target, clipping', () => {
   const clipped = importanceWeight(logitNormalSampler(0, 1), uniformSampler(), { maxWeight: 10 });
   assert.equal(clipped(1e-6), 10);
   assert.ok(clipped(0.5) < 10);
-  assertRangeError(() => importanceWeight(uniformSampler(), uniformSampler(), { maxWeight: 0 }), /^importanceWeight: maxWeight must be > 0/);
+  assertRangeError(
+    () => importanceWeight(uniformSampler(), uniformSampler(), { maxWeight: 0 }),
+    /^importanceWeight: maxWeight must be > 0/,
+  );
   // sampler with a singular density: weight vanishes where p is infinite
   const wb = importanceWeight(betaSampler(0.5, 0.5), uniformSampler());
   assert.equal(wb(0), 0);
