@@ -6,10 +6,27 @@
  */
 import { LinearInterpolant } from '../interpolant/schedules.js';
 import { VERSION } from '../version.js';
-import { finiteReduced, infiniteReduced, pHatInfinite, pHatOf, pHatSignLocking, sigmaHat2, sigmaHat2Euler, sigmaHat2Infinite } from './generated.js';
+import {
+  finiteReduced,
+  infiniteReduced,
+  pHatInfinite,
+  pHatOf,
+  pHatSignLocking,
+  sigmaHat2,
+  sigmaHat2Euler,
+  sigmaHat2Infinite,
+} from './generated.js';
 import { kappaStudy, type KappaStudy } from './kappa.js';
 import { mseCurve, mseDilatedPhase1, mseDilatedPhase2 } from './mse.js';
-import { Phase1Path, Phase1Solver, linspace, type Phase1Curve, type Phase1Jump, type Phase1Numerator, type Phase1Selection } from './phase1.js';
+import {
+  Phase1Path,
+  Phase1Solver,
+  linspace,
+  type Phase1Curve,
+  type Phase1Jump,
+  type Phase1Numerator,
+  type Phase1Selection,
+} from './phase1.js';
 import { phase2Curve, type Phase2Curve, type Phase2Variant } from './phase2.js';
 
 export interface TheoryOptions {
@@ -131,12 +148,28 @@ export function computeTheory(options: Partial<TheoryOptions> = {}): TheoryRepor
     },
     mse: {
       t: [...t1, ...t2],
-      dilated: [...t1.map((t) => mseDilatedPhase1(t, kappa, p, sigma)), ...t2.map((t) => mseDilatedPhase2(t - 1, sigma))],
-      vp: { t: tVp, d: [...o.mseDims], mse: o.mseDims.map((d) => mseCurve(lin, tVp, d, p, sigma)), atZero: s2 + 4 * p * (1 - p), plateau: s2 },
+      dilated: [
+        ...t1.map((t) => mseDilatedPhase1(t, kappa, p, sigma)),
+        ...t2.map((t) => mseDilatedPhase2(t - 1, sigma)),
+      ],
+      vp: {
+        t: tVp,
+        d: [...o.mseDims],
+        mse: o.mseDims.map((d) => mseCurve(lin, tVp, d, p, sigma)),
+        atZero: s2 + 4 * p * (1 - p),
+        plateau: s2,
+      },
     },
     kappaStudy:
       o.kappas.length > 0
-        ? kappaStudy(p, { kappas: o.kappas, d: o.d, eulerPoints: o.eulerPoints, selection: o.selection, exact: { samples: 20000, seed: 0, sigma }, finite: { n, lambdaU, lambdaW, p, sigma, numerator: o.numerator, nodes: o.nodes } })
+        ? kappaStudy(p, {
+            kappas: o.kappas,
+            d: o.d,
+            eulerPoints: o.eulerPoints,
+            selection: o.selection,
+            exact: { samples: 20000, seed: 0, sigma },
+            finite: { n, lambdaU, lambdaW, p, sigma, numerator: o.numerator, nodes: o.nodes },
+          })
         : null,
   };
 }
@@ -152,25 +185,47 @@ function f4(x: number | null | undefined): string {
 export function summarizeTheory(r: TheoryReport): string {
   const c = r.config;
   const lines: string[] = [];
-  lines.push(`phaseflow theory ${c.version}: n=${c.n} λ_u=${c.lambdaU} λ_w=${c.lambdaW} κ=${c.kappa} p=${c.p} σ=${c.sigma} (phase 2: ${c.variant}, numerator: ${c.numerator}, selection: ${c.selection})`);
+  lines.push(
+    `phaseflow theory ${c.version}: n=${c.n} λ_u=${c.lambdaU} λ_w=${c.lambdaW} κ=${c.kappa} p=${c.p} σ=${c.sigma} (phase 2: ${c.variant}, numerator: ${c.numerator}, selection: ${c.selection})`,
+  );
   const tr = r.phase1.transition;
   if (tr) {
     const g = tr.globalSwitch;
-    lines.push(`phase 1: global minimiser jumps at t=${f4(g.t)} from (ω=0, b=${f4(g.before.b)}, m=${f4(g.before.m)}) to (ω=${f4(g.after.omega)}, b=${f4(g.after.b)}, m=${f4(g.after.m)})`);
-    if (tr.spinodal) lines.push(`         interior minimum born at t=${f4(tr.spinodal.t)} (ω=${f4(tr.spinodal.point.omega)}); notebook descent switches at t=${f4(tr.notebookSwitch?.t)}`);
+    lines.push(
+      `phase 1: global minimiser jumps at t=${f4(g.t)} from (ω=0, b=${f4(g.before.b)}, m=${f4(g.before.m)}) to (ω=${f4(g.after.omega)}, b=${f4(g.after.b)}, m=${f4(g.after.m)})`,
+    );
+    if (tr.spinodal)
+      lines.push(
+        `         interior minimum born at t=${f4(tr.spinodal.t)} (ω=${f4(tr.spinodal.point.omega)}); notebook descent switches at t=${f4(tr.notebookSwitch?.t)}`,
+      );
   } else lines.push('phase 1: no first-order jump on the grid');
-  if (c.selection !== 'global' && r.phase1.jump) lines.push(`         selected (${c.selection}) minimiser jumps at t=${f4(r.phase1.jump.t)} to ω=${f4(r.phase1.jump.after.omega)}`);
+  if (c.selection !== 'global' && r.phase1.jump)
+    lines.push(
+      `         selected (${c.selection}) minimiser jumps at t=${f4(r.phase1.jump.t)} to ω=${f4(r.phase1.jump.after.omega)}`,
+    );
   const last = r.phase1.t.length - 1;
-  lines.push(`phase 1 at t=1: ω=${f4(r.phase1.omega[last])} b=${f4(r.phase1.b[last])} m=${f4(r.phase1.m[last])} √q=${f4(r.phase1.sqrtQ[last])} (infinite n: ω=${f4(c.kappa)} b=${f4(c.h)} m=1)`);
+  lines.push(
+    `phase 1 at t=1: ω=${f4(r.phase1.omega[last])} b=${f4(r.phase1.b[last])} m=${f4(r.phase1.m[last])} √q=${f4(r.phase1.sqrtQ[last])} (infinite n: ω=${f4(c.kappa)} b=${f4(c.h)} m=1)`,
+  );
   const cmax = Math.max(...r.phase2.c);
-  lines.push(`phase 2: max c=${f4(cmax)} (infinite n: ${f4(Math.max(...r.phase2.infinite.c))}), c(τ=1)=${f4(r.phase2.c[r.phase2.c.length - 1])}`);
-  lines.push(`p̂: finite n ${f4(r.pHat.finite)} (Euler ${c.eulerPoints} pts: ${f4(r.pHat.finiteEuler)}), infinite n ${f4(r.pHat.infinite)} (ODE ${f4(r.pHat.infiniteOde)}, Euler ${f4(r.pHat.infiniteEuler)}), true p=${c.p}`);
-  lines.push(`σ̂²: finite n ${f4(r.sigmaHat2.finite)} (Euler ${f4(r.sigmaHat2.finiteEuler)}), infinite n ${f4(r.sigmaHat2.infinite)}, true σ²=${f4(r.sigmaHat2.sigma2)}`);
+  lines.push(
+    `phase 2: max c=${f4(cmax)} (infinite n: ${f4(Math.max(...r.phase2.infinite.c))}), c(τ=1)=${f4(r.phase2.c[r.phase2.c.length - 1])}`,
+  );
+  lines.push(
+    `p̂: finite n ${f4(r.pHat.finite)} (Euler ${c.eulerPoints} pts: ${f4(r.pHat.finiteEuler)}), infinite n ${f4(r.pHat.infinite)} (ODE ${f4(r.pHat.infiniteOde)}, Euler ${f4(r.pHat.infiniteEuler)}), true p=${c.p}`,
+  );
+  lines.push(
+    `σ̂²: finite n ${f4(r.sigmaHat2.finite)} (Euler ${f4(r.sigmaHat2.finiteEuler)}), infinite n ${f4(r.sigmaHat2.infinite)}, true σ²=${f4(r.sigmaHat2.sigma2)}`,
+  );
   for (const w of r.phase1.warnings) lines.push(`warning: ${w}`);
   const k = r.kappaStudy;
   if (k) {
     lines.push('κ study:   κ   p̂∞       p̂ finite  jump t');
-    k.kappa.forEach((kv, i) => lines.push(`  ${String(kv).padStart(9)}   ${f4(k.pHatInfinite[i])}   ${f4(k.pHatFinite[i])}    ${f4(k.jumpTime[i])}`));
+    k.kappa.forEach((kv, i) =>
+      lines.push(
+        `  ${String(kv).padStart(9)}   ${f4(k.pHatInfinite[i])}   ${f4(k.pHatFinite[i])}    ${f4(k.jumpTime[i])}`,
+      ),
+    );
   }
   return lines.join('\n');
 }

@@ -78,12 +78,30 @@ const LABEL: Record<OverlapLine['name'], string> = { c: 'c', m: 'm', omega: 'ω'
 function overlapFigure(r: TheoryReport): string {
   const { finite, infinite } = overlapSeries(r);
   const series: LineSeries[] = [];
-  for (const l of finite) series.push({ name: `${LABEL[l.name]} (finite n)`, x: l.x, y: l.y, style: 'line', color: OVERLAP_COLORS[l.name] });
-  for (const l of infinite) series.push({ name: `${LABEL[l.name]} (infinite n)`, x: l.x, y: l.y, style: 'dashed', color: OVERLAP_COLORS[l.name], legend: false });
+  for (const l of finite)
+    series.push({ name: `${LABEL[l.name]} (finite n)`, x: l.x, y: l.y, style: 'line', color: OVERLAP_COLORS[l.name] });
+  for (const l of infinite)
+    series.push({
+      name: `${LABEL[l.name]} (infinite n)`,
+      x: l.x,
+      y: l.y,
+      style: 'dashed',
+      color: OVERLAP_COLORS[l.name],
+      legend: false,
+    });
   // metastable interior branch where it is not the selected minimiser
   const br = r.phase1.branches.interior;
-  const metaW = r.phase1.t.map((_, i) => (br.omega[i] !== null && r.phase1.branch[i] !== 'interior' ? br.omega[i]! : NaN));
-  if (metaW.some(Number.isFinite)) series.push({ name: 'ω (metastable branch)', x: r.phase1.t, y: metaW, style: 'dotted', color: OVERLAP_COLORS.omega });
+  const metaW = r.phase1.t.map((_, i) =>
+    br.omega[i] !== null && r.phase1.branch[i] !== 'interior' ? br.omega[i] : NaN,
+  );
+  if (metaW.some(Number.isFinite))
+    series.push({
+      name: 'ω (metastable branch)',
+      x: r.phase1.t,
+      y: metaW,
+      style: 'dotted',
+      color: OVERLAP_COLORS.omega,
+    });
   const c = r.config;
   return linePlot({
     title: `Overlaps: theory at n = ${c.n}, λ_u = ${c.lambdaU}, λ_w = ${c.lambdaW}, κ = ${c.kappa}, p = ${c.p}`,
@@ -152,10 +170,21 @@ function kappaFigures(r: TheoryReport): TheoryFigure[] {
       { name: 'infinite n (closed form)', x: k.kappa, y: k.pHatInfinite, style: 'dashed', color: 'C0' },
       { name: 'infinite n, Euler grid', x: k.kappa, y: k.pHatInfiniteEuler, style: 'points', color: 'C0' },
       { name: `finite n = ${r.config.n} (ODE)`, x: k.kappa, y: nums(k.pHatFinite), style: 'line+points', color: 'C1' },
-      { name: `finite n, Euler grid`, x: k.kappa, y: nums(k.pHatFiniteEuler), style: 'points', color: 'C1', marker: 'square' },
+      {
+        name: `finite n, Euler grid`,
+        x: k.kappa,
+        y: nums(k.pHatFiniteEuler),
+        style: 'points',
+        color: 'C1',
+        marker: 'square',
+      },
       { name: 'sign locking pΦ(κ)+(1−p)Φ(−κ)', x: k.kappa, y: k.pHatSignLocking, style: 'dotted', color: 'C7' },
       ...k.exactField.map((row, i) => ({
-        name: `exact field, d = ${dimLabel(row.d)} (Euler grid)`, x: k.kappa, y: nums(row.pHat), style: 'points' as const, color: i === 0 ? 'C2' : 'C3',
+        name: `exact field, d = ${dimLabel(row.d)} (Euler grid)`,
+        x: k.kappa,
+        y: nums(row.pHat),
+        style: 'points' as const,
+        color: i === 0 ? 'C2' : 'C3',
         marker: (i === 0 ? 'diamond' : 'triangle') as 'diamond',
         yLow: row.pHat.map((v, j) => (v === null ? NaN : v - 1.96 * (row.stdErr[j] ?? 0))),
         yHigh: row.pHat.map((v, j) => (v === null ? NaN : v + 1.96 * (row.stdErr[j] ?? 0))),
@@ -169,23 +198,57 @@ function kappaFigures(r: TheoryReport): TheoryFigure[] {
     xLabel: 'κ',
     yLabel: 'value',
     series: [
-      { name: 'label uncertainty left at t = 1', x: k.kappa, y: k.labelUncertaintyEnd, style: 'line+points', color: 'C2' },
-      { name: `jump time of ω (finite n = ${r.config.n})`, x: k.kappa, y: nums(k.jumpTime), style: 'line+points', color: 'C3' },
+      {
+        name: 'label uncertainty left at t = 1',
+        x: k.kappa,
+        y: k.labelUncertaintyEnd,
+        style: 'line+points',
+        color: 'C2',
+      },
+      {
+        name: `jump time of ω (finite n = ${r.config.n})`,
+        x: k.kappa,
+        y: nums(k.jumpTime),
+        style: 'line+points',
+        color: 'C3',
+      },
       { name: `window end κ/√d (d = ${k.d})`, x: k.kappa, y: nums(k.tauEnd), style: 'dashed', color: 'C4' },
     ],
   });
   return [
-    { file: 'kappa-phat.svg', caption: 'p̂ against κ: p̂ → p as κ grows (infinite and finite n, continuous ODE and Euler grid; the exact velocity field sampled at the study dimension and at d = 10^8 as a check: the theory is the d → ∞ limit).', svg: pHat },
-    { file: 'kappa-window.svg', caption: 'Phase-1 window against κ: label uncertainty left at the end of phase 1, jump time of the phase-1 minimiser, end of the window in VP time.', svg: window },
+    {
+      file: 'kappa-phat.svg',
+      caption:
+        'p̂ against κ: p̂ → p as κ grows (infinite and finite n, continuous ODE and Euler grid; the exact velocity field sampled at the study dimension and at d = 10^8 as a check: the theory is the d → ∞ limit).',
+      svg: pHat,
+    },
+    {
+      file: 'kappa-window.svg',
+      caption:
+        'Phase-1 window against κ: label uncertainty left at the end of phase 1, jump time of the phase-1 minimiser, end of the window in VP time.',
+      svg: window,
+    },
   ];
 }
 
 /** All figures of the theory report. */
 export function theoryFigures(r: TheoryReport): TheoryFigure[] {
   return [
-    { file: 'overlaps.svg', caption: 'Predicted overlaps c (blue), m (orange), ω (green), b (red): finite n solid, infinite n dashed.', svg: overlapFigure(r) },
-    { file: 'mse-dilated.svg', caption: 'Bayes MSE along the dilated schedule (d → ∞): the phase transition at t = 1.', svg: mseDilatedFigure(r) },
-    { file: 'mse-vp.svg', caption: 'Bayes MSE along the undilated VP schedule for several d: the jump from σ² + 4p(1−p) to σ² at t ~ 1/√d.', svg: mseVpFigure(r) },
+    {
+      file: 'overlaps.svg',
+      caption: 'Predicted overlaps c (blue), m (orange), ω (green), b (red): finite n solid, infinite n dashed.',
+      svg: overlapFigure(r),
+    },
+    {
+      file: 'mse-dilated.svg',
+      caption: 'Bayes MSE along the dilated schedule (d → ∞): the phase transition at t = 1.',
+      svg: mseDilatedFigure(r),
+    },
+    {
+      file: 'mse-vp.svg',
+      caption: 'Bayes MSE along the undilated VP schedule for several d: the jump from σ² + 4p(1−p) to σ² at t ~ 1/√d.',
+      svg: mseVpFigure(r),
+    },
     ...kappaFigures(r),
   ];
 }

@@ -129,7 +129,11 @@ export function modeLockingProbability(map: (y0: number) => number, omega1: numb
 }
 
 /** p̂ for a reduced model: ODE ('ode') or grid Euler ('euler'), locked with the parameters at t = 1. */
-export function pHatOf(model: ReducedPhase1, method: 'ode' | 'euler' = 'ode', opts: { steps?: number; points?: number } = {}): number {
+export function pHatOf(
+  model: ReducedPhase1,
+  method: 'ode' | 'euler' = 'ode',
+  opts: { steps?: number; points?: number } = {},
+): number {
   const map = method === 'ode' ? flowMapOde(model, opts.steps ?? 64) : flowMapEuler(model, opts.points ?? 40);
   const q1 = model.params(1);
   return modeLockingProbability(map, q1.omega, q1.b);

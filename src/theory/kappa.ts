@@ -81,8 +81,17 @@ export function kappaStudy(p: number, opts: KappaStudyOptions): KappaStudy {
     for (const row of out.exactField) {
       if (opts.exact && kappa < Math.sqrt(row.d)) {
         const r = runExact({
-          schedule: 'dilated', d: row.d, steps: 2 * eulerPoints, samples: opts.exact.samples, p, kappa, sigma: opts.exact.sigma ?? 1,
-          seed: opts.exact.seed, method: 'euler', grid: 'paper', full: false,
+          schedule: 'dilated',
+          d: row.d,
+          steps: 2 * eulerPoints,
+          samples: opts.exact.samples,
+          p,
+          kappa,
+          sigma: opts.exact.sigma ?? 1,
+          seed: opts.exact.seed,
+          method: 'euler',
+          grid: 'paper',
+          full: false,
         });
         row.pHat.push(r.pHat);
         row.stdErr.push(r.pHatStdErr);

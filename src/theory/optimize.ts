@@ -65,7 +65,8 @@ export function nelderMeadBox(
       values[i] = v[i];
     }
     let diam = 0;
-    for (let i = 1; i <= dim; i++) for (let k = 0; k < dim; k++) diam = Math.max(diam, Math.abs(simplex[i][k] - simplex[0][k]) / (widths[k] || 1));
+    for (let i = 1; i <= dim; i++)
+      for (let k = 0; k < dim; k++) diam = Math.max(diam, Math.abs(simplex[i][k] - simplex[0][k]) / (widths[k] || 1));
     const spread = Math.abs(values[dim] - values[0]);
     if (diam < xTol && spread <= fTol * (1 + Math.abs(values[0]))) {
       converged = true;
@@ -79,7 +80,11 @@ export function nelderMeadBox(
     const centroid = new Array<number>(dim).fill(0);
     for (let i = 0; i < dim; i++) for (let k = 0; k < dim; k++) centroid[k] += simplex[i][k] / dim;
     const worst = simplex[dim];
-    const along = (c: number) => clampInto(centroid.map((ck, k) => ck + c * (worst[k] - ck)), box);
+    const along = (c: number) =>
+      clampInto(
+        centroid.map((ck, k) => ck + c * (worst[k] - ck)),
+        box,
+      );
     const xr = along(-1);
     const fr = F(xr);
     if (fr < values[0]) {
@@ -122,15 +127,19 @@ export function nelderMeadBox(
  * Evaluate f on the tensor grid `axes[0] × axes[1]` and return the grid points that are no larger than any of their
  * (up to 8) neighbours, lowest first. These seed local refinements, so every basin wider than a grid cell is found.
  */
-export function gridLocalMinima2d(f: (x: number[]) => number, axes: readonly [readonly number[], readonly number[]]): { x: number[]; f: number }[] {
+export function gridLocalMinima2d(
+  f: (x: number[]) => number,
+  axes: readonly [readonly number[], readonly number[]],
+): { x: number[]; f: number }[] {
   const [ax, ay] = axes;
   const nx = ax.length;
   const ny = ay.length;
   const vals = new Float64Array(nx * ny);
-  for (let i = 0; i < nx; i++) for (let j = 0; j < ny; j++) {
-    const v = f([ax[i], ay[j]]);
-    vals[i * ny + j] = Number.isNaN(v) ? Infinity : v;
-  }
+  for (let i = 0; i < nx; i++)
+    for (let j = 0; j < ny; j++) {
+      const v = f([ax[i], ay[j]]);
+      vals[i * ny + j] = Number.isNaN(v) ? Infinity : v;
+    }
   const out: { x: number[]; f: number }[] = [];
   for (let i = 0; i < nx; i++) {
     for (let j = 0; j < ny; j++) {

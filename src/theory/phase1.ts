@@ -109,13 +109,16 @@ export function uToBias(u: number): number {
 
 function validate(cfg: Phase1Config): void {
   if (!(Number.isInteger(cfg.n) && cfg.n >= 1)) throw new RangeError(`n must be an integer >= 1, got ${cfg.n}`);
-  if (!(cfg.lambdaU >= 0 && Number.isFinite(cfg.lambdaU))) throw new RangeError(`lambdaU must be >= 0, got ${cfg.lambdaU}`);
-  if (!(cfg.lambdaW >= 0 && Number.isFinite(cfg.lambdaW))) throw new RangeError(`lambdaW must be >= 0, got ${cfg.lambdaW}`);
+  if (!(cfg.lambdaU >= 0 && Number.isFinite(cfg.lambdaU)))
+    throw new RangeError(`lambdaU must be >= 0, got ${cfg.lambdaU}`);
+  if (!(cfg.lambdaW >= 0 && Number.isFinite(cfg.lambdaW)))
+    throw new RangeError(`lambdaW must be >= 0, got ${cfg.lambdaW}`);
   if (!(cfg.kappa > 0 && Number.isFinite(cfg.kappa))) throw new RangeError(`kappa must be > 0, got ${cfg.kappa}`);
   if (!(cfg.p > 0 && cfg.p < 1)) throw new RangeError(`p must lie in (0, 1), got ${cfg.p}`);
   const sigma = cfg.sigma ?? 1;
   if (!(sigma > 0 && Number.isFinite(sigma))) throw new RangeError(`sigma must be > 0, got ${sigma}`);
-  if (cfg.numerator !== undefined && !PHASE1_NUMERATORS.includes(cfg.numerator)) throw new RangeError(`unknown numerator "${cfg.numerator}"`);
+  if (cfg.numerator !== undefined && !PHASE1_NUMERATORS.includes(cfg.numerator))
+    throw new RangeError(`unknown numerator "${cfg.numerator}"`);
 }
 
 /**
@@ -319,7 +322,12 @@ export class Phase1Solver {
   /** Local refinement (bounded Nelder–Mead in (ω, u)) from a starting point. */
   refine(t: number, omega: number, b: number): Phase1Point {
     const f = (x: number[]) => this.energy(t, x[0], this.bOf(x[1]));
-    const res = nelderMeadBox(f, [omega, this.uOf(b)], this.box(), { step: [0.02 * this.cfg.omegaMax, 0.02], xTol: 1e-10, fTol: 1e-14, maxEvaluations: 3000 });
+    const res = nelderMeadBox(f, [omega, this.uOf(b)], this.box(), {
+      step: [0.02 * this.cfg.omegaMax, 0.02],
+      xTol: 1e-10,
+      fTol: 1e-14,
+      maxEvaluations: 3000,
+    });
     return this.snap(t, res.x);
   }
 
@@ -343,7 +351,12 @@ export class Phase1Solver {
     const found: Phase1Point[] = [];
     for (const s of starts) {
       const pt = this.refine(t, s.omega, s.b);
-      const dup = found.some((q) => q.branch === pt.branch && Math.abs(q.omega - pt.omega) < 1e-4 && Math.abs(this.uOf(q.b) - this.uOf(pt.b)) < 1e-4);
+      const dup = found.some(
+        (q) =>
+          q.branch === pt.branch &&
+          Math.abs(q.omega - pt.omega) < 1e-4 &&
+          Math.abs(this.uOf(q.b) - this.uOf(pt.b)) < 1e-4,
+      );
       if (!dup) found.push(pt);
     }
     return found.sort((a, b) => a.energy - b.energy);
@@ -372,7 +385,13 @@ export class Phase1Solver {
    * Bisection for the boundary of a monotone predicate on (lo, hi): `pred(lo)` false, `pred(hi)` true.
    * Returns the boundary and the last value computed on the true side.
    */
-  private bisect<T>(lo: number, hi: number, pred: (t: number) => { ok: boolean; value: T }, hiValue: T, tol = 1e-9): { t: number; value: T } {
+  private bisect<T>(
+    lo: number,
+    hi: number,
+    pred: (t: number) => { ok: boolean; value: T },
+    hiValue: T,
+    tol = 1e-9,
+  ): { t: number; value: T } {
     let value = hiValue;
     for (let it = 0; it < 60 && hi - lo > tol; it++) {
       const mid = 0.5 * (lo + hi);
@@ -450,11 +469,19 @@ export class Phase1Solver {
     let notebookSwitch: Phase1Jump | null = null;
     const nbHi = this.notebookMinimise(sw.t).branch === 'interior' ? sw.t : tHi;
     const nbLo = spinodal ? spinodal.t - 1e-6 : 0;
-    if (this.notebookMinimise(nbHi).branch === 'interior' && this.notebookMinimise(Math.max(0, nbLo)).branch !== 'interior') {
-      const nb = this.bisect(Math.max(0, nbLo), nbHi, (t) => {
-        const pt = this.notebookMinimise(t);
-        return { ok: pt.branch === 'interior', value: pt };
-      }, this.notebookMinimise(nbHi));
+    if (
+      this.notebookMinimise(nbHi).branch === 'interior' &&
+      this.notebookMinimise(Math.max(0, nbLo)).branch !== 'interior'
+    ) {
+      const nb = this.bisect(
+        Math.max(0, nbLo),
+        nbHi,
+        (t) => {
+          const pt = this.notebookMinimise(t);
+          return { ok: pt.branch === 'interior', value: pt };
+        },
+        this.notebookMinimise(nbHi),
+      );
       notebookSwitch = { t: nb.t, before: this.degenerate(nb.t), after: nb.value };
     }
     return { globalSwitch, spinodal, notebookSwitch };
@@ -464,7 +491,11 @@ export class Phase1Solver {
    * Minimisers on the grid `ts` (ascending, within [0, 1]) with every local minimum, the jumps of the selected
    * minimiser, the transition details and the infinite-n curves.
    */
-  curve(ts: readonly number[], selection: Phase1Selection = 'global', opts: { transition?: boolean } = {}): Phase1Curve {
+  curve(
+    ts: readonly number[],
+    selection: Phase1Selection = 'global',
+    opts: { transition?: boolean } = {},
+  ): Phase1Curve {
     const full = opts.transition ?? true;
     const { kappa, p } = this.cfg;
     const all: Phase1Point[][] = [];
@@ -489,17 +520,23 @@ export class Phase1Solver {
         }
       }
       // a switch back to the corner (or one the transition analysis could not pin down): bisect the selection itself
-      const r = this.bisect(ts[i - 1], ts[i], (t) => {
-        const pt = this.select(t, selection);
-        return { ok: pt.branch === b, value: pt };
-      }, chosen[i]);
+      const r = this.bisect(
+        ts[i - 1],
+        ts[i],
+        (t) => {
+          const pt = this.select(t, selection);
+          return { ok: pt.branch === b, value: pt };
+        },
+        chosen[i],
+      );
       const other = this.select(r.t - 1e-9, selection);
       jumps.push({ t: r.t, before: other, after: r.value });
     }
     if (!transition) {
       // the selected minimiser never switched on the grid; still describe a transition of the global minimiser
       const k = all.findIndex((mins) => mins[0].branch === 'interior');
-      if (k > 0 && all[k - 1][0].branch === 'degenerate') transition = this.transition(ts[k - 1], ts[k], all[k][0], full);
+      if (k > 0 && all[k - 1][0].branch === 'degenerate')
+        transition = this.transition(ts[k - 1], ts[k], all[k][0], full);
     }
     let coexistence: [number, number] | null = null;
     for (let i = 0; i < ts.length; i++) {
@@ -508,7 +545,10 @@ export class Phase1Solver {
     const inf = ts.map((t) => phase1Infinite(t, kappa, p));
     const warnings: string[] = [];
     const edge = chosen.filter((q) => q.omega >= this.cfg.omegaMax * (1 - 1e-6));
-    if (edge.length > 0) warnings.push(`phase-1 minimiser on the search bound ω = ${this.cfg.omegaMax} at ${edge.length} time(s) (first t = ${edge[0].t}); raise omegaMax`);
+    if (edge.length > 0)
+      warnings.push(
+        `phase-1 minimiser on the search bound ω = ${this.cfg.omegaMax} at ${edge.length} time(s) (first t = ${edge[0].t}); raise omegaMax`,
+      );
     return {
       t: [...ts],
       selection,
@@ -554,7 +594,10 @@ export class Phase1Solver {
  */
 export class Phase1Path {
   private readonly cache = new Map<number, Phase1Point>();
-  constructor(readonly solver: Phase1Solver, readonly curve: Phase1Curve) {}
+  constructor(
+    readonly solver: Phase1Solver,
+    readonly curve: Phase1Curve,
+  ) {}
 
   /** Switching times (ascending). Integrators should not step across them. */
   get breakpoints(): number[] {
@@ -588,7 +631,8 @@ export class Phase1Path {
       for (let i = 0; i < ts.length; i++) {
         const om = branches.interior.omega[i];
         const bb = branches.interior.b[i];
-        if (om !== null && bb !== null) cands.push({ ...this.solver.degenerate(ts[i]), omega: om, b: bb, branch: 'interior' });
+        if (om !== null && bb !== null)
+          cands.push({ ...this.solver.degenerate(ts[i]), omega: om, b: bb, branch: 'interior' });
       }
       for (const j of this.curve.jumps) for (const q of [j.before, j.after]) if (q.branch === 'interior') cands.push(q);
       if (cands.length === 0) pt = this.solver.minimise(t);
@@ -606,6 +650,7 @@ export class Phase1Path {
 
 /** Evenly spaced grid of `points` times on [lo, hi] (inclusive). */
 export function linspace(lo: number, hi: number, points: number): number[] {
-  if (!(Number.isInteger(points) && points >= 2)) throw new RangeError(`linspace needs an integer number of points >= 2, got ${points}`);
+  if (!(Number.isInteger(points) && points >= 2))
+    throw new RangeError(`linspace needs an integer number of points >= 2, got ${points}`);
   return Array.from({ length: points }, (_, i) => (i === points - 1 ? hi : lo + ((hi - lo) * i) / (points - 1)));
 }

@@ -125,6 +125,11 @@ export function phase2Curve(ts: readonly number[], cfg: Phase2Config): Phase2Cur
     qEta: pts.map((q) => q.qEta),
     sqrtQ: pts.map((q) => q.sqrtQ),
     gamma: pts.map((q) => q.gamma),
-    infinite: { c: inf.map((q) => q.c), m: inf.map((q) => q.m), sqrtQ: inf.map((q) => q.sqrtQ), gamma: inf.map((q) => q.gamma) },
+    infinite: {
+      c: inf.map((q) => q.c),
+      m: inf.map((q) => q.m),
+      sqrtQ: inf.map((q) => q.sqrtQ),
+      gamma: inf.map((q) => q.gamma),
+    },
   };
 }

@@ -18,6 +18,21 @@ function capture(): { stream: Writable; text: () => string } {
   return { stream, text: () => chunks.join('') };
 }
 
+/** The parts of `theory --json` (and theory.json) this test reads; Infinity is written as null. */
+interface TheoryJson {
+  phase1: Record<'t' | 'omega' | 'b' | 'm' | 'sqrtQ' | 'sqrtR', (number | null)[]> & {
+    infinite: { omega: number[] };
+    jump: { t: number };
+    transition: { spinodal: { t: number } };
+  };
+  phase2: Record<'t' | 'c' | 'm' | 'sqrtQ', number[]>;
+  pHat: { infinite: number; infiniteEuler: number; finite: number };
+  sigmaHat2: { finite: number; infinite: number };
+  config: { version: string; n: number; variant: string };
+  kappaStudy: { kappa: number[] };
+  mse: unknown;
+}
+
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out = capture();
   const err = capture();
@@ -59,26 +74,34 @@ test('theory --json --out: one JSON object with the documented keys, theory.json
   try {
     const r = await run(['theory', '--json', '--curve-points', '11', '--kappas', '2', '--out', dir]);
     assert.equal(r.code, 0, r.err);
-    const j = JSON.parse(r.out);
+    const j = JSON.parse(r.out) as TheoryJson;
     for (const k of ['phase1', 'phase2', 'pHat', 'sigmaHat2', 'config', 'kappaStudy', 'mse']) assert.ok(k in j, k);
-    for (const k of ['t', 'omega', 'b', 'm', 'sqrtQ', 'sqrtR']) assert.equal(j.phase1[k].length, 11, k);
-    for (const k of ['t', 'c', 'm', 'sqrtQ']) assert.equal(j.phase2[k].length, 11, k);
+    for (const k of ['t', 'omega', 'b', 'm', 'sqrtQ', 'sqrtR'] as const) assert.equal(j.phase1[k].length, 11, k);
+    for (const k of ['t', 'c', 'm', 'sqrtQ'] as const) assert.equal(j.phase2[k].length, 11, k);
     assert.deepEqual(j.phase1.infinite.omega.slice(0, 2), [0, 0.2]);
     assert.equal(j.phase1.b[0], null); // b = ∞ on the degenerate branch
     assert.ok(Math.abs(j.phase1.jump.t - 0.15) < 2e-3);
     assert.ok(Math.abs(j.phase1.transition.spinodal.t - 0.134) < 3e-3);
     assert.ok(Math.abs(j.pHat.infinite - 0.8022) < 5e-5);
     assert.ok(Math.abs(j.pHat.infiniteEuler - 0.805) < 1e-3);
-    assert.ok(j.pHat.finite > 0.802 && j.pHat.finite < 0.806, `${j.pHat.finite}`);
+    assert.ok(j.pHat.finite > 0.802 && j.pHat.finite < 0.806, String(j.pHat.finite));
     assert.ok(Math.abs(j.sigmaHat2.finite - 227 / 179) < 1e-12);
     assert.equal(j.sigmaHat2.infinite, 1);
     assert.equal(j.config.version, VERSION);
     assert.equal(j.config.n, 128);
     assert.equal(j.config.variant, 'notebook');
     assert.deepEqual(j.kappaStudy.kappa, [2]);
-    const file = JSON.parse(readFileSync(join(dir, 'theory.json'), 'utf8'));
+    const file = JSON.parse(readFileSync(join(dir, 'theory.json'), 'utf8')) as Pick<TheoryJson, 'phase2'>;
     assert.deepEqual(file.phase2.c, j.phase2.c);
-    for (const f of ['index.html', 'overlaps.svg', 'mse-dilated.svg', 'mse-vp.svg', 'kappa-phat.svg', 'kappa-window.svg']) assert.ok(existsSync(join(dir, f)), f);
+    for (const f of [
+      'index.html',
+      'overlaps.svg',
+      'mse-dilated.svg',
+      'mse-vp.svg',
+      'kappa-phat.svg',
+      'kappa-window.svg',
+    ])
+      assert.ok(existsSync(join(dir, f)), f);
     assert.ok(readFileSync(join(dir, 'overlaps.svg'), 'utf8').startsWith('<'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -86,7 +109,16 @@ test('theory --json --out: one JSON object with the documented keys, theory.json
 });
 
 test('theory without --json prints a human-readable summary', async () => {
-  const r = await run(['theory', '--curve-points', '6', '--no-kappa-study', '--variant', 'cui', '--numerator', 'fixed']);
+  const r = await run([
+    'theory',
+    '--curve-points',
+    '6',
+    '--no-kappa-study',
+    '--variant',
+    'cui',
+    '--numerator',
+    'fixed',
+  ]);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /p̂: finite n 0\.80\d\d/);
   assert.match(r.out, /phase 2: cui, numerator: fixed/);

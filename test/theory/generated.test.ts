@@ -21,7 +21,12 @@ import { PHASE2_VARIANTS } from '../../src/theory/phase2.js';
 
 test('p̂ at infinite n: closed form 0.8022 for κ = 2, p = 0.8, equal to the ODE transport', () => {
   assert.ok(Math.abs(pHatInfinite(2, 0.8) - 0.8022) < 5e-5);
-  for (const [kappa, p] of [[2, 0.8], [1, 0.8], [3, 0.6], [0.7, 0.3]] as const) {
+  for (const [kappa, p] of [
+    [2, 0.8],
+    [1, 0.8],
+    [3, 0.6],
+    [0.7, 0.3],
+  ] as const) {
     const ode = pHatOf(infiniteReduced(kappa, p), 'ode', { steps: 256 });
     assert.ok(Math.abs(ode - pHatInfinite(kappa, p)) < 1e-8, `κ=${kappa} p=${p}: ${ode} vs ${pHatInfinite(kappa, p)}`);
   }
@@ -34,11 +39,14 @@ test("Euler on the paper's 40-point phase-1 grid gives p̂ ≈ 0.805 and converg
   const model = infiniteReduced(2, 0.8);
   assert.ok(Math.abs(pHatOf(model, 'euler', { points: 40 }) - 0.805) < 1e-3);
   const errs = [40, 400, 4000].map((points) => Math.abs(pHatOf(model, 'euler', { points }) - pHatInfinite(2, 0.8)));
-  assert.ok(errs[0] > errs[1] && errs[1] > errs[2] && errs[2] < 1e-4, `${errs}`);
+  assert.ok(errs[0] > errs[1] && errs[1] > errs[2] && errs[2] < 1e-4, errs.join(', '));
 });
 
 test('the infinite-n 1-D flow maps N(0,1) to p N(κ,1) + (1−p) N(−κ,1) at t = 1', () => {
-  for (const [kappa, p] of [[2, 0.8], [1.3, 0.35]] as const) {
+  for (const [kappa, p] of [
+    [2, 0.8],
+    [1.3, 0.35],
+  ] as const) {
     const map = flowMapOde(infiniteReduced(kappa, p), 256);
     const { mean, variance } = transportedMoments(map, 128);
     assert.ok(Math.abs(mean - kappa * (2 * p - 1)) < 5e-3, `mean ${mean}`);
@@ -85,7 +93,7 @@ test('σ̂² at finite n: closed form K/L equals the integral, exceeds 1 at the 
   // the generator's Euler product converges to the continuous value (it stops at τ = 1 − 1/points)
   const cfg = { n: 128, lambda: 50 };
   const errs = [40, 400, 40000].map((points) => Math.abs(sigmaHat2Euler(cfg, points) - sigmaHat2(cfg)));
-  assert.ok(errs[0] > errs[1] && errs[1] > errs[2] && errs[2] < 1e-3, `${errs}`);
+  assert.ok(errs[0] > errs[1] && errs[1] > errs[2] && errs[2] < 1e-3, errs.join(', '));
 });
 
 test('p̂ is symmetric under p → 1 − p (finite-n reduced model for p = 0.2 and 0.8)', () => {

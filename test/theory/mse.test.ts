@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bayesMse, labelUncertainty, mseCurve, mseDilatedCurve, mseDilatedPhase1, mseDilatedPhase2 } from '../../src/theory/mse.js';
+import {
+  bayesMse,
+  labelUncertainty,
+  mseCurve,
+  mseDilatedCurve,
+  mseDilatedPhase1,
+  mseDilatedPhase2,
+} from '../../src/theory/mse.js';
 import { LinearInterpolant, dilatedInterpolant } from '../../src/interpolant/index.js';
 
 test('phase-1 Bayes MSE of the dilated schedule: 1.64, 1.539, 1.325, 1.148, 1.053 at t = 0, .25, .5, .75, 1', () => {

@@ -53,7 +53,7 @@ test('first-order jump for the paper constants: spinodal ≈ 0.134, notebook swi
   assert.equal(g.before.b, Infinity);
   assert.ok(g.after.omega > 0.7 && g.after.omega < 0.9, `ω after ${g.after.omega}`);
   assert.ok(tr.spinodal && tr.spinodal.t > 0.13 && tr.spinodal.t < 0.138, `spinodal ${tr.spinodal?.t}`);
-  assert.ok(tr.notebookSwitch && tr.notebookSwitch.t >= tr.spinodal!.t && tr.notebookSwitch.t < 0.138);
+  assert.ok(tr.notebookSwitch && tr.notebookSwitch.t >= tr.spinodal.t && tr.notebookSwitch.t < 0.138);
   // the authors' grid t = linspace(0, 1, 160): descent from (κt, h) first lands on the interior branch at t_22 = 0.138
   const before = s.notebookMinimise(21 / 159);
   const after = s.notebookMinimise(22 / 159);
@@ -63,13 +63,19 @@ test('first-order jump for the paper constants: spinodal ≈ 0.134, notebook swi
   assert.ok(after.omega > 0.6 && after.omega < 0.9, `ω ${after.omega}`);
   // both minima coexist just above the spinodal and the corner wins there
   const mins = s.localMinima(0.14);
-  assert.deepEqual(mins.map((q) => q.branch), ['degenerate', 'interior']);
+  assert.deepEqual(
+    mins.map((q) => q.branch),
+    ['degenerate', 'interior'],
+  );
 });
 
 test('the objective depends on t only through κt: the jump time scales as 1/κ', () => {
   const a = new Phase1Solver({ ...PAPER, kappa: 1 });
   const b = new Phase1Solver(PAPER);
-  for (const [t, w, bb] of [[0.4, 1.1, 0.8], [0.9, 0.3, 2]] as const) {
+  for (const [t, w, bb] of [
+    [0.4, 1.1, 0.8],
+    [0.9, 0.3, 2],
+  ] as const) {
     assert.ok(Math.abs(a.energy(t, w, bb) - b.energy(t / 2, w, bb)) < 1e-10);
   }
 });
@@ -83,10 +89,15 @@ test('curve(): jumps, branches and infinite-n arrays on a coarse grid', () => {
   assert.equal(c.b[0], Infinity);
   assert.equal(c.jumps.length, 1);
   assert.ok(Math.abs(c.jumps[0].t - 0.15) < 2e-3);
-  assert.deepEqual(c.infinite.omega, ts.map((t) => 2 * t));
+  assert.deepEqual(
+    c.infinite.omega,
+    ts.map((t) => 2 * t),
+  );
   assert.ok(c.infinite.b.every((v) => v === biasConstant(0.8)));
   // paper's t = 1 reading: ω ≈ 1.46, b ≈ 0.60, m ≈ 0.71 (finite n shrinks ω below κ and m below 1)
-  assert.ok(Math.abs(c.omega[5] - 1.4613) < 2e-3 && Math.abs(c.b[5] - 0.5954) < 2e-3 && Math.abs(c.m[5] - 0.712) < 2e-3);
+  assert.ok(
+    Math.abs(c.omega[5] - 1.4613) < 2e-3 && Math.abs(c.b[5] - 0.5954) < 2e-3 && Math.abs(c.m[5] - 0.712) < 2e-3,
+  );
   assert.ok(c.c.every((v) => v === 0));
 });
 
@@ -99,17 +110,25 @@ test('finite-n minimiser tends to the infinite-n one (κt, h) as n grows with λ
       for (const t of [0.5, 1]) {
         const q = s.minimise(t);
         assert.equal(q.branch, 'interior');
-        err = Math.max(err, Math.abs(q.omega - 2 * t), Math.abs(q.b - biasConstant(0.8)), Math.abs(q.m - 1), Math.abs(q.sqrtQ - 1));
+        err = Math.max(
+          err,
+          Math.abs(q.omega - 2 * t),
+          Math.abs(q.b - biasConstant(0.8)),
+          Math.abs(q.m - 1),
+          Math.abs(q.sqrtQ - 1),
+        );
       }
       errs.push(err);
     }
-    assert.ok(errs[1] < errs[0], `${numerator}: ${errs}`);
+    assert.ok(errs[1] < errs[0], `${numerator}: ${errs.join(', ')}`);
     assert.ok(errs[1] < 1e-2, `${numerator}: error at n = 1e5 is ${errs[1]}`);
   }
 });
 
 test('numerator variants give nearby but distinct finite-n minimisers', () => {
-  const pts = (['notebook', 'fixed', 'old'] as const).map((numerator) => new Phase1Solver({ ...PAPER, numerator }).minimise(0.5));
+  const pts = (['notebook', 'fixed', 'old'] as const).map((numerator) =>
+    new Phase1Solver({ ...PAPER, numerator }).minimise(0.5),
+  );
   for (const q of pts) assert.ok(Math.abs(q.omega - pts[0].omega) < 0.02);
   assert.notEqual(pts[0].omega, pts[2].omega);
 });

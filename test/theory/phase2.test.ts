@@ -36,7 +36,9 @@ test("the notebook variant equals the authors' raw expression", () => {
   const n = 128;
   const lambda = 50;
   for (const tau of [0, 0.1, 0.37, 0.7, 0.99, 1]) {
-    const raw = (2 * tau * (lambda + n) - tau * (1 + n)) / ((lambda + n) * (1 - 2 * tau + 3 * tau * tau) + (1 - 2 * tau - n * tau * tau));
+    const raw =
+      (2 * tau * (lambda + n) - tau * (1 + n)) /
+      ((lambda + n) * (1 - 2 * tau + 3 * tau * tau) + (1 - 2 * tau - n * tau * tau));
     assert.ok(Math.abs(phase2At(tau, { n, lambda }).c - raw) < 1e-14, `τ=${tau}`);
   }
 });
@@ -67,13 +69,16 @@ test('the three finite-n variants differ by < 0.01 at n = 128, λ = 50 and all t
   }
   assert.ok(spread < 0.01 && spread > 0, `spread ${spread}`);
   for (const variant of PHASE2_VARIANTS) {
-    const errAt = (n: number) => Math.max(...taus.map((tau) => {
-      const q = phase2At(tau, { n, lambda: 50, variant });
-      const inf = phase2Infinite(tau);
-      return Math.max(Math.abs(q.c - inf.c), Math.abs(q.m - inf.m), Math.abs(q.sqrtQ - inf.sqrtQ));
-    }));
+    const errAt = (n: number) =>
+      Math.max(
+        ...taus.map((tau) => {
+          const q = phase2At(tau, { n, lambda: 50, variant });
+          const inf = phase2Infinite(tau);
+          return Math.max(Math.abs(q.c - inf.c), Math.abs(q.m - inf.m), Math.abs(q.sqrtQ - inf.sqrtQ));
+        }),
+      );
     const e = [1e2, 1e4, 1e6].map(errAt);
-    assert.ok(e[0] > e[1] && e[1] > e[2] && e[2] < 1e-3, `${variant}: ${e}`);
+    assert.ok(e[0] > e[1] && e[1] > e[2] && e[2] < 1e-3, `${variant}: ${e.join(', ')}`);
     assert.ok(Math.abs(phase2At(1, { n: 128, lambda: 50, variant }).c - 1) < 1e-15);
   }
 });
