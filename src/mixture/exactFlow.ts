@@ -52,7 +52,12 @@ export interface GeneratedStats {
 export function generatedStats(s: FlowSamples, mixture: GaussianMixture): GeneratedStats {
   const { d } = mixture;
   const muNorm = Math.sqrt(mixture.muNorm2);
-  let np = 0, nm = 0, mp = 0, mm = 0, vp = 0, vm = 0;
+  let np = 0,
+    nm = 0,
+    mp = 0,
+    mm = 0,
+    vp = 0,
+    vm = 0;
   for (let k = 0; k < s.y.length; k++) {
     const proj = (s.y[k] * muNorm) / d;
     const v = d > 1 ? s.perp2[k] / (d - 1) : NaN;
@@ -135,7 +140,8 @@ export function reduce(x: Float64Array, mixture: GaussianMixture): FlowSamples {
   const y = new Float64Array(n);
   const perp2 = new Float64Array(n);
   for (let k = 0; k < n; k++) {
-    let dot = 0, sq = 0;
+    let dot = 0,
+      sq = 0;
     for (let i = 0; i < d; i++) {
       const v = x[k * d + i];
       dot += v * mu[i];
@@ -162,7 +168,9 @@ export function sampleExactFlow(opts: ExactFlowOptions): GeneratedStats & { samp
   let out: FlowSamples;
   if (opts.full) {
     if (samples * mixture.d > FULL_MODE_LIMIT) {
-      throw new RangeError(`--full needs samples × d <= ${FULL_MODE_LIMIT} (got ${samples} × ${mixture.d}); drop --full to use the exact reduction`);
+      throw new RangeError(
+        `--full needs samples × d <= ${FULL_MODE_LIMIT} (got ${samples} × ${mixture.d}); drop --full to use the exact reduction`,
+      );
     }
     const x0 = rng.fillNormal(new Float64Array(samples * mixture.d), 0, c0);
     out = integrateFull({ ...opts, x0 });

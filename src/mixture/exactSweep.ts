@@ -49,7 +49,10 @@ export function exactMemory(cfg: Pick<ExactRunConfig, 'd' | 'samples' | 'full'>)
 }
 
 /** One exact-field run; `keepProjections` also returns each sample's <x, mu>/d (for histograms). */
-export function runExact(cfg: ExactRunConfig, opts: { keepProjections?: boolean } = {}): ExactRow & { projections?: Float64Array } {
+export function runExact(
+  cfg: ExactRunConfig,
+  opts: { keepProjections?: boolean } = {},
+): ExactRow & { projections?: Float64Array } {
   const t0 = performance.now();
   const interp = makeInterpolant(cfg.schedule, { d: cfg.d, kappa: cfg.kappa });
   const mixture = new GaussianMixture({ d: cfg.d, p: cfg.p, sigma: cfg.sigma });
@@ -62,7 +65,12 @@ export function runExact(cfg: ExactRunConfig, opts: { keepProjections?: boolean 
     method: cfg.method,
     full: cfg.full,
   });
-  const row: ExactRow & { projections?: Float64Array } = { d: cfg.d, schedule: cfg.schedule, ...stats, seconds: (performance.now() - t0) / 1000 };
+  const row: ExactRow & { projections?: Float64Array } = {
+    d: cfg.d,
+    schedule: cfg.schedule,
+    ...stats,
+    seconds: (performance.now() - t0) / 1000,
+  };
   if (opts.keepProjections) {
     const scale = Math.sqrt(mixture.muNorm2) / cfg.d;
     row.projections = samples.y.map((y) => y * scale);
@@ -71,7 +79,11 @@ export function runExact(cfg: ExactRunConfig, opts: { keepProjections?: boolean 
 }
 
 /** Every (d, schedule) pair, with the same seed per pair so the schedules see the same starting noise. */
-export function exactSweep(base: Omit<ExactRunConfig, 'd' | 'schedule'>, ds: readonly number[], schedules: readonly ScheduleName[]): ExactRow[] {
+export function exactSweep(
+  base: Omit<ExactRunConfig, 'd' | 'schedule'>,
+  ds: readonly number[],
+  schedules: readonly ScheduleName[],
+): ExactRow[] {
   const rows: ExactRow[] = [];
   for (const d of ds) for (const schedule of schedules) rows.push(runExact({ ...base, d, schedule }));
   return rows;

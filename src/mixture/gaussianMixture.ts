@@ -133,7 +133,8 @@ export class GaussianMixture {
   logDensity(c: Coefficients, x: Float64Array): number {
     const { d, mu } = this;
     const V = c.alpha * c.alpha + c.beta * c.beta * this.sigma * this.sigma;
-    let r2p = 0, r2m = 0;
+    let r2p = 0,
+      r2m = 0;
     for (let i = 0; i < d; i++) {
       const ep = x[i] - c.beta * mu[i];
       const em = x[i] + c.beta * mu[i];

@@ -20,7 +20,11 @@ test('Bayes denoiser E[x1 | x_t] matches self-normalised Monte Carlo', () => {
   const rng = Rng.seeded(2);
   const mu = Float64Array.of(1, -0.5, 0.8);
   const g = new GaussianMixture({ d: 3, p: 0.8, sigma: 0.7, mu });
-  for (const [it, t] of [[new LinearInterpolant(), 0.3], [new CosineInterpolant(), 0.6], [dilatedInterpolant(9, 2), 1.2]] as const) {
+  for (const [it, t] of [
+    [new LinearInterpolant(), 0.3],
+    [new CosineInterpolant(), 0.6],
+    [dilatedInterpolant(9, 2), 1.2],
+  ] as const) {
     const c = it.at(t);
     const x = Float64Array.of(0.4, -0.2, 0.9);
     const exact = g.denoise(c, x);
@@ -28,7 +32,8 @@ test('Bayes denoiser E[x1 | x_t] matches self-normalised Monte Carlo', () => {
     const N = 300000;
     const { x: x1 } = g.sample(rng, N);
     const num = new Float64Array(3);
-    let den = 0, den2 = 0;
+    let den = 0,
+      den2 = 0;
     for (let k = 0; k < N; k++) {
       let r2 = 0;
       for (let i = 0; i < 3; i++) r2 += (x[i] - c.beta * x1[3 * k + i]) ** 2;
@@ -40,7 +45,10 @@ test('Bayes denoiser E[x1 | x_t] matches self-normalised Monte Carlo', () => {
     const ess = (den * den) / den2;
     for (let i = 0; i < 3; i++) {
       const mc = num[i] / den;
-      assert.ok(Math.abs(mc - exact[i]) < 6 / Math.sqrt(ess), `${it.name} t=${t} coord ${i}: MC ${mc} vs exact ${exact[i]} (ess ${ess.toFixed(0)})`);
+      assert.ok(
+        Math.abs(mc - exact[i]) < 6 / Math.sqrt(ess),
+        `${it.name} t=${t} coord ${i}: MC ${mc} vs exact ${exact[i]} (ess ${ess.toFixed(0)})`,
+      );
     }
   }
 });
@@ -55,7 +63,8 @@ test('score equals the gradient of the exact log-density (finite differences)', 
     const s = g.score(c, x);
     for (let i = 0; i < 5; i++) {
       const h = 1e-5;
-      const xp = Float64Array.from(x), xm = Float64Array.from(x);
+      const xp = Float64Array.from(x),
+        xm = Float64Array.from(x);
       xp[i] += h;
       xm[i] -= h;
       const fd = (g.logDensity(c, xp) - g.logDensity(c, xm)) / (2 * h);
@@ -64,7 +73,7 @@ test('score equals the gradient of the exact log-density (finite differences)', 
   }
 });
 
-test('velocity = alpha\' E[x0|x] + beta\' E[x1|x], finite at the data end', () => {
+test("velocity = alpha' E[x0|x] + beta' E[x1|x], finite at the data end", () => {
   const g = new GaussianMixture({ d: 3, p: 0.6, sigma: 0.9 });
   const it = new LinearInterpolant();
   const x = Float64Array.of(0.3, 1.1, -0.4);
@@ -86,14 +95,16 @@ test('continuity equation: d/dt log p_t + div v + v . grad log p_t = 0', () => {
   const g = new GaussianMixture({ d: 2, p: 0.75, sigma: 0.8 });
   const it = new CosineInterpolant();
   const x = Float64Array.of(0.3, -0.6);
-  const t = 0.55, h = 1e-5;
+  const t = 0.55,
+    h = 1e-5;
   const dlogp = (g.logDensity(it.at(t + h), x) - g.logDensity(it.at(t - h), x)) / (2 * h);
   const c = it.at(t);
   const v = g.velocity(c, x);
   const s = g.score(c, x);
   let div = 0;
   for (let i = 0; i < 2; i++) {
-    const xp = Float64Array.from(x), xm = Float64Array.from(x);
+    const xp = Float64Array.from(x),
+      xm = Float64Array.from(x);
     xp[i] += h;
     xm[i] -= h;
     div += (g.velocity(c, xp)[i] - g.velocity(c, xm)[i]) / (2 * h);
