@@ -61,7 +61,12 @@ export interface UTurnResult {
   window: DecisionWindow;
 }
 
-async function inBatches(x: Float64Array, dim: number, batch: number, fn: (xb: Float64Array, k: number) => Promise<void>): Promise<void> {
+async function inBatches(
+  x: Float64Array,
+  dim: number,
+  batch: number,
+  fn: (xb: Float64Array, k: number) => Promise<void>,
+): Promise<void> {
   const n = x.length / dim;
   for (let s = 0, k = 0; s < n; s += batch, k++) await fn(x.subarray(s * dim, Math.min(n, s + batch) * dim), k);
 }
@@ -76,7 +81,8 @@ export async function uTurn(opts: UTurnOptions): Promise<UTurnResult> {
   const spu = opts.stepsPerUnit ?? 250;
   const batch = opts.batchSize ?? 256;
   const root = Rng.seeded(opts.seed);
-  for (const t of turnTimes) if (!(t > 0 && t < interp.tEnd)) throw new RangeError(`turn times must lie in (0, ${interp.tEnd}), got ${t}`);
+  for (const t of turnTimes)
+    if (!(t > 0 && t < interp.tEnd)) throw new RangeError(`turn times must lie in (0, ${interp.tEnd}), got ${t}`);
   const refN = opts.referenceSamples ?? 0;
   const total = opts.starts.reduce((s, st) => s + (st.x.length / dim) * turnTimes.length, 0) + refN;
   let done = 0;
@@ -84,7 +90,15 @@ export async function uTurn(opts: UTurnOptions): Promise<UTurnResult> {
     const steps = Math.max(2, Math.ceil((interp.tEnd - t0) * spu));
     const grid = uniformGrid(t0, interp.tEnd, steps + 1);
     await inBatches(x, dim, batch, async (xb, k) => {
-      await reverseSample({ interp, model, x: xb, grid, method: opts.method ?? 'sde', eta: opts.eta, rng: rng.split(k) });
+      await reverseSample({
+        interp,
+        model,
+        x: xb,
+        grid,
+        method: opts.method ?? 'sde',
+        eta: opts.eta,
+        rng: rng.split(k),
+      });
       done += xb.length / dim;
       opts.onProgress?.(done, total);
     });
@@ -104,11 +118,17 @@ export async function uTurn(opts: UTurnOptions): Promise<UTurnResult> {
         const c = interp.at(start);
         const nr = rng.split(0);
         for (let i = 0; i < x.length; i++) x[i] = c.beta * x[i] + c.alpha * nr.normal();
-        integrateSde({ ...noisingSde(interp), x0: x, grid: uniformGrid(start, t0, Math.max(2, Math.ceil((start - t0) * spu) + 1)), rng: nr });
+        integrateSde({
+          ...noisingSde(interp),
+          x0: x,
+          grid: uniformGrid(start, t0, Math.max(2, Math.ceil((start - t0) * spu) + 1)),
+          rng: nr,
+        });
       }
       await regenerate(x, t0, rng.split(1));
       const labels = await classifyAll(opts.classify, x, dim);
-      let kt = 0, ks = 0;
+      let kt = 0,
+        ks = 0;
       for (const l of labels) {
         if (l === opts.targetLabel) kt++;
         if (l === st.label) ks++;
@@ -128,5 +148,11 @@ export async function uTurn(opts: UTurnOptions): Promise<UTurnResult> {
     reference = wilson(labels.filter((l) => l === opts.targetLabel).length, labels.length);
   }
   const memory = classMemory(curves.map((c) => c.retention.map((p) => p.value)));
-  return { turnTimes: [...turnTimes], targetLabel: opts.targetLabel, curves, reference, window: decisionWindow(turnTimes, memory, opts.window) };
+  return {
+    turnTimes: [...turnTimes],
+    targetLabel: opts.targetLabel,
+    curves,
+    reference,
+    window: decisionWindow(turnTimes, memory, opts.window),
+  };
 }

@@ -39,18 +39,24 @@ export function classMemory(retention: readonly (readonly number[])[]): number[]
   return Array.from({ length: T }, (_, j) => (retention.reduce((s, r) => s + r[j], 0) - 1) / (k - 1));
 }
 
-export function decisionWindow(times: readonly number[], memory: readonly number[], rule: WindowRule = {}): DecisionWindow {
+export function decisionWindow(
+  times: readonly number[],
+  memory: readonly number[],
+  rule: WindowRule = {},
+): DecisionWindow {
   const lo = rule.lo ?? 0.1;
   const hi = rule.hi ?? 0.9;
-  if (!(lo >= 0 && hi <= 1 && lo < hi)) throw new RangeError(`window thresholds need 0 <= lo < hi <= 1, got ${lo}, ${hi}`);
-  const order = times.map((t, i) => i).sort((a, b) => times[a] - times[b]);
+  if (!(lo >= 0 && hi <= 1 && lo < hi))
+    throw new RangeError(`window thresholds need 0 <= lo < hi <= 1, got ${lo}, ${hi}`);
+  const order = times.map((_, i) => i).sort((a, b) => times[a] - times[b]);
   const ts = order.map((i) => times[i]);
   const D = order.map((i) => memory[i]);
   const dmax = Math.max(...D.filter(Number.isFinite));
   const r = D.map((v) => (dmax > 0 ? v / dmax : 0));
   const n = ts.length;
   const cross = (i: number, level: number) => {
-    const a = r[i], b = r[i + 1];
+    const a = r[i],
+      b = r[i + 1];
     return b === a ? ts[i] : ts[i] + ((level - a) / (b - a)) * (ts[i + 1] - ts[i]);
   };
   // t_hi: walk down from the last turn time while the ratio stays >= hi

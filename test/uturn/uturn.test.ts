@@ -1,17 +1,30 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { uTurn, mixtureNoisePredictor, mixtureModeOracle, decisionWindow, classMemory, wilson } from '../../src/uturn/index.js';
+import {
+  uTurn,
+  mixtureNoisePredictor,
+  mixtureModeOracle,
+  decisionWindow,
+  classMemory,
+  wilson,
+} from '../../src/uturn/index.js';
 import { GaussianMixture } from '../../src/mixture/gaussianMixture.js';
 import { VpSdeInterpolant, dilatedInterpolant } from '../../src/interpolant/index.js';
 import { Rng } from '../../src/random/rng.js';
 
 /** Exact U-Turn curve for the mixture with the exact reverse SDE: P(end in + | start in mode s, turn at t). */
-function exactToPlus(g: GaussianMixture, interp: { at(t: number): { alpha: number; beta: number } }, t: number, s: number): number {
+function exactToPlus(
+  g: GaussianMixture,
+  interp: { at(t: number): { alpha: number; beta: number } },
+  t: number,
+  s: number,
+): number {
   const { alpha, beta } = interp.at(t);
   const V = alpha * alpha + beta * beta * g.sigma * g.sigma;
   const m2 = g.muNorm2;
   // <x_t, mu> = s beta |mu|^2 + sqrt(V) |mu| z; the reverse SDE from x_t samples the posterior, so the end mode is + w.p. (1 + E[s|x_t])/2
-  let acc = 0, wsum = 0;
+  let acc = 0,
+    wsum = 0;
   for (let i = -4000; i <= 4000; i++) {
     const z = i / 500;
     const w = Math.exp(-0.5 * z * z);
@@ -35,16 +48,32 @@ test('U-Turn with the exact mixture model matches the closed-form curves (VP-SDE
   const turnTimes = [0.3, 0.45, 0.6];
   const n = 300;
   const r = await uTurn({
-    interp, model: mixtureNoisePredictor(g, interp), classify: mixtureModeOracle(g),
-    starts: [{ label: 0, x: draw(1, n) }, { label: 1, x: draw(-1, n) }],
-    turnTimes, targetLabel: 0, stepsPerUnit: 200, seed: 2, referenceSamples: 300, referenceStart: 0,
+    interp,
+    model: mixtureNoisePredictor(g, interp),
+    classify: mixtureModeOracle(g),
+    starts: [
+      { label: 0, x: draw(1, n) },
+      { label: 1, x: draw(-1, n) },
+    ],
+    turnTimes,
+    targetLabel: 0,
+    stepsPerUnit: 200,
+    seed: 2,
+    referenceSamples: 300,
+    referenceStart: 0,
   });
-  for (const [ci, s] of [[0, 1], [1, -1]] as const) {
+  for (const [ci, s] of [
+    [0, 1],
+    [1, -1],
+  ] as const) {
     for (const [j, t] of turnTimes.entries()) {
       const want = exactToPlus(g, interp, t, s);
       const got = r.curves[ci].toTarget[j];
       // Wilson interval widened a little for the Euler–Maruyama discretisation
-      assert.ok(want >= got.low - 0.04 && want <= got.high + 0.04, `start ${s} t=${t}: ${got.value} [${got.low}, ${got.high}] vs exact ${want}`);
+      assert.ok(
+        want >= got.low - 0.04 && want <= got.high + 0.04,
+        `start ${s} t=${t}: ${got.value} [${got.low}, ${got.high}] vs exact ${want}`,
+      );
     }
   }
   assert.ok(r.reference && Math.abs(r.reference.value - 0.8) < 0.08, `reference ${r.reference?.value}`);
@@ -59,9 +88,18 @@ test('the decision window of the mode lies in phase 1 of the dilated schedule', 
   const draw = (s: number, n: number) => Float64Array.from({ length: n * d }, () => s + rng.normal());
   const turnTimes = [0.05, 0.2, 0.4, 0.6, 0.8, 1.0, 1.3];
   const r = await uTurn({
-    interp, model: mixtureNoisePredictor(g, interp), classify: mixtureModeOracle(g),
-    starts: [{ label: 0, x: draw(1, 150) }, { label: 1, x: draw(-1, 150) }], turnTimes, targetLabel: 0,
-    stepsPerUnit: 60, method: 'ode', seed: 4,
+    interp,
+    model: mixtureNoisePredictor(g, interp),
+    classify: mixtureModeOracle(g),
+    starts: [
+      { label: 0, x: draw(1, 150) },
+      { label: 1, x: draw(-1, 150) },
+    ],
+    turnTimes,
+    targetLabel: 0,
+    stepsPerUnit: 60,
+    method: 'ode',
+    seed: 4,
   });
   assert.ok(r.window.hi <= 1.05 && r.window.lo >= 0, `window [${r.window.lo}, ${r.window.hi}]`);
 });
@@ -82,7 +120,11 @@ test('decision window rule on the paper Figure 2 numbers (docs/method.md §4.6)'
 });
 
 test('Wilson interval: the ends solve |phat - p0| = z sqrt(p0 (1 - p0) / n) (score-test inversion)', () => {
-  for (const [k, n] of [[81, 263], [3, 40], [390, 400]]) {
+  for (const [k, n] of [
+    [81, 263],
+    [3, 40],
+    [390, 400],
+  ]) {
     const w = wilson(k, n);
     const phat = k / n;
     for (const end of [w.low, w.high]) {
