@@ -43,12 +43,21 @@ export interface BinaryDataset {
 }
 
 /** Pad (centre) an (H, W) image in [0, 1] to size × size and map it to [−1, 1]. */
-export function padAndScale(src: Float32Array, offset: number, h: number, w: number, size: number, out: Float32Array, outOffset: number): void {
+export function padAndScale(
+  src: Float32Array,
+  offset: number,
+  h: number,
+  w: number,
+  size: number,
+  out: Float32Array,
+  outOffset: number,
+): void {
   if (h > size || w > size) throw new DataError(`images of ${h}×${w} do not fit in ${size}×${size}`);
   const top = Math.floor((size - h) / 2);
   const left = Math.floor((size - w) / 2);
   out.fill(-1, outOffset, outOffset + size * size);
-  for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) out[outOffset + (top + i) * size + left + j] = 2 * src[offset + i * w + j] - 1;
+  for (let i = 0; i < h; i++)
+    for (let j = 0; j < w; j++) out[outOffset + (top + i) * size + left + j] = 2 * src[offset + i * w + j] - 1;
 }
 
 function shuffle(rng: Rng, a: number[]): number[] {
@@ -66,12 +75,23 @@ export function makeBinaryDataset(set: ImageSet, opts: BinaryOptions): BinaryDat
   const heldOut = opts.heldOut ?? 0.1;
   const size = opts.size ?? 32;
   if (classA === classB) throw new FieldError('data.classes', `the two classes must differ (got ${classA} twice)`);
-  if (!(fraction > 0 && fraction < 1)) throw new FieldError('data.fraction', `expected a number in (0, 1), got ${fraction}`);
-  if (!(heldOut >= 0 && heldOut < 1)) throw new FieldError('data.heldOut', `expected a number in [0, 1), got ${heldOut}`);
+  if (!(fraction > 0 && fraction < 1))
+    throw new FieldError('data.fraction', `expected a number in (0, 1), got ${fraction}`);
+  if (!(heldOut >= 0 && heldOut < 1))
+    throw new FieldError('data.heldOut', `expected a number in [0, 1), got ${heldOut}`);
   const rng = Rng.seeded(opts.seed).split(21);
-  const idxA = shuffle(rng.split(0), [...set.labels.keys()].filter((i) => set.labels[i] === classA));
-  const idxB = shuffle(rng.split(1), [...set.labels.keys()].filter((i) => set.labels[i] === classB));
-  if (idxA.length === 0 || idxB.length === 0) throw new DataError(`the data has ${idxA.length} images of class ${classA} and ${idxB.length} of class ${classB}; both are needed`);
+  const idxA = shuffle(
+    rng.split(0),
+    [...set.labels.keys()].filter((i) => set.labels[i] === classA),
+  );
+  const idxB = shuffle(
+    rng.split(1),
+    [...set.labels.keys()].filter((i) => set.labels[i] === classB),
+  );
+  if (idxA.length === 0 || idxB.length === 0)
+    throw new DataError(
+      `the data has ${idxA.length} images of class ${classA} and ${idxB.length} of class ${classB}; both are needed`,
+    );
   // Largest set with the requested proportion: nA / (nA + nB) = fraction.
   let nA = idxA.length;
   let nB = Math.round((nA * (1 - fraction)) / fraction);
@@ -79,8 +99,10 @@ export function makeBinaryDataset(set: ImageSet, opts: BinaryOptions): BinaryDat
     nB = idxB.length;
     nA = Math.min(idxA.length, Math.round((nB * fraction) / (1 - fraction)));
   }
-  const hA = Math.round(nA * heldOut), hB = Math.round(nB * heldOut);
-  let trainA = idxA.slice(hA, nA), trainB = idxB.slice(hB, nB);
+  const hA = Math.round(nA * heldOut),
+    hB = Math.round(nB * heldOut);
+  let trainA = idxA.slice(hA, nA),
+    trainB = idxB.slice(hB, nB);
   if (opts.maxTrain !== undefined && trainA.length + trainB.length > opts.maxTrain) {
     const keepA = Math.round(opts.maxTrain * fraction);
     trainA = trainA.slice(0, keepA);
@@ -88,15 +110,20 @@ export function makeBinaryDataset(set: ImageSet, opts: BinaryOptions): BinaryDat
   }
   // A split that leaves a class out of the training or held-out set cannot serve (accuracy of 0 images, a one-class
   // generative set): refuse it before any work.
-  if (trainA.length < 1 || trainB.length < 1 || (heldOut > 0 && (hA < 1 || hB < 1))) {
+  const heldA = hA,
+    heldB = hB;
+  if (trainA.length < 1 || trainB.length < 1 || (heldOut > 0 && (heldA < 1 || heldB < 1))) {
     throw new DataError(
       `the data set is too small for the split: ${idxA.length} images of class ${classA} and ${idxB.length} of class ${classB} give ` +
-        `${trainA.length} + ${trainB.length} training and ${hA} + ${hB} held-out images (fraction ${fraction}, held-out ${heldOut}); ` +
+        `${trainA.length} + ${trainB.length} training and ${heldA} + ${heldB} held-out images (fraction ${fraction}, held-out ${heldOut}); ` +
         'every class needs at least one image in each; use more images',
     );
   }
   const build = (a: number[], b: number[], r: Rng): BinarySplit => {
-    const order = shuffle(r, [...a.map((i) => [i, 0]), ...b.map((i) => [i, 1])] as unknown as number[]) as unknown as [number, number][];
+    const order = shuffle(r, [...a.map((i) => [i, 0]), ...b.map((i) => [i, 1])] as unknown as number[]) as unknown as [
+      number,
+      number,
+    ][];
     const x = new Float32Array(order.length * size * size);
     const y = new Int32Array(order.length);
     order.forEach(([i, label], k) => {
@@ -107,5 +134,14 @@ export function makeBinaryDataset(set: ImageSet, opts: BinaryOptions): BinaryDat
   };
   const train = build(trainA, trainB, rng.split(2));
   const test = build(idxA.slice(0, hA), idxB.slice(0, hB), rng.split(3));
-  return { train, test, size, classA, classB, fraction, trainFractionA: trainA.length / (trainA.length + trainB.length), source: set.source };
+  return {
+    train,
+    test,
+    size,
+    classA,
+    classB,
+    fraction,
+    trainFractionA: trainA.length / (trainA.length + trainB.length),
+    source: set.source,
+  };
 }

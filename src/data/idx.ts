@@ -38,8 +38,12 @@ export function parseIdx(input: Uint8Array, what = 'IDX data'): IdxArray {
     }
   }
   if (buf.length < 4) throw new DataError(`${what}: too short to be an IDX file (${buf.length} bytes)`);
-  if (buf[0] !== 0 || buf[1] !== 0) throw new DataError(`${what}: wrong magic number (expected 0x0000 08 0k, got 0x${Array.from(buf.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join('')})`);
-  if (buf[2] !== 0x08) throw new DataError(`${what}: unsupported element type 0x${buf[2].toString(16)} (only unsigned bytes, 0x08)`);
+  if (buf[0] !== 0 || buf[1] !== 0)
+    throw new DataError(
+      `${what}: wrong magic number (expected 0x0000 08 0k, got 0x${Array.from(buf.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join('')})`,
+    );
+  if (buf[2] !== 0x08)
+    throw new DataError(`${what}: unsupported element type 0x${buf[2].toString(16)} (only unsigned bytes, 0x08)`);
   const k = buf[3];
   if (k < 1 || k > 4) throw new DataError(`${what}: unsupported number of dimensions ${k}`);
   if (buf.length < 4 + 4 * k) throw new DataError(`${what}: truncated header`);
@@ -48,7 +52,8 @@ export function parseIdx(input: Uint8Array, what = 'IDX data'): IdxArray {
   for (let i = 0; i < k; i++) dims.push(view.getUint32(4 + 4 * i, false));
   const count = dims.reduce((a, b) => a * b, 1);
   const start = 4 + 4 * k;
-  if (buf.length < start + count) throw new DataError(`${what}: truncated (header promises ${count} bytes of data, file has ${buf.length - start})`);
+  if (buf.length < start + count)
+    throw new DataError(`${what}: truncated (header promises ${count} bytes of data, file has ${buf.length - start})`);
   return { dims, data: buf.slice(start, start + count) };
 }
 

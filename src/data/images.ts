@@ -28,7 +28,8 @@ export function loadEmbeddedMnist(): ImageSet {
   const labels: number[] = [];
   for (let k = 0; k < 10; k++) {
     const data = (require(`mnist/src/digits/${k}.json`) as { data: number[] }).data;
-    if (data.length % 784 !== 0) throw new DataError(`embedded MNIST digit ${k}: ${data.length} values is not a multiple of 784`);
+    if (data.length % 784 !== 0)
+      throw new DataError(`embedded MNIST digit ${k}: ${data.length} values is not a multiple of 784`);
     parts.push(data);
     for (let i = 0; i < data.length / 784; i++) labels.push(k);
   }
@@ -58,14 +59,22 @@ export function loadIdxFolder(dir: string, split: 'train' | 'test' | 'all' = 'tr
     const imgPath = findFile(dir, `${prefix}-images-idx3-ubyte`);
     const lblPath = findFile(dir, `${prefix}-labels-idx1-ubyte`);
     if (!imgPath || !lblPath) {
-      throw new DataError(`${dir} has no ${prefix}-images-idx3-ubyte[.gz] and ${prefix}-labels-idx1-ubyte[.gz] (found: ${readdirSync(dir).slice(0, 6).join(', ') || 'nothing'})`, 'data.dir');
+      throw new DataError(
+        `${dir} has no ${prefix}-images-idx3-ubyte[.gz] and ${prefix}-labels-idx1-ubyte[.gz] (found: ${readdirSync(dir).slice(0, 6).join(', ') || 'nothing'})`,
+        'data.dir',
+      );
     }
     const img = readIdx(imgPath);
     const lbl = readIdx(lblPath);
-    if (img.dims.length !== 3) throw new DataError(`${imgPath}: expected a 3-D image array, got ${img.dims.length} dimensions`);
-    if (lbl.dims.length !== 1) throw new DataError(`${lblPath}: expected a 1-D label array, got ${lbl.dims.length} dimensions`);
+    if (img.dims.length !== 3)
+      throw new DataError(`${imgPath}: expected a 3-D image array, got ${img.dims.length} dimensions`);
+    if (lbl.dims.length !== 1)
+      throw new DataError(`${lblPath}: expected a 1-D label array, got ${lbl.dims.length} dimensions`);
     if (img.dims[0] !== lbl.dims[0]) throw new DataError(`${dir}: ${img.dims[0]} images but ${lbl.dims[0]} labels`);
-    if (img.dims.some((n) => n === 0)) throw new DataError(`${imgPath}: empty or degenerate images (${img.dims[0]} images of ${img.dims[1]} x ${img.dims[2]} pixels); expected at least one image of at least 1 x 1`);
+    if (img.dims.some((n) => n === 0))
+      throw new DataError(
+        `${imgPath}: empty or degenerate images (${img.dims[0]} images of ${img.dims[1]} x ${img.dims[2]} pixels); expected at least one image of at least 1 x 1`,
+      );
     const images = new Float32Array(img.data.length);
     for (let i = 0; i < images.length; i++) images[i] = img.data[i] / 255;
     sets.push({ images, labels: lbl.data, height: img.dims[1], width: img.dims[2], source: `idx:${dir}` });

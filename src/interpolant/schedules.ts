@@ -59,9 +59,13 @@ export class VpSdeInterpolant extends Interpolant {
   readonly name = 'vpsde';
   readonly tEnd = 1;
   readonly params: { betaMin: number; betaMax: number };
-  constructor(readonly betaMin = 0.1, readonly betaMax = 20) {
+  constructor(
+    readonly betaMin = 0.1,
+    readonly betaMax = 20,
+  ) {
     super();
-    if (!(betaMin >= 0 && betaMax > betaMin)) throw new RangeError(`VP-SDE needs 0 <= betaMin < betaMax, got ${betaMin}, ${betaMax}`);
+    if (!(betaMin >= 0 && betaMax > betaMin))
+      throw new RangeError(`VP-SDE needs 0 <= betaMin < betaMax, got ${betaMin}, ${betaMax}`);
     this.params = { betaMin, betaMax };
   }
   /** Noise rate beta(s) in diffusion time s = 1 - t. */
@@ -95,7 +99,8 @@ export class ReclockedInterpolant extends Interpolant {
     params: Record<string, number | string> = {},
   ) {
     super();
-    if (times.length < 2 || times.length !== taus.length) throw new RangeError('reclock needs >= 2 knots with matching times and taus');
+    if (times.length < 2 || times.length !== taus.length)
+      throw new RangeError('reclock needs >= 2 knots with matching times and taus');
     for (let k = 1; k < times.length; k++) {
       if (!(times[k] > times[k - 1])) throw new RangeError('reclock knot times must increase strictly');
       if (!(taus[k] > taus[k - 1])) throw new RangeError('reclock knot taus must increase strictly');

@@ -96,7 +96,11 @@ export class Rng {
   /** Restore a stream from `state()`. */
   static fromState(st: RngState): Rng {
     const ok =
-      st && Array.isArray(st.key) && st.key.length === 2 && Array.isArray(st.s) && st.s.length === 4 &&
+      st &&
+      Array.isArray(st.key) &&
+      st.key.length === 2 &&
+      Array.isArray(st.s) &&
+      st.s.length === 4 &&
       [...st.key, ...st.s].every((v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff);
     if (!ok) throw new Error('invalid RNG state: expected {key:[u32,u32], s:[u32,u32,u32,u32]}');
     return new Rng(st.key, st.s);
@@ -123,7 +127,10 @@ export class Rng {
 
   /** Next uint32 (xoshiro128**). */
   nextU32(): number {
-    const s0 = this.s0, s1 = this.s1, s2 = this.s2 ^ s0, s3 = this.s3 ^ s1;
+    const s0 = this.s0,
+      s1 = this.s1,
+      s2 = this.s2 ^ s0,
+      s3 = this.s3 ^ s1;
     const r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
     const t = (s1 << 9) >>> 0;
     this.s1 = (s1 ^ s2) >>> 0;
@@ -154,7 +161,8 @@ export class Rng {
 
   /** Uniform integer in [0, n). */
   int(n: number): number {
-    if (!Number.isInteger(n) || n <= 0 || n > 0xffffffff) throw new RangeError(`int(n): n must be a positive uint32, got ${n}`);
+    if (!Number.isInteger(n) || n <= 0 || n > 0xffffffff)
+      throw new RangeError(`int(n): n must be a positive uint32, got ${n}`);
     // Lemire's multiply-shift with rejection, exact for any n < 2^32.
     const limit = 4294967296 - (4294967296 % n);
     let x = this.nextU32();

@@ -28,8 +28,14 @@ test('IDX: wrong magic, truncated data, truncated gzip and bad element type are 
   const good = idx([3], [1, 2, 3]);
   const bad = Uint8Array.from(good);
   bad[0] = 0x50;
-  assert.throws(() => parseIdx(bad, 'x.idx'), (e: unknown) => e instanceof DataError && /x\.idx: wrong magic number/.test((e as Error).message));
-  assert.throws(() => parseIdx(good.subarray(0, good.length - 1), 'x.idx'), /x\.idx: truncated \(header promises 3 bytes of data, file has 2\)/);
+  assert.throws(
+    () => parseIdx(bad, 'x.idx'),
+    (e: unknown) => e instanceof DataError && /x\.idx: wrong magic number/.test((e as Error).message),
+  );
+  assert.throws(
+    () => parseIdx(good.subarray(0, good.length - 1), 'x.idx'),
+    /x\.idx: truncated \(header promises 3 bytes of data, file has 2\)/,
+  );
   const gz = new Uint8Array(gzipSync(good));
   assert.throws(() => parseIdx(gz.subarray(0, gz.length - 6), 'y.gz'), /y\.gz: corrupt or truncated gzip stream/);
   const f = Uint8Array.from(good);
@@ -51,22 +57,30 @@ test('IDX folder: image and label counts must agree; a missing folder is named',
 });
 
 const FASHION = '/usr/share/datasets/fashion-mnist';
-test('Fashion-MNIST from Debian (dataset-fashion-mnist) loads through the IDX reader', { skip: !existsSync(FASHION) && !process.env.CI && 'dataset-fashion-mnist is not installed (.ci/run installs it)' }, () => {
-  const s = loadIdxFolder(FASHION);
-  assert.equal(s.labels.length, 60000);
-  assert.equal(s.height, 28);
-  const counts = new Array(10).fill(0);
-  for (const l of s.labels) counts[l]++;
-  assert.ok(counts.every((c) => c === 6000), counts.join(','));
-  const t = loadIdxFolder(FASHION, 'test');
-  assert.equal(t.labels.length, 10000);
-});
+test(
+  'Fashion-MNIST from Debian (dataset-fashion-mnist) loads through the IDX reader',
+  { skip: !existsSync(FASHION) && !process.env.CI && 'dataset-fashion-mnist is not installed (.ci/run installs it)' },
+  () => {
+    const s = loadIdxFolder(FASHION);
+    assert.equal(s.labels.length, 60000);
+    assert.equal(s.height, 28);
+    const counts = new Array(10).fill(0);
+    for (const l of s.labels) counts[l]++;
+    assert.ok(
+      counts.every((c) => c === 6000),
+      counts.join(','),
+    );
+    const t = loadIdxFolder(FASHION, 'test');
+    assert.equal(t.labels.length, 10000);
+  },
+);
 
 test('embedded MNIST: 10,000 digits of 28x28 in [0, 1]', () => {
   const s = loadEmbeddedMnist();
   assert.equal(s.labels.length, 10000);
   assert.equal(s.images.length, 10000 * 784);
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   for (const v of s.images) {
     lo = Math.min(lo, v);
     hi = Math.max(hi, v);

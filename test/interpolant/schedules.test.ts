@@ -1,15 +1,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  LinearInterpolant, VeInterpolant, CosineInterpolant, VpSdeInterpolant, dilatedInterpolant, timeDilate, makeInterpolant,
+  LinearInterpolant,
+  VeInterpolant,
+  CosineInterpolant,
+  VpSdeInterpolant,
+  dilatedInterpolant,
+  timeDilate,
+  makeInterpolant,
   type Interpolant,
 } from '../../src/interpolant/index.js';
 
 const close = (a: number, b: number, tol: number, msg = '') => assert.ok(Math.abs(a - b) <= tol, `${msg} ${a} vs ${b}`);
 
 const all: Interpolant[] = [
-  new LinearInterpolant(), new VeInterpolant(500), new CosineInterpolant(), new VpSdeInterpolant(0.1, 20),
-  dilatedInterpolant(5000, 2), timeDilate(new CosineInterpolant(), { logSnrWindow: [-4, 0], share: 0.6, tEnd: 3 }),
+  new LinearInterpolant(),
+  new VeInterpolant(500),
+  new CosineInterpolant(),
+  new VpSdeInterpolant(0.1, 20),
+  dilatedInterpolant(5000, 2),
+  timeDilate(new CosineInterpolant(), { logSnrWindow: [-4, 0], share: 0.6, tEnd: 3 }),
 ];
 
 test('derivatives match central finite differences away from knots', () => {
@@ -46,13 +56,22 @@ test('boundary values: noise at t = 0, data at t = tEnd', () => {
 
 test('VP-SDE signal coefficient matches docs/method.md §4.2 at s = 0.2..1.0', () => {
   const vp = new VpSdeInterpolant(0.1, 20);
-  const table: [number, number][] = [[0.2, 0.811], [0.4, 0.442], [0.6, 0.162], [0.8, 0.040], [1.0, 0.0066]];
+  const table: [number, number][] = [
+    [0.2, 0.811],
+    [0.4, 0.442],
+    [0.6, 0.162],
+    [0.8, 0.04],
+    [1.0, 0.0066],
+  ];
   for (const [s, b] of table) close(vp.beta(1 - s), b, 0.0006, `s=${s}`);
   for (const t of [0.1, 0.5, 0.9]) close(vp.alpha(t) ** 2 + vp.beta(t) ** 2, 1, 1e-14);
 });
 
 test('dilated schedule equals the explicit formula of docs/method.md §2.3 and is continuous at t = 1', () => {
-  for (const [d, kappa] of [[5000, 2], [100, 3]]) {
+  for (const [d, kappa] of [
+    [5000, 2],
+    [100, 3],
+  ]) {
     const it = dilatedInterpolant(d, kappa);
     const e = kappa / Math.sqrt(d);
     for (let k = 0; k <= 80; k++) {
@@ -75,7 +94,8 @@ test('dilated schedule equals the explicit formula of docs/method.md §2.3 and i
 });
 
 test('timeDilate of the linear path reproduces the paper dVP', () => {
-  const d = 5000, kappa = 2;
+  const d = 5000,
+    kappa = 2;
   const ref = dilatedInterpolant(d, kappa);
   const it = timeDilate(new LinearInterpolant(), { timeWindow: [0, kappa / Math.sqrt(d)], share: 0.5, tEnd: 2 });
   for (let k = 0; k <= 40; k++) {
@@ -88,7 +108,8 @@ test('timeDilate of the linear path reproduces the paper dVP', () => {
 test('timeDilate gives the log-SNR window the requested share of time', () => {
   const base = new CosineInterpolant();
   const it = timeDilate(base, { logSnrWindow: [-6, -2], share: 0.7, tEnd: 1 });
-  const tLo = it.timeAtLogSnr(-6), tHi = it.timeAtLogSnr(-2);
+  const tLo = it.timeAtLogSnr(-6),
+    tHi = it.timeAtLogSnr(-2);
   close(tHi - tLo, 0.7, 1e-9);
   close(it.logSnr(tLo), -6, 1e-9);
   // the path as a set is unchanged: same (alpha, beta) pairs at matching log-SNR

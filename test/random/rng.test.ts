@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng } from '../../src/random/rng.js';
+import { Rng, type RngState } from '../../src/random/rng.js';
 import { ksStatistic, normalCdf, KS_CRITICAL_001, mean, variance } from '../helpers/stats.js';
 
 test('xoshiro128** matches the reference recurrence from state {1,2,3,4}', () => {
@@ -15,22 +15,31 @@ test('xoshiro128** matches the reference recurrence from state {1,2,3,4}', () =>
   const step = () => {
     const res = Math.imul(rotl(Math.imul(s[1], 5) >>> 0, 7), 9) >>> 0;
     const t = (s[1] << 9) >>> 0;
-    s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3]; s[2] ^= t; s[3] = rotl(s[3] >>> 0, 11);
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3] >>> 0, 11);
     for (let i = 0; i < 4; i++) s[i] >>>= 0;
     return res;
   };
-  step(); step();
+  step();
+  step();
   for (let i = 0; i < 100; i++) assert.equal(r.nextU32(), step());
 });
 
 test('same seed gives the same stream; different seeds and splits differ', () => {
-  const a = Rng.seeded(42), b = Rng.seeded(42), c = Rng.seeded(43);
+  const a = Rng.seeded(42),
+    b = Rng.seeded(42),
+    c = Rng.seeded(43);
   const xa = Array.from({ length: 8 }, () => a.nextU32());
   const xb = Array.from({ length: 8 }, () => b.nextU32());
   const xc = Array.from({ length: 8 }, () => c.nextU32());
   assert.deepEqual(xa, xb);
   assert.notDeepEqual(xa, xc);
-  const s1 = Rng.seeded(42).split(1), s2 = Rng.seeded(42).split(2);
+  const s1 = Rng.seeded(42).split(1),
+    s2 = Rng.seeded(42).split(2);
   assert.notEqual(s1.nextU32(), s2.nextU32());
 });
 
@@ -44,7 +53,7 @@ test('split does not depend on how much the parent has drawn', () => {
 test('state round-trips through JSON', () => {
   const r = Rng.seeded(9);
   for (let i = 0; i < 17; i++) r.normal();
-  const copy = Rng.fromState(JSON.parse(JSON.stringify(r.state())));
+  const copy = Rng.fromState(JSON.parse(JSON.stringify(r.state())) as RngState);
   for (let i = 0; i < 50; i++) assert.equal(copy.normal(), r.normal());
   assert.throws(() => Rng.fromState({ key: [0, 0], s: [1, 2, 3] } as never), /invalid RNG state/);
 });
@@ -62,8 +71,10 @@ test('ziggurat normals pass KS and match the first four moments', () => {
   const z = new Float64Array(n);
   r.fillNormal(z);
   assert.ok(ksStatistic(z.subarray(0, 50000), normalCdf) < KS_CRITICAL_001);
-  const m = mean(z), v = variance(z);
-  let m4 = 0, tail = 0;
+  const m = mean(z),
+    v = variance(z);
+  let m4 = 0,
+    tail = 0;
   for (const x of z) {
     m4 += x ** 4;
     if (Math.abs(x) > 3.442619855899) tail++;
