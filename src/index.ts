@@ -19,4 +19,11 @@ export * from './sweep/sweep.js';
 export * as nn from './nn/index.js';
 export * from './realdata/index.js';
 export { runStages, buildReport, STAGES, SCALES as REPRODUCE_SCALES } from './reproduce/index.js';
-export type { Scale as ReproduceScale, Stage, StageContext, StageOutput, StageRecord, Claim } from './reproduce/index.js';
+export type {
+  Scale as ReproduceScale,
+  Stage,
+  StageContext,
+  StageOutput,
+  StageRecord,
+  Claim,
+} from './reproduce/index.js';

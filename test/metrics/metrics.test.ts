@@ -1,25 +1,36 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { symmetricEigen, sqrtPsd, gaussianFit, frechetDistance, meanCI, ratioOfMeans } from '../../src/metrics/index.js';
+import {
+  symmetricEigen,
+  sqrtPsd,
+  gaussianFit,
+  frechetDistance,
+  meanCI,
+  ratioOfMeans,
+} from '../../src/metrics/index.js';
 import { Rng } from '../../src/random/rng.js';
 
 test('Jacobi eigen-decomposition reconstructs a random symmetric matrix and sqrtPsd squares back', () => {
-  const n = 7, rng = Rng.seeded(1);
+  const n = 7,
+    rng = Rng.seeded(1);
   const b = rng.fillNormal(new Float64Array(n * n));
   const a = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) a[i * n + j] += b[i * n + k] * b[j * n + k];
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) a[i * n + j] += b[i * n + k] * b[j * n + k];
   const { values, vectors: V } = symmetricEigen(a, n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let k = 0; k < n; k++) s += V[i * n + k] * values[k] * V[j * n + k];
-    assert.ok(Math.abs(s - a[i * n + j]) < 1e-10);
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += V[i * n + k] * values[k] * V[j * n + k];
+      assert.ok(Math.abs(s - a[i * n + j]) < 1e-10);
+    }
   const r = sqrtPsd(a, n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let k = 0; k < n; k++) s += r[i * n + k] * r[k * n + j];
-    assert.ok(Math.abs(s - a[i * n + j]) < 1e-9);
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += r[i * n + k] * r[k * n + j];
+      assert.ok(Math.abs(s - a[i * n + j]) < 1e-9);
+    }
 });
 
 test('Fréchet distance: zero for identical fits, closed form for commuting (diagonal) covariances', () => {
@@ -38,10 +49,12 @@ test('Fréchet distance: zero for identical fits, closed form for commuting (dia
 });
 
 test('gaussianFit recovers the mean and covariance of samples', () => {
-  const rng = Rng.seeded(2), n = 20000;
+  const rng = Rng.seeded(2),
+    n = 20000;
   const x = new Float64Array(n * 2);
   for (let k = 0; k < n; k++) {
-    const z1 = rng.normal(), z2 = rng.normal();
+    const z1 = rng.normal(),
+      z2 = rng.normal();
     x[2 * k] = 1 + z1;
     x[2 * k + 1] = -2 + 0.5 * z1 + z2;
   }
