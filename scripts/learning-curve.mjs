@@ -34,7 +34,7 @@ if (values.json) {
 } else {
   const f = (m) => (Number.isFinite(m.low) ? `${m.mean.toFixed(3)} [${m.low.toFixed(3)}, ${m.high.toFixed(3)}]` : m.mean.toFixed(3));
   console.log(`scale ${r.scale}, ${r.seeds.length} seeds, ${r.genSamples} images per point; oracle accuracy ${(100 * r.oracle.accuracy.value).toFixed(2)} %`);
-  console.log('steps   class error              FD                       confident                gate');
-  for (const p of r.points) console.log(`${String(p.step).padStart(5)}   ${f(p.classError).padEnd(23)}  ${f(p.fd).padEnd(23)}  ${f(p.confident).padEnd(23)}  ${p.pass ? 'pass' : '-'}`);
-  console.log(`first step count passing the gate (mean confident >= 0.9): ${r.firstPassing ?? 'none'}; ${r.seconds.toFixed(1)} s${values.out ? `; wrote ${values.out}/learning-curve` : ''}`);
+  console.log('steps   class error              FD                       confident                typical                  gate');
+  for (const p of r.points) console.log(`${String(p.step).padStart(5)}   ${f(p.classError).padEnd(23)}  ${f(p.fd).padEnd(23)}  ${f(p.confident).padEnd(23)}  ${f(p.typical).padEnd(23)}  ${p.pass ? 'pass' : '-'}`);
+  console.log(`first step count passing the gate (mean confident and mean typical >= 0.9): ${r.firstPassing ?? 'none'}; ${r.seconds.toFixed(1)} s${values.out ? `; wrote ${values.out}/learning-curve` : ''}`);
 }

@@ -20,7 +20,7 @@ import { loadOracle, saveOracle, trainOracle, type Oracle } from './classifier.j
 import { resolveConfig, type ConfigOverrides, type RealDataConfig, type ScaleName } from './config.js';
 import { generativeDataset, oracleDataset } from './dataset.js';
 import { loadSnapshotNet, runKey as runKeyOf, runSpec, trainDenoiser, type RunSpec, type TrainedRun } from './denoiser.js';
-import { evaluateImages, generateImages, referenceFit, type SampleEvaluation } from './generate.js';
+import { evaluateImages, generateImages, realismFit, referenceFit, type RealismFit, type SampleEvaluation } from './generate.js';
 import { versionsOf } from './versions.js';
 import { dirStore, hashOf, memoryStore, readCached, type RunStore } from './store.js';
 
@@ -56,6 +56,8 @@ export interface RealDataContext {
   classifierDir?: string;
   oracle?: Oracle;
   reference?: GaussianFit;
+  /** The "typical image" test of the quality gate (generate.ts `realismFit`), set with the oracle. */
+  realism?: RealismFit;
   /** Where the oracle came from: trained now, reused from the output folder, or loaded from --classifier. */
   oracleOrigin?: 'trained' | 'cached' | 'loaded';
   /**
@@ -128,6 +130,7 @@ export async function ensureOracle(ctx: RealDataContext): Promise<Oracle> {
   }
   const oracle = ctx.oracle;
   ctx.reference = referenceFit(oracle, ctx.data.train);
+  ctx.realism = realismFit(oracle, ctx.data.train, ctx.data.test);
   const a = oracle.info.accuracy;
   ctx.reporter.log(`oracle: held-out accuracy ${(100 * a.value).toFixed(2)} % (${a.k}/${a.n}, 95 % CI ${(100 * a.low).toFixed(1)}-${(100 * a.high).toFixed(1)} %)`);
   return oracle;
@@ -191,7 +194,7 @@ export async function evaluateSnapshot(
   try {
     const images = await generateImages({ net, n: o.n, method: s.method, eta: s.eta, stepsPerUnit: s.stepsPerUnit, batch: s.batch, seed: o.seed, onProgress: (d) => bar.update(d) });
     bar.done();
-    return { ...evaluateImages({ oracle, images, target: ctx.data.trainFractionA, reference: ctx.reference ?? null }), seconds: (performance.now() - t0) / 1000 };
+    return { ...evaluateImages({ oracle, images, target: ctx.data.trainFractionA, reference: ctx.reference ?? null, realism: ctx.realism ?? null }), seconds: (performance.now() - t0) / 1000 };
   } finally {
     net.dispose();
   }

@@ -209,7 +209,7 @@ function uturnSections(r: UTurnStageResult): ReportSection[] {
 function retrainSections(r: RetrainStageResult): ReportSection[] {
   const rows = r.budgets.map((b) => [
     b.budget, ci(b.arms.uniform.classError), ci(b.arms['phase-aware'].classError), `${fmt(b.errorRatio.ratio, 3)} [${fmt(b.errorRatio.low, 3)}, ${fmt(b.errorRatio.high, 3)}]`,
-    ci(b.errorDiff), ci(b.arms.uniform.confident), ci(b.arms['phase-aware'].confident),
+    ci(b.errorDiff), ci(b.arms.uniform.confident), ci(b.arms['phase-aware'].confident), ci(b.arms.uniform.typical), ci(b.arms['phase-aware'].typical),
     b.power.sdDiff === null ? null : fmt(b.power.sdDiff, 3), b.power.seedsNeeded, b.verdict,
     ci(b.arms.uniform.fd, 3), ci(b.arms['phase-aware'].fd, 3), `${fmt(b.fdRatio.ratio, 3)} [${fmt(b.fdRatio.low, 3)}, ${fmt(b.fdRatio.high, 3)}]`,
   ]);
@@ -220,20 +220,20 @@ function retrainSections(r: RetrainStageResult): ReportSection[] {
         `Window [${r.window.lo}, ${r.window.hi}] (${r.window.source})${r.window.note ? ` — ${r.window.note}` : ''}, mass inside ${r.massInside}. Target fraction of class A p = ${fmt(r.targetFractionA, 4)}.`,
         `Both arms: seeds ${r.arms[0].seeds.join(', ')}, budgets ${r.arms[0].budgets.join(', ')} steps, batch ${r.arms[0].optim.batch}, lr ${r.arms[0].optim.lr} (${r.arms[0].optim.schedule}), EMA ${r.arms[0].optim.emaDecay}; generator ${r.arms[0].generation.method} with ${r.arms[0].generation.stepsPerUnit} steps, ${r.arms[0].generation.images} images per evaluation.`,
         `Paper's claim: ${r.paperClaim.statement}.`,
-        `Quality gate: a budget is compared only where both arms draw images the oracle classifies with confidence >= 0.9 in at least 90 % of cases (mean over seeds); otherwise its verdict is "not comparable". Verdicts (docs/method.md, src/metrics/verdict.ts): agrees = the 95 % interval lies on the claim's side, differs = it excludes the claim, unresolved = it contains both the claim and values outside it.`,
+        `Quality gate: a budget is compared only where both arms draw, as means over seeds, at least 90 % images the oracle classifies with confidence >= 0.9 and at least 90 % typical images (oracle features within the 99th percentile of held-out real images' Mahalanobis distance: the oracle labels blank frames and noise confidently); otherwise its verdict is "not comparable". Verdicts (docs/method.md, src/metrics/verdict.ts): agrees = the 95 % interval lies on the claim's side, differs = it excludes the claim, unresolved = it contains both the claim and values outside it.`,
         ...r.budgets.map((b) => `Budget ${b.budget}: ${b.statement}.`),
         oracleText(r.oracle),
       ].join('\n\n'),
       table: {
-        columns: ['budget', 'class error uniform', 'class error phase-aware', 'ratio uniform/phase', 'paired difference u − p', 'confident uniform', 'confident phase-aware', 'SD of difference', 'seeds for ±0.015', 'verdict', 'FD uniform', 'FD phase-aware', 'FD ratio'],
+        columns: ['budget', 'class error uniform', 'class error phase-aware', 'ratio uniform/phase', 'paired difference u − p', 'confident uniform', 'confident phase-aware', 'typical uniform', 'typical phase-aware', 'SD of difference', 'seeds for ±0.015', 'verdict', 'FD uniform', 'FD phase-aware', 'FD ratio'],
         rows,
       },
     },
     {
       heading: 'Per run',
       table: {
-        columns: ['arm', 'seed', 'budget', 'pHat_A', 'class error', 'confident', 'FD'],
-        rows: r.parts.map((p) => [p.arm, p.seed, p.budget, fmt(p.fractionA.value, 4), fmt(p.classError, 4), fmt(p.confident, 3), p.fd === null ? null : fmt(p.fd, 4)]),
+        columns: ['arm', 'seed', 'budget', 'pHat_A', 'class error', 'confident', 'typical', 'FD'],
+        rows: r.parts.map((p) => [p.arm, p.seed, p.budget, fmt(p.fractionA.value, 4), fmt(p.classError, 4), fmt(p.confident, 3), p.typical === null ? null : fmt(p.typical, 3), p.fd === null ? null : fmt(p.fd, 4)]),
       },
     },
   ];
@@ -251,8 +251,8 @@ function scanSections(r: ScanStageResult): ReportSection[] {
         oracleText(r.oracle),
       ].join('\n\n'),
       table: {
-        columns: ['interval', 'improvement of class error (95 % CI)', 'class error after', 'confident after', 'change of FD', 'inside U-Turn window'],
-        rows: all.map((s) => [s.label, ci(s.improvement), ci(s.errorAfter), ci(s.confident), ci(s.deltaFd, 3), s.insideWindow === null ? null : `${Math.round(100 * s.insideWindow)} %`]),
+        columns: ['interval', 'improvement of class error (95 % CI)', 'class error after', 'confident after', 'typical after', 'change of FD', 'inside U-Turn window'],
+        rows: all.map((s) => [s.label, ci(s.improvement), ci(s.errorAfter), ci(s.confident), ci(s.typical), ci(s.deltaFd, 3), s.insideWindow === null ? null : `${Math.round(100 * s.insideWindow)} %`]),
       },
     },
   ];

@@ -16,6 +16,7 @@
  */
 import type { BinarySplit } from '../data/binary.js';
 import { frechetDistance, gaussianFit, type GaussianFit } from '../metrics/frechet.js';
+import { symmetricEigen } from '../metrics/linalg.js';
 import { Rng } from '../random/rng.js';
 import { pollStop, StopError, stopSignal } from '../io/stop.js';
 import { evaluationsPerSample, reverseSample, type GenerativeMethod } from '../solver/sample.js';
@@ -86,6 +87,13 @@ export interface SampleEvaluation {
    * Wilson 95 % interval: the quality gate of the comparisons (a blank frame or noise gets a label, rarely a confident one).
    */
   confident: Proportion;
+  /**
+   * Fraction of images whose oracle features lie within the 99th percentile of held-out real images' Mahalanobis
+   * distance to the real feature Gaussian (`realismFit`), Wilson 95 % interval; null without a fit. The second half
+   * of the quality gate: the oracle classifies blank frames and noise confidently (measured: 100 % of blank, Gaussian
+   * and uniform-noise 16 x 16 frames at p >= 0.9), their features are far from every real image.
+   */
+  typical: Proportion | null;
   /** Fréchet distance to the real training images in the oracle's feature space (null without a reference). */
   fd: number | null;
 }
@@ -95,14 +103,65 @@ export function referenceFit(oracle: Oracle, split: BinarySplit): GaussianFit {
   return gaussianFit(oracle.features(split.x, split.n), oracle.featureDim);
 }
 
-export function evaluateImages(o: { oracle: Oracle; images: Float64Array; target: number; reference: GaussianFit | null }): SampleEvaluation {
+export function evaluateImages(o: { oracle: Oracle; images: Float64Array; target: number; reference: GaussianFit | null; realism?: RealismFit | null }): SampleEvaluation {
   const n = o.images.length / (o.oracle.size * o.oracle.size);
   const { labels, confident } = labelsWithConfidence(o.oracle.logits(o.images, n), n);
   let a = 0;
   for (const l of labels) if (l === 0) a++;
   const fractionA = wilson(a, n);
-  const fd = o.reference && n >= 2 ? frechetDistance(gaussianFit(o.oracle.features(o.images, n), o.oracle.featureDim), o.reference) : null;
-  return { n, fractionA, target: o.target, classError: Math.abs(fractionA.value - o.target), confident: wilson(confident, n), fd };
+  const feats = o.reference || o.realism ? o.oracle.features(o.images, n) : null;
+  const fd = o.reference && feats && n >= 2 ? frechetDistance(gaussianFit(feats, o.oracle.featureDim), o.reference) : null;
+  let typical: Proportion | null = null;
+  if (o.realism && feats) {
+    const d = featureDistances(o.realism, feats, n);
+    let k = 0;
+    for (const x of d) if (x <= o.realism.threshold) k++;
+    typical = wilson(k, n);
+  }
+  return { n, fractionA, target: o.target, classError: Math.abs(fractionA.value - o.target), confident: wilson(confident, n), typical, fd };
+}
+
+/**
+ * Mahalanobis distance of oracle features to the Gaussian of real training images' features (eigenvalues floored at
+ * 1e-6 of the largest), with the 99th percentile of held-out real images' distances as the threshold of "typical".
+ */
+export interface RealismFit {
+  dim: number;
+  mean: Float64Array;
+  /** Eigenvectors (columns, row-major dim x dim) and 1 / floored eigenvalues of the covariance. */
+  vectors: Float64Array;
+  invValues: Float64Array;
+  threshold: number;
+  quantile: number;
+  /** Held-out images the threshold comes from. */
+  n: number;
+}
+
+export function realismFit(oracle: Oracle, train: BinarySplit, heldOut: BinarySplit, quantile = 0.99): RealismFit {
+  const dim = oracle.featureDim;
+  const g = gaussianFit(oracle.features(train.x, train.n), dim);
+  const { values, vectors } = symmetricEigen(g.cov, dim);
+  const top = Math.max(...values);
+  const invValues = Float64Array.from(values, (v) => 1 / Math.max(v, 1e-6 * top, 1e-300));
+  const fit: RealismFit = { dim, mean: g.mean, vectors, invValues, threshold: Infinity, quantile, n: heldOut.n };
+  const d = [...featureDistances(fit, oracle.features(heldOut.x, heldOut.n), heldOut.n)].sort((a, b) => a - b);
+  fit.threshold = d.length ? d[Math.min(d.length - 1, Math.floor(quantile * d.length))] : Infinity;
+  return fit;
+}
+
+export function featureDistances(fit: RealismFit, features: ArrayLike<number>, n: number): Float64Array {
+  const F = fit.dim, out = new Float64Array(n), c = new Float64Array(F);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < F; j++) c[j] = features[i * F + j] - fit.mean[j];
+    let s = 0;
+    for (let k = 0; k < F; k++) {
+      let p = 0;
+      for (let j = 0; j < F; j++) p += fit.vectors[j * F + k] * c[j];
+      s += p * p * fit.invValues[k];
+    }
+    out[i] = Math.sqrt(s);
+  }
+  return out;
 }
 
 /** Softmax probability an image's label must reach to count as confidently classified. */

@@ -1,6 +1,6 @@
 /**
  * The learning curve of the uniform U-Net (issue 11 items 1 and 4): class error |pHat_A − p|, Fréchet distance and
- * the confidently classified fraction (the quality gate) against training steps, mean over seeds with Student-t 95 %
+ * the confidently classified and typical fractions (the quality gate) against training steps, mean over seeds with Student-t 95 %
  * bands, so that the budgets of the comparison can be chosen where both arms draw recognisable digits.
  *
  * Each seed is one uniform run trained to the largest step count with a snapshot at every step count (the learning
@@ -31,7 +31,9 @@ export interface LearningCurvePoint {
   classError: MeanCI;
   fd: MeanCI;
   confident: MeanCI;
-  /** Mean confident fraction >= the gate (0.9). */
+  /** Fraction of images with real-like oracle features (the gate's second half). */
+  typical: MeanCI;
+  /** Mean confident and mean typical fractions >= the gate (0.9). */
   pass: boolean;
 }
 
@@ -43,7 +45,7 @@ export interface LearningCurveResult {
   genSamples: number;
   points: LearningCurvePoint[];
   /** Per seed and step. */
-  runs: { seed: number; step: number; classError: number; fd: number | null; confident: number }[];
+  runs: { seed: number; step: number; classError: number; fd: number | null; confident: number; typical: number | null }[];
   /** The first step count whose mean confident fraction passes the gate (null: none). */
   firstPassing: number | null;
   oracle: ReturnType<typeof oracleSummary>;
@@ -67,14 +69,15 @@ export async function runLearningCurve(ctx: RealDataContext, o: LearningCurveOpt
     for (const step of steps) {
       // The comparison's generation noise (7000 + seed), so the points match its uniform arm at equal budgets.
       const ev = await evaluateSnapshot(ctx, { key, spec, step, n, seed: 7000 + seed, label });
-      runs.push({ seed, step, classError: ev.classError, fd: ev.fd, confident: ev.confident.value });
-      ctx.reporter.log(`learning curve ${label} @${step}: class error ${ev.classError.toFixed(3)}, FD ${ev.fd?.toFixed(2) ?? '-'}, confident ${(100 * ev.confident.value).toFixed(1)} %`);
+      runs.push({ seed, step, classError: ev.classError, fd: ev.fd, confident: ev.confident.value, typical: ev.typical?.value ?? null });
+      ctx.reporter.log(`learning curve ${label} @${step}: class error ${ev.classError.toFixed(3)}, FD ${ev.fd?.toFixed(2) ?? '-'}, confident ${(100 * ev.confident.value).toFixed(1)} %, typical ${ev.typical ? (100 * ev.typical.value).toFixed(1) : '-'} %`);
     }
   }
   const points = steps.map((step): LearningCurvePoint => {
     const at = runs.filter((r) => r.step === step);
     const confident = meanCI(at.map((r) => r.confident));
-    return { step, classError: meanCI(at.map((r) => r.classError)), fd: meanCI(at.map((r) => r.fd ?? NaN)), confident, pass: confident.mean >= CONFIDENT_GATE };
+    const typical = meanCI(at.map((r) => r.typical ?? NaN));
+    return { step, classError: meanCI(at.map((r) => r.classError)), fd: meanCI(at.map((r) => r.fd ?? NaN)), confident, typical, pass: confident.mean >= CONFIDENT_GATE && typical.mean >= CONFIDENT_GATE };
   });
   const result: LearningCurveResult = {
     stage: 'learning-curve', scale: c.scale, sampler: 'uniform', seeds: [...o.seeds], genSamples: n, points, runs,
@@ -98,9 +101,13 @@ export function learningCurveFigure(r: LearningCurveResult): string {
     [
       panel('Class error |pHat_A − p|', 'class error', r.points.map((p) => p.classError)),
       panel('Fréchet distance (oracle features)', 'FD', r.points.map((p) => p.fd)),
-      panel('Confidently classified (p ≥ 0.9)', 'fraction', r.points.map((p) => p.confident), {
-        hLines: [{ value: CONFIDENT_GATE, label: 'quality gate 0.9', dashed: true, color: '#999999', inLegend: true }],
-        yDomain: [0, 1],
+      linePlot({
+        title: 'Quality gate: confident (p ≥ 0.9) and typical images', xLabel: 'training steps', yLabel: 'fraction', width: 360, height: 260, yDomain: [0, 1],
+        series: [
+          { name: 'confident', x, ...band(r.points.map((p) => p.confident)), style: 'line+points' },
+          { name: 'typical (real-like features)', x, ...band(r.points.map((p) => p.typical)), style: 'line+points' },
+        ],
+        hLines: [{ value: CONFIDENT_GATE, label: 'gate 0.9', dashed: true, color: '#999999', inLegend: true }],
       }),
     ],
     { columns: 3, title: `Learning curve of the uniform U-Net (${r.scale}, ${r.genSamples} images per point)` },

@@ -72,6 +72,8 @@ export interface RetrainPart {
   classError: number;
   /** Fraction of the generated images the oracle classifies with confidence >= 0.9 (the quality gate). */
   confident: number;
+  /** Fraction of the generated images whose oracle features are typical of real images (null: not measured). */
+  typical: number | null;
   fd: number | null;
   genSeconds: number;
 }
@@ -80,6 +82,8 @@ export interface ArmSummary {
   classError: MeanCI;
   /** Mean over seeds of the confidently classified fraction (`RetrainPart.confident`), Student-t 95 % interval. */
   confident: MeanCI;
+  /** Mean over seeds of the typical fraction (`RetrainPart.typical`; NaN when not measured). */
+  typical: MeanCI;
   fd: MeanCI;
   fractionA: MeanCI;
 }
@@ -95,7 +99,7 @@ export interface BudgetSummary {
   fdDiff: MeanCI;
   /** Seed-to-seed SD of the paired difference and the seeds a half-width of 0.015 needs (verdicts.ts). */
   power: Power;
-  /** Both arms draw >= 90 % confidently classified images; else the verdicts are 'not comparable'. */
+  /** Both arms draw >= 90 % confidently classified and >= 90 % typical images; else the verdicts are 'not comparable'. */
   gate: QualityGate;
   /** The claims judged at this budget (verdicts.ts): paired difference > 0, and the paper's ratio > 5. */
   judgements: { difference: Judgement; ratio: Judgement };
@@ -184,6 +188,7 @@ export function summariseBudgets(parts: readonly RetrainPart[], seeds: readonly 
     const summary = (ps: RetrainPart[]): ArmSummary => ({
       classError: meanCI(ps.map((p) => p.classError)),
       confident: meanCI(ps.map((p) => p.confident)),
+      typical: meanCI(ps.map((p) => p.typical ?? NaN)),
       fd: meanCI(ps.map((p) => p.fd ?? NaN)),
       fractionA: meanCI(ps.map((p) => p.fractionA.value)),
     });
@@ -276,9 +281,9 @@ async function retrainParts(ctx: RealDataContext, w: WindowChoice, dir: string |
       }
       const ev = await evaluateSnapshot(ctx, { key, spec, step: b, n: r.genSamples, seed: genSeed(seed), label });
       evalSeconds += ev.seconds;
-      const part: RetrainPart = { arm, seed, budget: b, key, fractionA: ev.fractionA, classError: ev.classError, confident: ev.confident.value, fd: ev.fd, genSeconds: ev.seconds };
+      const part: RetrainPart = { arm, seed, budget: b, key, fractionA: ev.fractionA, classError: ev.classError, confident: ev.confident.value, typical: ev.typical?.value ?? null, fd: ev.fd, genSeconds: ev.seconds };
       parts.push(dir ? writeCached(partPath(b), partHash(b), part) : part);
-      ctx.reporter.log(`retrain ${label} @${b}: pHat_A ${ev.fractionA.value.toFixed(3)}, class error ${ev.classError.toFixed(3)}, confident ${(100 * ev.confident.value).toFixed(1)} %, FD ${ev.fd?.toFixed(2) ?? '-'}`);
+      ctx.reporter.log(`retrain ${label} @${b}: pHat_A ${ev.fractionA.value.toFixed(3)}, class error ${ev.classError.toFixed(3)}, confident ${(100 * ev.confident.value).toFixed(1)} %, typical ${ev.typical ? (100 * ev.typical.value).toFixed(1) : '-'} %, FD ${ev.fd?.toFixed(2) ?? '-'}`);
     }
   }
   const header: RetrainHeader = {

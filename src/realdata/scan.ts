@@ -36,6 +36,8 @@ export interface ScanEval {
   classError: number;
   /** Fraction of the generated images the oracle classifies with confidence >= 0.9 (the quality gate). */
   confident: number;
+  /** Fraction whose oracle features are typical of real images (null: not measured). */
+  typical: number | null;
   fd: number | null;
 }
 
@@ -65,6 +67,8 @@ export interface ScanIntervalSummary {
   errorAfter: MeanCI;
   /** Confidently classified fraction after the continuation (mean over seeds). */
   confident: MeanCI;
+  /** Typical fraction after the continuation (mean over seeds). */
+  typical: MeanCI;
   /** Fraction of the interval inside the U-Turn window (null without a U-Turn result). */
   insideWindow: number | null;
 }
@@ -177,7 +181,7 @@ async function scanParts(ctx: RealDataContext, dir: string | undefined, window: 
   const parts: ScanPart[] = [];
   const base: ScanStageResult['base'] = [];
   let trainSeconds = 0, evalSeconds = 0;
-  const toEval = (e: { fractionA: { value: number }; classError: number; confident: { value: number }; fd: number | null }): ScanEval => ({ fractionA: e.fractionA.value, classError: e.classError, confident: e.confident.value, fd: e.fd });
+  const toEval = (e: { fractionA: { value: number }; classError: number; confident: { value: number }; typical: { value: number } | null; fd: number | null }): ScanEval => ({ fractionA: e.fractionA.value, classError: e.classError, confident: e.confident.value, typical: e.typical?.value ?? null, fd: e.fd });
   for (const seed of sc.seeds) {
     const arms = allArms.filter((a) => cells.some((cell) => cell.seed === seed && cell.interval === a.index));
     if (!arms.length) continue;
@@ -250,6 +254,7 @@ function finishScan(header: ScanHeader, baseIn: ScanStageResult['base'], partsIn
       deltaFd: meanCI(ps.map((p) => p.deltaFd ?? NaN)),
       errorAfter: meanCI(ps.map((p) => p.after.classError)),
       confident: meanCI(ps.map((p) => p.after.confident)),
+      typical: meanCI(ps.map((p) => p.after.typical ?? NaN)),
       insideWindow: window && a.index >= 0 ? overlap(a.lo, a.hi, window) : null,
     };
   };
@@ -262,7 +267,10 @@ function finishScan(header: ScanHeader, baseIn: ScanStageResult['base'], partsIn
     inside = wIn > 0 ? sums.reduce((s, x) => s + x.insideWindow! * x.improvement.mean, 0) / wIn : null;
     outside = wOut > 0 ? sums.reduce((s, x) => s + (1 - x.insideWindow!) * x.improvement.mean, 0) / wOut : null;
   }
-  const gate = scanGate({ confident: meanCI(base.map((b) => b.eval.confident)) }, [...sums, ctrl].map((x) => ({ label: x.label, confident: x.confident })));
+  const gate = scanGate(
+    { confident: meanCI(base.map((b) => b.eval.confident)), typical: meanCI(base.map((b) => b.eval.typical ?? NaN)) },
+    [...sums, ctrl].map((x) => ({ label: x.label, confident: x.confident, typical: x.typical })),
+  );
   // Improvement per interval and seed (paired: same base, same generation noise).
   const imp = sums.map((x) => h.seeds.map((sd) => -(parts.find((p) => p.seed === sd && p.interval === x.index)?.deltaError ?? NaN)));
   const js = window ? judgeScan(imp, sums.map((x) => x.insideWindow!), sums.map((x) => x.label), gate) : null;

@@ -4,9 +4,12 @@
  * their verdicts from here (`retrainClaims`, `scanClaim`), so the same stored result gets the same verdict everywhere.
  *
  * Retraining, per budget B (paired over seeds, same generation noise in both arms):
- *   gate         both arms pass when the mean over seeds of the fraction of generated images the oracle classifies
- *                with confidence >= 0.9 (`arms[arm].confident`) is >= 0.9; otherwise every claim at B is
- *                "not comparable" (class fractions of junk images say nothing about the time sampler);
+ *   gate         both arms pass when, as means over seeds, the fraction of generated images the oracle classifies
+ *                with confidence >= 0.9 (`arms[arm].confident`) is >= 0.9 AND the fraction of typical images
+ *                (`arms[arm].typical`: oracle features within the 99th percentile of held-out real images'
+ *                Mahalanobis distance, generate.ts `realismFit`) is >= 0.9; otherwise every claim at B is "not
+ *                comparable" (class fractions of junk images say nothing about the time sampler). The second test
+ *                is needed: the oracle labels blank frames and noise with confidence >= 0.9;
  *   difference   claim "paired difference of class errors uniform − phase-aware > 0" (no effect 0), Student-t 95 %
  *                interval over seeds: the method's claim (phase-aware training lowers the class error);
  *   ratio        claim "error ratio uniform/phase-aware > 5" (no effect 1), percentile-bootstrap 95 % interval: the
@@ -60,19 +63,20 @@ export function powerOf(diff: MeanCI, target = TARGET_HALF_WIDTH): Power {
   };
 }
 
-export function armsGate(arms: Record<ArmName, { confident: MeanCI }>, level = CONFIDENT_GATE): QualityGate {
-  const low = (Object.keys(arms) as ArmName[]).filter((a) => !(arms[a].confident.mean >= level));
-  const shown = (Object.keys(arms) as ArmName[]).map((a) => `${a} ${pct(arms[a].confident.mean)}`).join(', ');
+export function armsGate(arms: Record<ArmName, { confident: MeanCI; typical: MeanCI }>, level = CONFIDENT_GATE): QualityGate {
+  const names = Object.keys(arms) as ArmName[];
+  const low = names.filter((a) => !(arms[a].confident.mean >= level) || !(arms[a].typical.mean >= level));
+  const shown = names.map((a) => `${a} ${pct(arms[a].confident.mean)} confident, ${pct(arms[a].typical.mean)} typical`).join('; ');
   return low.length
-    ? { passed: false, reason: `confidently classified images (oracle probability >= 0.9): ${shown}; ${low.join(' and ')} below ${pct(level)}` }
-    : { passed: true, reason: `confidently classified images: ${shown} (both >= ${pct(level)})` };
+    ? { passed: false, reason: `images classified with oracle probability >= 0.9 / with real-like oracle features: ${shown}; ${low.join(' and ')} below ${pct(level)}` }
+    : { passed: true, reason: `${shown} (both >= ${pct(level)})` };
 }
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)} %` : 'n/a');
 const f3 = (x: number | null) => (x === null || !Number.isFinite(x) ? 'n/a' : x.toFixed(3));
 
 /** Judgements of one budget (gate, difference, ratio). */
-export function judgeBudget(b: Pick<BudgetSummary, 'arms' | 'errorDiff' | 'errorRatio'>): { gate: QualityGate; difference: Judgement; ratio: Judgement } {
+export function judgeBudget(b: { arms: Record<ArmName, { confident: MeanCI; typical: MeanCI }>; errorDiff: MeanCI; errorRatio: BudgetSummary['errorRatio'] }): { gate: QualityGate; difference: Judgement; ratio: Judgement } {
   const gate = armsGate(b.arms);
   return {
     gate,
@@ -134,14 +138,14 @@ const ci = (m: { mean: number; low: number; high: number }) => `${f3(m.mean)} [$
 export function retrainClaims(r: RetrainStageResult): ClaimRow[] {
   return r.budgets.flatMap((b): ClaimRow[] => {
     const j = b.judgements;
-    const arms = `class error uniform ${ci(b.arms.uniform.classError)}, phase-aware ${ci(b.arms['phase-aware'].classError)}; confident uniform ${pct(b.arms.uniform.confident.mean)}, phase-aware ${pct(b.arms['phase-aware'].confident.mean)}`;
+    const arms = `class error uniform ${ci(b.arms.uniform.classError)}, phase-aware ${ci(b.arms['phase-aware'].classError)}; confident uniform ${pct(b.arms.uniform.confident.mean)}, phase-aware ${pct(b.arms['phase-aware'].confident.mean)}; typical ${pct(b.arms.uniform.typical.mean)}, ${pct(b.arms['phase-aware'].typical.mean)}`;
     return [
       {
         claim: `Phase-aware sampling lowers the class-fraction error after ${b.budget} steps`,
         paper: 'training times concentrated in the decision window train the feature more efficiently (abstract)',
         measured: `paired difference uniform − phase-aware ${ci(b.errorDiff)} (${b.power.seeds} seeds; ${b.power.seedsNeeded ?? 'n/a'} for half-width ${b.power.target}); ${arms}`,
         verdict: j.difference.verdict,
-        criterion: `${j.difference.claim}, Student-t 95 % interval; both arms >= 90 % confident images (${j.difference.reason})`,
+        criterion: `${j.difference.claim}, Student-t 95 % interval; both arms >= 90 % confident and >= 90 % typical images (${j.difference.reason})`,
       },
       {
         claim: `Phase-aware sampling gives a more than 5x lower class error after ${b.budget} steps`,
@@ -160,11 +164,11 @@ export function retrainVerdictLines(r: RetrainStageResult): string[] {
 }
 
 /** Quality gate of the scan: the base models and every continuation draw confident images. */
-export function scanGate(base: { confident: MeanCI }, arms: { label: string; confident: MeanCI }[], level = CONFIDENT_GATE): QualityGate {
-  const bad = [{ label: 'base', confident: base.confident }, ...arms].filter((a) => !(a.confident.mean >= level));
+export function scanGate(base: { confident: MeanCI; typical: MeanCI }, arms: { label: string; confident: MeanCI; typical: MeanCI }[], level = CONFIDENT_GATE): QualityGate {
+  const bad = [{ label: 'base', ...base }, ...arms].filter((a) => !(a.confident.mean >= level) || !(a.typical.mean >= level));
   return bad.length
-    ? { passed: false, reason: `confidently classified images below ${pct(level)}: ${bad.map((a) => `${a.label} ${pct(a.confident.mean)}`).join(', ')}` }
-    : { passed: true, reason: `base and every continuation >= ${pct(level)} confident images` };
+    ? { passed: false, reason: `confident / typical images below ${pct(level)}: ${bad.map((a) => `${a.label} ${pct(a.confident.mean)} / ${pct(a.typical.mean)}`).join(', ')}` }
+    : { passed: true, reason: `base and every continuation >= ${pct(level)} confident and typical images` };
 }
 
 export const SCAN_CLAIM = { quantity: 'improvement of the best interval in the window − best interval outside it', direction: 'greater', threshold: 0, noEffect: 0 } as const;
@@ -209,7 +213,7 @@ export function scanClaim(r: ScanStageResult): ClaimRow {
     paper: '"for a given feature, find the intervals of time where training improves accuracy the most" (abstract)',
     measured: `best interval ${c.bestInterval} (improvement ${ci(c.bestImprovement)})${c.windowVsOutside ? `; best in the window ${c.windowVsOutside.inside} − best outside ${c.windowVsOutside.outside}: ${ci(c.windowVsOutside.difference)}` : ''}`,
     verdict: j ? j.verdict : 'n/a',
-    criterion: j ? `${j.claim}, paired over seeds, Student-t 95 % interval; base and continuations >= 90 % confident images (${j.reason})` : 'no U-Turn window, or no interval on one side of it',
+    criterion: j ? `${j.claim}, paired over seeds, Student-t 95 % interval; base and continuations >= 90 % confident and typical images (${j.reason})` : 'no U-Turn window, or no interval on one side of it',
   };
 }
 

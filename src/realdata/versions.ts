@@ -13,13 +13,13 @@ export const ALGORITHM_VERSIONS = {
   /** classifier.ts: the feature oracle's training and evaluation. */
   oracle: 1,
   /** generate.ts: generation and the class-fraction / Fréchet measurements. */
-  generate: 2, // 2: the confidently classified fraction (issue 11)
+  generate: 3, // 2: the confidently classified fraction, 3: the typical fraction (issue 11)
   /** uturnImages.ts: the U-Turn decision curves and window rule. */
   uturn: 1,
   /** retrain.ts: the uniform vs phase-aware comparison. */
-  retrain: 2, // 2: gate, power, unified verdicts, shards (issue 11)
+  retrain: 3, // 2: gate, power, unified verdicts, shards, 3: typical in the gate (issue 11)
   /** scan.ts: the interval scan. */
-  scan: 2, // 2: gate, window-vs-outside verdict, shards (issue 11)
+  scan: 3, // 2: gate, window-vs-outside verdict, shards, 3: typical in the gate (issue 11)
   /** stages.ts: the classify and denoise stage results. */
   stages: 1,
 } as const;
