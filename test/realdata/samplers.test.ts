@@ -36,7 +36,7 @@ test('the U-Turn keeps a stochastic sampler: sde, or ddim with eta > 0; determin
   assert.deepEqual([...UTURN_FLAGS['uturn-method'].choices], ['sde', 'ddim']);
   assert.equal(resolveConfig('tiny').uturn.method, 'sde');
   for (const method of ['ode', 'euler', 'dpm++2m'] as const) {
-    assert.throws(() => resolveConfig('tiny', { uturn: { method } }), (e) => e instanceof RangeError && e.message.startsWith('--uturn-method: the U-Turn regenerates with a stochastic sampler') && e.message.includes(`got ${method};`));
+    assert.throws(() => resolveConfig('tiny', { uturn: { method } }), (e) => e instanceof RangeError && e.message.startsWith('uturn.method: the U-Turn regenerates with a stochastic sampler') && e.message.includes(`got ${method};`));
   }
   assert.throws(() => resolveConfig('tiny', { uturn: { method: 'ddim' } }), /got ddim with --sample-eta 0; use sde \(the paper\) or ddim with --sample-eta > 0/);
   assert.equal(resolveConfig('tiny', { uturn: { method: 'ddim' }, sampling: { eta: 1 } }).uturn.method, 'ddim');
