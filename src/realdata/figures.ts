@@ -197,6 +197,9 @@ function uturnSections(r: UTurnStageResult): ReportSection[] {
       text: [
         `Decision window [${fmt(r.window.lo, 3)}, ${fmt(r.window.hi, 3)}] (paper, by eye: [0.2, 0.6]). Rule: ${r.window.rule}.${r.window.bracketedLo && r.window.bracketedHi ? '' : ' Note: the window is not bracketed by the scanned turn times on one side; that bound is the end of the scanned range.'}`,
         `Generated fraction of class A: ${r.reference ? pct(r.reference) : 'not measured'}; training fraction ${fmt(r.trueFractionA, 4)} (paper: 0.882 generated vs 0.800).`,
+        r.quality
+          ? `Quality gate of this model (the one the window comes from), on the same generated images: ${pct(r.quality.confident)} classified with oracle probability >= 0.9, ${r.quality.typical ? pct(r.quality.typical) : 'n/a'} typical (real-like oracle features); ${r.quality.passed ? 'passes' : 'fails'} (both >= 90 %).${r.quality.passed ? '' : ' Its window and generated fraction are measured on a model that does not draw recognisable digits.'}`
+          : 'Quality gate of this model: not measured (no reference samples).',
         oracleText(r.oracle),
         `Model: ${r.model.origin}, channels ${r.model.channels.join('/')}, ${r.model.params.toLocaleString('en')} parameters${r.model.steps ? `, ${r.model.steps} steps` : ''}${r.model.msPerStep ? `, ${fmt(r.model.msPerStep, 3)} ms per step` : ''}. Regeneration: ${r.protocol.method}, ${r.protocol.stepsPerUnit} steps per unit time, forward ${r.protocol.forward}.`,
       ].join('\n\n'),

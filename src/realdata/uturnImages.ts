@@ -17,7 +17,7 @@
  */
 import { uTurn, type UTurnCurve } from '../uturn/uturn.js';
 import type { DecisionWindow } from '../uturn/window.js';
-import type { Proportion } from '../uturn/binomial.js';
+import { wilson, type Proportion } from '../uturn/binomial.js';
 import { loadModel } from '../nn/io/weights.js';
 import { UNet } from '../nn/models/unet.js';
 import { existsSync } from 'node:fs';
@@ -26,7 +26,8 @@ import { PAPER_UTURN, type RealDataConfig } from './config.js';
 import { ensureOracle, ensureRun, oracleSummary, type RealDataContext } from './context.js';
 import { imagesOfLabel, splitDim } from './dataset.js';
 import { loadSnapshotNet, runSpec, VP_SDE, type RunSpec } from './denoiser.js';
-import { generateImages } from './generate.js';
+import { featureDistances, generateImages, labelsWithConfidence } from './generate.js';
+import { CONFIDENT_GATE } from './verdicts.js';
 import { unetPredictor } from './predictor.js';
 import { hashOf, readCached, writeCached } from './store.js';
 import { uturnFigures, writeStageReport, type FigureFile } from './figures.js';
@@ -68,6 +69,12 @@ export interface UTurnStageResult {
   curves: UTurnStageCurve[];
   /** Fraction of class A among images generated from noise. */
   reference: Proportion | null;
+  /**
+   * The quality gate of the comparisons applied to the model the window comes from, on the same images as the
+   * reference: confidently classified (p >= 0.9) and typical (real-like oracle features) fractions; `passed` when
+   * both are >= 0.9 (verdicts.ts). Null without reference samples.
+   */
+  quality: { confident: Proportion; typical: Proportion | null; passed: boolean } | null;
   /** Fraction of class A in the training set (the truth the reference should match). */
   trueFractionA: number;
   window: DecisionWindow;
@@ -149,6 +156,7 @@ export async function runUTurnStage(ctx: RealDataContext, o: UTurnStageOptions =
   let preview: Float64Array | null = null;
   const pred = unetPredictor(net, { batch: c.sampling.batch });
   let curves: UTurnStageCurve[];
+  let quality: UTurnStageResult['quality'] = null;
   let res;
   try {
     const starts = [0, 1].map((label) => {
@@ -162,12 +170,25 @@ export async function runUTurnStage(ctx: RealDataContext, o: UTurnStageOptions =
     const total = 2 * u.startsPerClass * u.turnTimes.length + u.referenceSamples;
     const bar = ctx.reporter.progress('u-turn', total);
     void perTurn;
+    // The reference images are the last ones uTurn classifies (after the curves): kept for the quality gate.
+    let last: { x: ArrayLike<number>; n: number } | null = null;
     res = await uTurn({
-      interp: VP_SDE, model: pred, classify: (x, n) => oracle.classify(x, n), starts: starts.map((s) => ({ label: s.label, x: s.x })),
+      interp: VP_SDE, model: pred, classify: (x, n) => ((last = { x, n }), oracle.classify(x, n)), starts: starts.map((s) => ({ label: s.label, x: s.x })),
       turnTimes: u.turnTimes, targetLabel: 0, stepsPerUnit: u.stepsPerUnit, method: u.method, eta: c.sampling.eta, forward: u.forward, referenceSamples: u.referenceSamples,
       batchSize: c.sampling.batch, seed: c.data.seed + 101, window: { lo: u.windowLo, hi: u.windowHi }, onProgress: (d) => bar.update(d),
     });
     bar.done();
+    const ref = last as { x: ArrayLike<number>; n: number } | null;
+    if (ref && u.referenceSamples > 0 && ref.n === u.referenceSamples) {
+      const { confident } = labelsWithConfidence(oracle.logits(ref.x, ref.n), ref.n);
+      let typical: Proportion | null = null;
+      if (ctx.realism) {
+        const d = featureDistances(ctx.realism, oracle.features(ref.x, ref.n), ref.n);
+        typical = wilson(d.filter((v) => v <= ctx.realism!.threshold).length, ref.n);
+      }
+      const conf = wilson(confident, ref.n);
+      quality = { confident: conf, typical, passed: conf.value >= CONFIDENT_GATE && (typical?.value ?? 0) >= CONFIDENT_GATE };
+    }
     curves = res.curves.map((cv: UTurnCurve, i) => ({
       start: i === 0 ? 'A' : 'B', startLabel: cv.startLabel, toA: cv.toTarget, retention: cv.retention, trajectories: u.startsPerClass, distinctImages: starts[i].distinct,
     }));
@@ -186,6 +207,7 @@ export async function runUTurnStage(ctx: RealDataContext, o: UTurnStageOptions =
     turnTimes: res.turnTimes,
     curves,
     reference: res.reference,
+    quality,
     trueFractionA: ctx.data.trainFractionA,
     window: res.window,
     paper: PAPER_UTURN,

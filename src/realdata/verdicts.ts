@@ -109,7 +109,7 @@ export function budgetStatement(b: Omit<BudgetSummary, 'statement' | 'resolve'>,
   ];
   let resolve: string | null = null;
   if (b.verdict === 'not comparable') {
-    parts.push(`${b.gate.reason}; train longer (a larger budget in --budgets) or a larger U-Net before comparing`);
+    parts.push('train longer (a larger budget in --budgets, chosen from scripts/learning-curve.mjs) or a larger U-Net before comparing');
   } else if (p.sdDiff !== null) {
     parts.push(`power: seed-to-seed SD of the paired difference ${f3(p.sdDiff)}; half-width ${f3(p.halfWidth)} now, <= ${p.target} needs about ${p.seedsNeeded ?? 'n/a'} seeds (${p.formula})`);
   }

@@ -15,7 +15,7 @@ export const ALGORITHM_VERSIONS = {
   /** generate.ts: generation and the class-fraction / Fréchet measurements. */
   generate: 3, // 2: the confidently classified fraction, 3: the typical fraction (issue 11)
   /** uturnImages.ts: the U-Turn decision curves and window rule. */
-  uturn: 1,
+  uturn: 2, // 2: the quality gate of the U-Turn model (issue 11)
   /** retrain.ts: the uniform vs phase-aware comparison. */
   retrain: 3, // 2: gate, power, unified verdicts, shards, 3: typical in the gate (issue 11)
   /** scan.ts: the interval scan. */

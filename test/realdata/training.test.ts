@@ -102,6 +102,9 @@ test('stages at the tiny scale: U-Turn window, retraining arms identical but for
   assert.equal(u.paper.window[0], 0.2);
   assert.ok(u.oracle.accuracy.value >= 0.99, `oracle accuracy ${u.oracle.accuracy.value}`);
   assert.equal(u.model.steps, c.denoiser.steps);
+  // The quality gate of the U-Turn model, on its reference images.
+  assert.equal(u.quality!.confident.n, c.uturn.referenceSamples);
+  assert.equal(u.quality!.passed, u.quality!.confident.value >= 0.9 && (u.quality!.typical?.value ?? 0) >= 0.9);
 
   const r = await runRetrainStage(ctx, { window: [0.2, 0.6] });
   const [U, P] = r.arms;

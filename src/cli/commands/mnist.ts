@@ -50,7 +50,8 @@ export const mnistCommand = defineCommand({
     const lines = [`oracle held-out accuracy ${pctCI(r.classifier.oracle.accuracy)} (${r.classifier.oracle.heldOut.n} images)`];
     if (r.uturn) {
       lines.push(
-        `U-Turn window [${r.uturn.window.lo.toFixed(3)}, ${r.uturn.window.hi.toFixed(3)}] (paper [0.2, 0.6]); generated fraction of class A ${r.uturn.reference ? pctCI(r.uturn.reference) : '-'}`,
+        `U-Turn window [${r.uturn.window.lo.toFixed(3)}, ${r.uturn.window.hi.toFixed(3)}] (paper [0.2, 0.6]); generated fraction of class A ${r.uturn.reference ? pctCI(r.uturn.reference) : '-'}` +
+          (r.uturn.quality ? `; U-Turn model ${r.uturn.quality.passed ? 'passes' : 'fails'} the quality gate (${(100 * r.uturn.quality.confident.value).toFixed(0)} % confident, ${r.uturn.quality.typical ? (100 * r.uturn.quality.typical.value).toFixed(0) : '-'} % typical)` : ''),
       );
     }
     lines.push(...pipelineVerdictLines(r));
