@@ -247,6 +247,9 @@ export async function createAeTrainer(o: AeTrainerOptions): Promise<AeTrainer> {
   };
 }
 
+/** n d T above which a wasm step counts as long (about 0.3 s on one core) and is run interruptibly. */
+export const LONG_STEP_WORK = 2.5e7;
+
 /** What a backend provides to the trainer. */
 interface Core {
   step(epoch: number): number;
@@ -345,6 +348,8 @@ class WasmCore implements Core {
     private readonly kernel: WasmAeKernel,
     private readonly pool: KernelPool,
     private readonly ownPool: boolean,
+    /** Steps run with the calling thread free (`WasmAeKernel.stepAsync`), so that a stop is honoured mid-step. */
+    private readonly interruptible: boolean,
   ) {}
 
   static async create(
@@ -356,10 +361,13 @@ class WasmCore implements Core {
     pool?: KernelPool,
   ): Promise<WasmCore> {
     const own = !pool;
-    const pl = pool ?? (await createPool({ threads: c.threads }));
+    // A long step (about 0.3 s or more) runs on `threads` workers plus an idle calling thread, which stays free to
+    // notice a stop; the result does not depend on the number of executors.
+    const interruptible = own && c.n * c.d * c.T >= LONG_STEP_WORK;
+    const pl = pool ?? (await createPool({ threads: interruptible ? c.threads + 1 : c.threads }));
     try {
       const kernel = await WasmAeKernel.create({ pool: pl, grid, x1, n: c.n, noiseKey, adam });
-      return new WasmCore(kernel, pl, own);
+      return new WasmCore(kernel, pl, own, interruptible);
     } catch (err) {
       if (own) await pl.close();
       throw err;
@@ -371,6 +379,7 @@ class WasmCore implements Core {
   }
 
   async stepAsync(epoch: number, shouldStop: () => boolean | Promise<boolean>): Promise<number | null> {
+    if (this.interruptible) return this.kernel.stepAsync(epoch, shouldStop);
     if (await shouldStop()) return null;
     return this.kernel.step(epoch);
   }

@@ -129,6 +129,9 @@ export class WasmAeKernel {
       loss: 8 * T,
       counters: 4 * (T + 1),
       scratch: scratch * exe,
+      // An idle context for executor 0 in `stepAsync` (T = 0: no work units; its own counter).
+      idleCtx: 8 * CTX.SLOT_COUNT,
+      idleCounters: 16,
     };
     try {
       for (const [k, bytes] of Object.entries(sizes)) this.ptrs[k] = mod.alloc(bytes);
@@ -356,6 +359,73 @@ export class WasmAeKernel {
     const args: number[][] = [];
     for (let k = 0; k < this.pool.size; k++) args.push([this.ctxPtr, k]);
     this.pool.runSync('gmm', 'aeStep', args);
+    if (adam) this.t += 1;
+    const lp = this.mod.f64(this.ptrs.loss, this.T);
+    let loss = 0;
+    for (let j = 0; j < this.T; j++) loss += lp[j];
+    return loss;
+  }
+
+  /**
+   * `step` that can be abandoned (needs a pool of >= 2 executors): the workers do the work units while the calling
+   * thread stays free (executor 0 gets an idle context), so signal handlers run; every ~20 ms `shouldStop` is asked,
+   * and when it says yes the remaining work units are withdrawn (the shared unit counter is set past the end), the
+   * units in flight finish, and the parameters and Adam moments are restored to their values before the step. The
+   * result is then null; otherwise the loss, bit-identical to `step` (the work units and their order of reduction do
+   * not depend on which executor runs them).
+   */
+  async stepAsync(epoch: number, shouldStop: () => boolean | Promise<boolean>, opts: StepOptions = {}): Promise<number | null> {
+    this.assertOpen();
+    if (this.pool.size < 2) {
+      if (await shouldStop()) return null;
+      return this.step(epoch, opts);
+    }
+    if (!(Number.isInteger(epoch) && epoch >= 0 && epoch <= 0xffffffff)) throw new RangeError(`epoch must be a uint32, got ${epoch}`);
+    const adam = opts.adam ?? true;
+    const before = { p: this.getParams(), a: this.getAdam() };
+    this.setSlot(CTX.EPOCH, epoch);
+    this.setSlot(CTX.FLAGS, adam ? FLAG_ADAM : 0);
+    if (adam) {
+      const f = adamFactors(this.adamOpts, this.t + 1);
+      this.setSlot(CTX.STEP_SIZE, f.stepSize);
+      this.setSlot(CTX.BC2_SQRT, f.bc2Sqrt);
+    }
+    // The idle context: a copy of the real one with no work units and a counter of its own.
+    const slots = 2 * CTX.SLOT_COUNT;
+    this.mod.u32(this.ptrs.idleCtx, slots).set(this.mod.u32(this.ctxPtr, slots));
+    this.mod.u32(this.ptrs.idleCtx, slots)[2 * CTX.T] = 0;
+    this.mod.u32(this.ptrs.idleCtx, slots)[2 * CTX.COUNTERS] = this.ptrs.idleCounters;
+    this.mod.i32(this.ptrs.idleCounters, 4).fill(0);
+    const counter = this.mod.i32(this.ptrs.counters, this.T + 1);
+    Atomics.store(counter, 0, 0);
+    const args: number[][] = [[this.ptrs.idleCtx, 0]];
+    for (let k = 1; k < this.pool.size; k++) args.push([this.ctxPtr, k]);
+    let withdrawn = false;
+    let asking = false;
+    const timer = setInterval(() => {
+      if (withdrawn || asking) return;
+      asking = true;
+      void Promise.resolve(shouldStop()).then((stop) => {
+        asking = false;
+        if (stop && !withdrawn) {
+          withdrawn = true;
+          Atomics.store(counter, 0, this.T * this.chunks); // no unit is handed out any more
+        }
+      });
+    }, 20);
+    try {
+      await this.pool.run('gmm', 'aeStep', args);
+    } finally {
+      clearInterval(timer);
+    }
+    if (withdrawn) {
+      // Some time steps may have been updated: go back to the state before the step.
+      const c = this.mod.i32(this.ptrs.counters, this.T + 1);
+      c.fill(0);
+      this.setParams(before.p);
+      this.setAdam(before.a);
+      return null;
+    }
     if (adam) this.t += 1;
     const lp = this.mod.f64(this.ptrs.loss, this.T);
     let loss = 0;

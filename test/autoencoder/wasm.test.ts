@@ -148,3 +148,48 @@ test('generated noise has the right scale: the mean loss matches the reference w
   k.close();
   assert.ok(Math.abs(lw - lr) < 0.03 * lr, `mean loss wasm ${lw} vs reference ${lr}`);
 });
+
+test('stepAsync (calling thread idle, so a stop is seen mid-step) equals step bit for bit', async () => {
+  const { grid, p, x1 } = problem('dilated', 120, 40, 6, 3);
+  const make = async () => {
+    const k = await WasmAeKernel.create({ pool: pool3, grid, x1, n: 40, noiseKey: Uint32Array.of(5, 6, 7, 8), adam });
+    k.setParams(p);
+    return k;
+  };
+  const a = await make();
+  const sync = [0, 1, 2, 3].map((e) => a.step(e));
+  const pa = a.getParams();
+  a.close();
+  const b = await make();
+  const losses: (number | null)[] = [];
+  for (let e = 0; e < 4; e++) losses.push(await b.stepAsync(e, () => false));
+  assert.deepEqual(losses, sync);
+  assert.deepEqual(b.getParams(), pa);
+  b.close();
+});
+
+test('stepAsync withdrawn mid-step: the state at the start of the step comes back, and the step taken again is exact', async () => {
+  // About 0.1-0.5 s per step, so that the stop (asked every 20 ms) arrives while work units remain.
+  const { grid, p, x1 } = problem('dilated', 2000, 128, 64, 4);
+  const make = async () => {
+    const k = await WasmAeKernel.create({ pool: pool3, grid, x1, n: 128, noiseKey: Uint32Array.of(5, 6, 7, 8), adam });
+    k.setParams(p);
+    return k;
+  };
+  const a = await make();
+  const want = [a.step(0), a.step(1)];
+  const pa = a.getParams();
+  a.close();
+  const b = await make();
+  assert.equal(await b.stepAsync(0, () => false), want[0]);
+  const before = { p: b.getParams(), a: b.getAdam() };
+  const t0 = performance.now();
+  assert.equal(await b.stepAsync(1, () => true), null);
+  const ms = performance.now() - t0;
+  assert.deepEqual(b.getParams(), before.p);
+  assert.deepEqual(b.getAdam(), before.a);
+  assert.equal(await b.stepAsync(1, () => false), want[1]);
+  assert.deepEqual(b.getParams(), pa);
+  b.close();
+  assert.ok(ms < 2000, `withdrawn after ${ms.toFixed(0)} ms`);
+});
