@@ -192,7 +192,14 @@ export async function evaluateSnapshot(
   const s = ctx.config.sampling;
   const bar = ctx.reporter.progress(`generate ${o.label ?? o.key}@${o.step}`, o.n);
   try {
-    const images = await generateImages({ net, n: o.n, method: s.method, eta: s.eta, stepsPerUnit: s.stepsPerUnit, batch: s.batch, seed: o.seed, onProgress: (d) => bar.update(d) });
+    let done = 0;
+    const images = await generateImages({
+      net, n: o.n, method: s.method, eta: s.eta, stepsPerUnit: s.stepsPerUnit, batch: s.batch, seed: o.seed,
+      onProgress: (d) => bar.update((done = d)),
+    }).catch((e: unknown) => {
+      if (e instanceof StopError) bar.stopped(done, `stopped by ${e.signal ?? 'request'}`);
+      throw e;
+    });
     bar.done();
     return { ...evaluateImages({ oracle, images, target: ctx.data.trainFractionA, reference: ctx.reference ?? null, realism: ctx.realism ?? null }), seconds: (performance.now() - t0) / 1000 };
   } finally {

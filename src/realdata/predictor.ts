@@ -13,6 +13,7 @@
 import { NONE, type Backend, type Ptr } from '../nn/kernels/backend.js';
 import { tensor, type Tensor } from '../nn/tensor.js';
 import type { NoisePredictor } from '../solver/sample.js';
+import { pollStop, StopError, stopSignal } from '../io/stop.js';
 
 /** Network time input for our time t: s = 1 - t (scaled by the network's timeScale inside its embedding). */
 export function networkTime(t: number): number {
@@ -31,6 +32,10 @@ export interface TimeConditionedNet {
 export interface UNetPredictor extends NoisePredictor {
   /** Frees the input buffer (not the network). */
   dispose(): void;
+}
+
+async function stopBetweenEvaluations(): Promise<void> {
+  if (await pollStop()) throw new StopError(stopSignal(), 'while generating images (unfinished images are not kept)', null);
 }
 
 export function unetPredictor(net: TimeConditionedNet, opts: { batch?: number; size?: number } = {}): UNetPredictor {
@@ -69,6 +74,8 @@ export function unetPredictor(net: TimeConditionedNet, opts: { batch?: number; s
         } else yPtr = net.forward(xt, ts).ptr;
         out.set(be.read(yPtr, m * dim), s0 * dim);
       }
+      // Between network evaluations a stop (SIGINT/SIGTERM) is noticed: generation keeps nothing, so it just ends.
+      return stopBetweenEvaluations();
     },
     dispose() {
       if (buf) be.free(buf);

@@ -186,6 +186,20 @@ test('denoise: SIGTERM mid-training writes the checkpoint and says how to contin
   clean(dir);
 });
 
+test('denoise: SIGINT while generating images ends within about a second (generation keeps nothing)', async () => {
+  const dir = fresh();
+  const p = start(['denoise', '--scale', 'tiny', '--train-steps', '2', '--gen-samples', '5000', '--threads', '1', '--out', dir]);
+  await waitFor('generation', () => /^generate /m.test(p.stderr()));
+  await sleep(500);
+  const sent = p.kill('SIGINT');
+  const e = await p.exited;
+  assert.equal(e.code, 130, p.stderr());
+  assert.ok(e.at - sent < 3000, `exited ${e.at - sent} ms after SIGINT`);
+  assert.match(p.stderr(), /generate \S+ \d+\/5000 .*stopped by SIGINT\n/);
+  assert.match(p.stderr(), /stopped by SIGINT while generating images .*; finished work is kept in .*; continue with: phaseflow denoise /);
+  clean(dir);
+});
+
 test('denoise: kill -9 at seeded random moments, then rerun: identical results, no temporary files', async () => {
   const whole = denoiseReference();
   const rng = Rng.seeded(7);
