@@ -272,7 +272,9 @@ export function cliError(e: unknown): unknown {
   if (e instanceof DataError) return new UsageError(`--${e.field ? flagOf(e.field) : 'data'}: ${e.message}`);
   if (e instanceof FieldError) return usageFromField(e);
   if (e instanceof DenoiserDivergedError) return new CliError(e.message);
-  if (e instanceof CheckpointError || e instanceof SafetensorsError) return new CliError(e.message);
+  // A broken checkpoint in the output folder, or broken weights: bad input (exit 2), not a failed run.
+  if (e instanceof CheckpointError) return new UsageError(`--out: ${e.message}; delete it to recompute`);
+  if (e instanceof SafetensorsError) return new UsageError(e.message);
   return e;
 }
 

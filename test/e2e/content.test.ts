@@ -73,3 +73,19 @@ test('sizes that would not fit in memory are refused at once with the estimate',
   const g = runSrc(['gmm', '--d', '1e6', '--n', '1e4', '--out', join(fresh(), 'g')]);
   refused(g, 'd', /gmm with d = 1000000, n = 10000, T = 20 needs about [\d.]+ GiB of memory, more than this machine has/);
 });
+
+test('gmm --resume with a corrupt checkpoint or one of another algorithm version: exit 2, one line, before any work', async () => {
+  const { decodeCheckpoint, encodeCheckpoint } = await import('../../src/io/checkpoint.js');
+  const dir = join(fresh(), 'g');
+  const r = runSrc(['gmm', '--d', '50', '--n', '16', '--grid-points', '5', '--epochs', '20', '--gen-samples', '50', '--threads', '1', '--quiet', '--out', dir]);
+  assert.equal(r.status, 0, r.stderr);
+  const file = join(dir, 'checkpoint.bin');
+  const good = new Uint8Array(readFileSync(file));
+  const ck = decodeCheckpoint<Record<string, unknown>>(good);
+  writeFileSync(file, encodeCheckpoint({ meta: { ...ck.meta, algorithm: 1 }, arrays: ck.arrays }));
+  refused(runSrc(['gmm', '--resume', dir]), 'resume', /was written by gmm algorithm version 1, this phaseflow has \d+; the run cannot continue exactly: start a new run/);
+  const bad = good.slice();
+  bad[100] ^= 0xff;
+  writeFileSync(file, bad);
+  refused(runSrc(['gmm', '--resume', dir]), 'resume', /corrupt or truncated \(checksum mismatch\)/);
+});

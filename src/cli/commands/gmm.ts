@@ -7,7 +7,7 @@ import { CliError, defineCommand } from '../command.js';
 import { UsageError } from '../args.js';
 import { FLAGS, aliasesFor } from '../flags.js';
 import { checkMemory } from '../../io/memory.js';
-import { GMM_PRESETS, gmmMemory, runGmm, readGmmCheckpoint, checkpointPath, NonFiniteLossError, type GmmConfig, type GmmResult } from '../../autoencoder/experiment.js';
+import { GMM_ALGORITHM_VERSION, GMM_PRESETS, gmmMemory, runGmm, readGmmCheckpoint, checkpointPath, NonFiniteLossError, type GmmConfig, type GmmResult } from '../../autoencoder/experiment.js';
 import { theoryOverlay, type TheoryOverlay } from '../../autoencoder/theoryOverlay.js';
 import { CheckpointError } from '../../io/checkpoint.js';
 import { writeJsonAtomic, writeFileAtomic, jsonReplacer } from '../../io/atomic.js';
@@ -89,9 +89,14 @@ export const gmmCommand = defineCommand({
     if (v.resume) {
       let saved: GmmConfig;
       try {
-        saved = readGmmCheckpoint(v.resume).meta.config;
+        const ck = readGmmCheckpoint(v.resume).meta;
+        saved = ck.config;
+        if ((ck.algorithm ?? 1) !== GMM_ALGORITHM_VERSION) {
+          throw new CheckpointError(`${checkpointPath(v.resume)} was written by gmm algorithm version ${ck.algorithm ?? 1}, this phaseflow has ${GMM_ALGORITHM_VERSION}; the run cannot continue exactly: start a new run`);
+        }
       } catch (err) {
-        throw new CliError(`--resume: ${(err as Error).message}`);
+        // A corrupt, foreign or outdated checkpoint is bad input (exit 2), found before any work.
+        throw new UsageError(`--resume: ${(err as Error).message}`);
       }
       for (const [flag, key] of HYPER) {
         if (given.has(flag) && v[flag] !== saved[key]) {
@@ -160,7 +165,8 @@ export const gmmCommand = defineCommand({
         },
       });
     } catch (err) {
-      if (err instanceof NonFiniteLossError || err instanceof CheckpointError) throw new CliError(err.message);
+      if (err instanceof NonFiniteLossError) throw new CliError(err.message);
+      if (err instanceof CheckpointError) throw new UsageError(`--${v.resume ? 'resume' : 'out'}: ${err.message}`);
       throw err;
     }
     if (outcome.status === 'interrupted') {
