@@ -11,7 +11,9 @@ import { UsageError, parseArgs, formatFlags, formatAliases } from './args.js';
 import { CliError, type Command, type CommandIO } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { checkPathFlags, lockPathFlags, usageFromPath } from './pathFlags.js';
+import { readdirSync } from 'node:fs';
 import { PathError } from '../io/paths.js';
+import { LOCK_FILE } from '../io/lock.js';
 import { usageFromField } from './fields.js';
 import { clearStop, installStopHandlers, StopError, stopExitCode } from '../io/stop.js';
 import { VERSION } from '../version.js';
@@ -90,9 +92,11 @@ export async function main(argv: string[], io: CommandIO = { stdout: process.std
         const out = (parsed.values as Record<string, unknown>).out ?? (parsed.values as Record<string, unknown>).resume;
         const kept = err.checkpoint
           ? `checkpoint written to ${err.checkpoint}; continue with: ${continueCommand(argv)}`
-          : typeof out === 'string'
+          : typeof out === 'string' && hasWork(out)
             ? `finished work is kept in ${out}; continue with: ${continueCommand(argv)}`
-            : 'nothing was kept (no --out)';
+            : typeof out === 'string'
+              ? `nothing was finished yet; start again with: ${continueCommand(argv)}`
+              : 'nothing was kept (no --out)';
         io.stderr.write(`phaseflow ${name}: ${err.message}; ${kept}\n`);
         return stopExitCode(err.signal);
       }
@@ -121,6 +125,15 @@ export async function main(argv: string[], io: CommandIO = { stdout: process.std
     uninstall();
     clearStop();
     release();
+  }
+}
+
+/** True if `dir` holds anything besides the run lock. */
+function hasWork(dir: string): boolean {
+  try {
+    return readdirSync(dir).some((f) => f !== LOCK_FILE);
+  } catch {
+    return false;
   }
 }
 
