@@ -310,7 +310,7 @@ export function shardFromFlag(text: string | undefined): Shard | undefined {
   try {
     return parseShard(text);
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw usageFromField(e);
   }
 }
 

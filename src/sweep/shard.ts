@@ -5,6 +5,8 @@
  * once, naming the shards to rerun when some are missing.
  */
 
+import { FieldError } from '../io/errors.js';
+
 export interface Shard {
   index: number; // 1-based
   count: number;
@@ -12,9 +14,9 @@ export interface Shard {
 
 export function parseShard(text: string): Shard {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
-  if (!m) throw new RangeError(`--shard: expected i/k with 1 <= i <= k (e.g. 2/8), got "${text}"`);
+  if (!m) throw new FieldError('shard', `expected i/k with 1 <= i <= k (e.g. 2/8), got "${text}"`);
   const index = Number(m[1]), count = Number(m[2]);
-  if (!(count >= 1 && index >= 1 && index <= count)) throw new RangeError(`--shard: expected i/k with 1 <= i <= k, got "${text}"`);
+  if (!(count >= 1 && index >= 1 && index <= count)) throw new FieldError('shard', `expected i/k with 1 <= i <= k, got "${text}"`);
   return { index, count };
 }
 

@@ -20,6 +20,7 @@ import { sweepFigures } from '../../report/figures/sweep.js';
 import { htmlReport } from '../../report/html.js';
 import { fmt } from '../../report/format.js';
 import { GMM_PRESETS } from '../../autoencoder/experiment.js';
+import { usageFromField } from '../fields.js';
 
 const q = GMM_PRESETS.quick;
 
@@ -78,7 +79,7 @@ export const sweepCommand = defineCommand({
     try {
       shard = v.shard ? parseShard(v.shard) : undefined;
     } catch (err) {
-      throw new UsageError((err as Error).message.replace(/^--shard: /, '--shard: '));
+      throw usageFromField(err);
     }
     const config: SweepConfig = {
       kinds: v.kinds,
