@@ -8,7 +8,8 @@
  */
 import { createHash } from 'node:crypto';
 import { EXACT_ALGORITHM_VERSION, runExact } from '../mixture/exactSweep.js';
-import { GMM_ALGORITHM_VERSION, runGmm, type GmmConfig } from '../autoencoder/experiment.js';
+import { GMM_ALGORITHM_VERSION, checkpointPath, configDiff, readGmmCheckpoint, runGmm, type GmmConfig } from '../autoencoder/experiment.js';
+import { existsSync, rmSync } from 'node:fs';
 import type { OdeMethod } from '../solver/ode.js';
 import { StopError, stopSignal } from '../io/stop.js';
 import { mergeIndexedShards, type Shard } from './shard.js';
@@ -67,8 +68,12 @@ export function configHash(c: SweepConfig): string {
 // Shards and merging are shared with `retrain` and `scan` (sweep/shard.ts).
 export { parseShard, shardCells, type Shard } from './shard.js';
 
-/** Run one cell. */
-export async function runCell(c: SweepConfig, cell: SweepCell, threads?: number): Promise<CellResult> {
+/**
+ * Run one cell. With `dir` a trained cell checkpoints there (every epochs/20 and on a stop) and a later call resumes
+ * it, ending at exactly the uninterrupted result; the folder is removed when the cell is done. A checkpoint of other
+ * settings or code is ignored (the cell starts again).
+ */
+export async function runCell(c: SweepConfig, cell: SweepCell, threads?: number, opts: { dir?: string } = {}): Promise<CellResult> {
   const t0 = performance.now();
   if (cell.kind === 'exact') {
     const r = runExact({ schedule: cell.schedule, d: cell.d, steps: c.T, samples: c.exact.samples, p: c.p, kappa: c.kappa, sigma: c.sigma, seed: cell.seed, method: c.exact.method, grid: 'paper', full: false });
@@ -78,8 +83,22 @@ export async function runCell(c: SweepConfig, cell: SweepCell, threads?: number)
     schedule: cell.schedule, d: cell.d, T: c.T, p: c.p, sigma: c.sigma, kappa: c.kappa, seed: cell.seed, ...c.trained,
     logEvery: Math.max(1, Math.floor(c.trained.epochs / 50)),
   };
-  const out = await runGmm({ config: cfg, threads });
-  if (out.status !== 'done') throw new StopError(stopSignal(), `in cell ${cell.index} (epoch ${out.epoch}; cells are not checkpointed, finished cells are kept)`, null);
+  const dir = opts.dir;
+  let resume = false;
+  if (dir && existsSync(checkpointPath(dir))) {
+    try {
+      const ck = readGmmCheckpoint(dir).meta;
+      resume = (ck.algorithm ?? 1) === GMM_ALGORITHM_VERSION && configDiff(ck.config, cfg).length === 0;
+    } catch {
+      resume = false;
+    }
+    if (!resume) rmSync(dir, { recursive: true, force: true });
+  }
+  const out = await runGmm({ config: cfg, threads, dir, resume, checkpointEvery: dir ? Math.max(1, Math.floor(cfg.epochs / 20)) : undefined });
+  if (out.status !== 'done') {
+    throw new StopError(stopSignal(), `in cell ${cell.index} at epoch ${out.epoch} of ${cfg.epochs}`, dir ? checkpointPath(dir) : null);
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
   const r = out.result;
   return { ...cell, pHat: r.pHat, pHatStdErr: r.pHatStdErr, modeMean: r.modeMean, variance: r.variance, trainP: r.trainP, msPerEpoch: r.msPerEpoch, seconds: (performance.now() - t0) / 1000 };
 }

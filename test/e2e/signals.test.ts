@@ -141,6 +141,29 @@ test('gmm: kill -9 at seeded random moments, then resume: identical results, no 
   clean(dir);
 });
 
+// -------------------------------------------------------------------------------------------------------- sweep
+
+test('sweep: SIGINT inside a trained cell checkpoints it; the rerun resumes the cell and ends identical', async () => {
+  const args = ['sweep', '--kinds', 'trained', '--sweep-d', '400', '--seeds', '0,1', '--epochs', '600', '--n', '64', '--gen-samples', '200', '--threads', '1', '--quiet', '--json'];
+  const whole = fresh();
+  const a = runSrc([...args, '--out', whole]);
+  assert.equal(a.status, 0, a.stderr);
+  const cells = (dir: string) => JSON.parse(readFileSync(join(dir, 'cells.json'), 'utf8')).cells.map(({ seconds: _s, msPerEpoch: _m, ...c }: Record<string, unknown>) => c);
+  const dir = fresh();
+  const p = start([...args, '--out', dir]);
+  await waitFor('a cell checkpoint', () => existsSync(join(dir, 'cells')) && files(join(dir, 'cells')).some((f) => f.endsWith('checkpoint.bin')));
+  p.kill('SIGINT');
+  const e = await p.exited;
+  assert.equal(e.code, 130, p.stderr());
+  assert.match(p.stderr(), /stopped by SIGINT in cell \d at epoch \d+ of 600; checkpoint written to .*checkpoint\.bin; continue with: phaseflow sweep /);
+  clean(dir);
+  const r = runSrc([...args, '--out', dir]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(cells(dir), cells(whole));
+  assert.equal(existsSync(join(dir, 'cells')), false, 'cell checkpoints are removed when done');
+  clean(dir);
+});
+
 // ------------------------------------------------------------------------------------------------------ denoise
 
 const DENOISE = ['denoise', '--scale', 'tiny', '--train-steps', '120', '--threads', '1', '--json'];

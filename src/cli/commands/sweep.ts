@@ -3,7 +3,7 @@
  * sharding (`--shard i/k`) and merging (`--merge DIR...`) for batch schedulers.
  */
 import { join } from 'node:path';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmdirSync } from 'node:fs';
 import { CliError, defineCommand, type CommandIO } from '../command.js';
 import { UsageError, defineFlags, type Values } from '../args.js';
 import { FLAGS, aliasesFor, seedList } from '../flags.js';
@@ -21,6 +21,7 @@ import { htmlReport } from '../../report/html.js';
 import { fmt } from '../../report/format.js';
 import { GMM_PRESETS } from '../../autoencoder/experiment.js';
 import { usageFromField } from '../fields.js';
+import { StopError } from '../../io/stop.js';
 
 const q = GMM_PRESETS.quick;
 
@@ -105,13 +106,25 @@ export const sweepCommand = defineCommand({
     const progress = new Progress({ total: todo.length + done.length, label: 'sweep cells', stream: io.stderr, quiet: v.quiet, plainEveryMs: 0 });
     progress.setStart(done.length);
     for (const cell of todo) {
-      done.push(await runCell(config, cell, v.threads));
+      // A trained cell checkpoints in <out>/cells/<hash>-<index>/ and resumes there after a stop or a crash.
+      const cellDir = join(out, 'cells', `${hash}-${cell.index}`);
+      done.push(
+        await runCell(config, cell, v.threads, { dir: cell.kind === 'trained' ? cellDir : undefined }).catch((e: unknown) => {
+          if (e instanceof StopError) progress.stopped(done.length, `stopped by ${e.signal ?? 'request'}`);
+          throw e;
+        }),
+      );
       done.sort((a, b) => a.index - b.index);
       const data: ShardFile = { format: 'phaseflow.sweep-shard', version: 1, config, configHash: hash, shard: shard ?? null, cells: done };
       writeJsonAtomic(file, data);
       progress.update(done.length, `${cell.kind} ${cell.schedule} d=${cell.d} seed=${cell.seed}`);
     }
     progress.done();
+    try {
+      rmdirSync(join(out, 'cells')); // the cells' checkpoint folders are removed as they finish
+    } catch {
+      /* absent or not empty */
+    }
     if (shard) {
       const summary = { shard, cells: done, configHash: hash, file };
       if (v.json) io.stdout.write(JSON.stringify(summary, jsonReplacer) + '\n');
