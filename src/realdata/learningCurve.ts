@@ -17,6 +17,7 @@ import { linePlot } from '../report/linePlot.js';
 import { ensureOracle, ensureRun, evaluateSnapshot, oracleSummary, type RealDataContext } from './context.js';
 import { runKey, runSpec } from './denoiser.js';
 import { CONFIDENT_GATE } from './verdicts.js';
+import { streamSeed } from '../random/streams.js';
 
 export interface LearningCurveOptions {
   /** Step counts to evaluate (sorted, distinct). */
@@ -67,8 +68,8 @@ export async function runLearningCurve(ctx: RealDataContext, o: LearningCurveOpt
     const spec = runSpec({ data: ctx.dataKey, size: ctx.data.size, denoiser: c.denoiser, sampler: 'uniform', seed, scheduleSteps: maxS });
     const key = runKey(spec, label);
     for (const step of steps) {
-      // The comparison's generation noise (7000 + seed), so the points match its uniform arm at equal budgets.
-      const ev = await evaluateSnapshot(ctx, { key, spec, step, n, seed: 7000 + seed, label });
+      // The comparison's generation noise (stream 'evaluation'), so the points match its uniform arm at equal budgets.
+      const ev = await evaluateSnapshot(ctx, { key, spec, step, n, seed: streamSeed(seed, 'evaluation'), label });
       runs.push({ seed, step, classError: ev.classError, fd: ev.fd, confident: ev.confident.value, typical: ev.typical?.value ?? null });
       ctx.reporter.log(`learning curve ${label} @${step}: class error ${ev.classError.toFixed(3)}, FD ${ev.fd?.toFixed(2) ?? '-'}, confident ${(100 * ev.confident.value).toFixed(1)} %, typical ${ev.typical ? (100 * ev.typical.value).toFixed(1) : '-'} %`);
     }

@@ -30,6 +30,7 @@ import { writeJsonAtomic } from '../io/atomic.js';
 import { uniformKeeps, type UTurnStageResult } from './uturnImages.js';
 import { PAPER_UTURN } from './config.js';
 import { budgetStatement, judgeBudget, powerOf, type Power } from './verdicts.js';
+import { streamSeed } from '../random/streams.js';
 
 export type ArmName = 'uniform' | 'phase-aware';
 export const ARMS: readonly ArmName[] = ['uniform', 'phase-aware'];
@@ -240,7 +241,7 @@ async function retrainParts(ctx: RealDataContext, w: WindowChoice, dir: string |
   const budgets = [...new Set(r.budgets)].sort((a, b) => a - b);
   const maxB = budgets[budgets.length - 1];
   const keeps = uniformKeeps(c).filter((s) => s <= maxB);
-  const genSeed = (seed: number) => 7000 + seed;
+  const genSeed = (seed: number) => streamSeed(seed, 'evaluation');
   const parts: RetrainPart[] = [];
   const arms: ArmRecord[] = [];
   let trainSeconds = 0, evalSeconds = 0, stepMs = 0, stepN = 0;

@@ -25,6 +25,7 @@ import { runKey, runSpec } from './denoiser.js';
 import { scanFigures, writeStageReport } from './figures.js';
 import { hashOf, readCached, writeCached } from './store.js';
 import { uniformKeeps, type UTurnStageResult } from './uturnImages.js';
+import { streamSeed } from '../random/streams.js';
 
 export interface ScanStageOptions {
   /** The U-Turn result whose window the scan is compared with (optional). */
@@ -177,7 +178,7 @@ async function scanParts(ctx: RealDataContext, dir: string | undefined, window: 
   const keeps = uniformKeeps(c).filter((s) => s <= scheduleSteps);
   const { intervals, control } = scanArms(sc.edges);
   const allArms = [...intervals, control];
-  const genSeed = (seed: number) => 9000 + seed;
+  const genSeed = (seed: number) => streamSeed(seed, 'scanEvaluation');
   const parts: ScanPart[] = [];
   const base: ScanStageResult['base'] = [];
   let trainSeconds = 0, evalSeconds = 0;

@@ -23,6 +23,7 @@ import { runScanStage, type ScanStageResult } from './scan.js';
 import { runUTurnStage, type UTurnStageOptions, type UTurnStageResult } from './uturnImages.js';
 import { stageSections } from './figures.js';
 import { fmt } from '../report/format.js';
+import { streamSeed } from '../random/streams.js';
 
 export interface ClassifierStageResult {
   stage: 'classify';
@@ -88,14 +89,14 @@ export async function runDenoiseStage(ctx: RealDataContext, o: DenoiseStageOptio
     }
     const np = o.preview ?? c.uturn.previewSamples;
     if (np > 0) {
-      const imgs = await generateImages({ net, n: np, method: c.sampling.method, eta: c.sampling.eta, stepsPerUnit: c.sampling.stepsPerUnit, batch: c.sampling.batch, seed: seed + 303 });
+      const imgs = await generateImages({ net, n: np, method: c.sampling.method, eta: c.sampling.eta, stepsPerUnit: c.sampling.stepsPerUnit, batch: c.sampling.batch, seed: streamSeed(seed, 'trainPreview') });
       previewSvg = imageGridSvg(imgs, np, ctx.data.size, { title: `Generated after ${steps} steps (${sampler.spec})` });
     }
   } finally {
     net.dispose();
   }
   const n = o.genSamples ?? c.retrain.genSamples;
-  const evaluation = n > 0 ? { ...(await evaluateSnapshot(ctx, { key: run.key, spec, step: steps, n, seed: 7000 + seed, label })), oracle: oracleSummary(ctx) } : null;
+  const evaluation = n > 0 ? { ...(await evaluateSnapshot(ctx, { key: run.key, spec, step: steps, n, seed: streamSeed(seed, 'evaluation'), label })), oracle: oracleSummary(ctx) } : null;
   const result: DenoiseStageResult = {
     stage: 'denoise',
     sampler: { spec: sampler.spec, name: sampler.name, params: sampler.params },

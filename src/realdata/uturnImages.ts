@@ -31,6 +31,7 @@ import { CONFIDENT_GATE } from './verdicts.js';
 import { unetPredictor } from './predictor.js';
 import { hashOf, readCached, writeCached } from './store.js';
 import { uturnFigures, writeStageReport, type FigureFile } from './figures.js';
+import { streamSeed } from '../random/streams.js';
 
 /** Steps at which every uniform run keeps snapshots and full states, so the stages can share runs. */
 export function uniformKeeps(c: RealDataConfig): number[] {
@@ -175,7 +176,7 @@ export async function runUTurnStage(ctx: RealDataContext, o: UTurnStageOptions =
     res = await uTurn({
       interp: VP_SDE, model: pred, classify: (x, n) => ((last = { x, n }), oracle.classify(x, n)), starts: starts.map((s) => ({ label: s.label, x: s.x })),
       turnTimes: u.turnTimes, targetLabel: 0, stepsPerUnit: u.stepsPerUnit, method: u.method, eta: c.sampling.eta, forward: u.forward, referenceSamples: u.referenceSamples,
-      batchSize: c.sampling.batch, seed: c.data.seed + 101, window: { lo: u.windowLo, hi: u.windowHi }, onProgress: (d) => bar.update(d),
+      batchSize: c.sampling.batch, seed: streamSeed(c.data.seed, 'uturn'), window: { lo: u.windowLo, hi: u.windowHi }, onProgress: (d) => bar.update(d),
     });
     bar.done();
     const ref = last as { x: ArrayLike<number>; n: number } | null;
@@ -194,7 +195,7 @@ export async function runUTurnStage(ctx: RealDataContext, o: UTurnStageOptions =
     }));
     if (u.previewSamples > 0) {
       const pb = ctx.reporter.progress('preview', u.previewSamples);
-      preview = await generateImages({ net, n: u.previewSamples, method: c.sampling.method, eta: c.sampling.eta, stepsPerUnit: c.sampling.stepsPerUnit, batch: c.sampling.batch, seed: c.data.seed + 202, onProgress: (d) => pb.update(d) });
+      preview = await generateImages({ net, n: u.previewSamples, method: c.sampling.method, eta: c.sampling.eta, stepsPerUnit: c.sampling.stepsPerUnit, batch: c.sampling.batch, seed: streamSeed(c.data.seed, 'uturnPreview'), onProgress: (d) => pb.update(d) });
       pb.done();
     }
   } finally {
@@ -213,7 +214,7 @@ export async function runUTurnStage(ctx: RealDataContext, o: UTurnStageOptions =
     paper: PAPER_UTURN,
     model,
     oracle: oracleSummary(ctx),
-    protocol: { method: u.method, stepsPerUnit: u.stepsPerUnit, forward: u.forward, startsPerClass: u.startsPerClass, referenceSamples: u.referenceSamples, seed: c.data.seed + 101, windowRule: { lo: u.windowLo, hi: u.windowHi } },
+    protocol: { method: u.method, stepsPerUnit: u.stepsPerUnit, forward: u.forward, startsPerClass: u.startsPerClass, referenceSamples: u.referenceSamples, seed: streamSeed(c.data.seed, 'uturn'), windowRule: { lo: u.windowLo, hi: u.windowHi } },
     preview: preview ? { n: u.previewSamples, method: c.sampling.method, stepsPerUnit: c.sampling.stepsPerUnit, size: ctx.data.size } : null,
     timing: { trainSeconds, uturnSeconds: (performance.now() - tu) / 1000, seconds: (performance.now() - t0) / 1000 },
     figures: [],

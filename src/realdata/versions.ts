@@ -9,19 +9,19 @@ export const ALGORITHM_VERSIONS = {
   /** dataset.ts: loading, class split, held-out split, resolution. */
   data: 1,
   /** denoiser.ts: the U-Net training step, batches, noise, schedule, EMA (and the nn engine it runs on). */
-  denoiser: 1,
+  denoiser: 2, // 2: the nn engine's Winograd F(4x4), fused multiply-adds and fused GroupNorm + SiLU (float32 rounding)
   /** classifier.ts: the feature oracle's training and evaluation. */
-  oracle: 1,
+  oracle: 2, // 2: the nn engine's new convolution kernels (float32 rounding)
   /** generate.ts: generation and the class-fraction / Fréchet measurements. */
-  generate: 3, // 2: the confidently classified fraction, 3: the typical fraction (issue 11)
+  generate: 4, // 2: the confidently classified fraction, 3: the typical fraction (issue 11), 4: named seed streams
   /** uturnImages.ts: the U-Turn decision curves and window rule. */
-  uturn: 2, // 2: the quality gate of the U-Turn model (issue 11)
+  uturn: 3, // 2: the quality gate of the U-Turn model (issue 11), 3: named seed streams (random/streams.ts)
   /** retrain.ts: the uniform vs phase-aware comparison. */
-  retrain: 3, // 2: gate, power, unified verdicts, shards, 3: typical in the gate (issue 11)
+  retrain: 4, // 2: gate, power, unified verdicts, shards, 3: typical in the gate (issue 11), 4: named seed streams
   /** scan.ts: the interval scan. */
-  scan: 3, // 2: gate, window-vs-outside verdict, shards, 3: typical in the gate (issue 11)
+  scan: 4, // 2: gate, window-vs-outside verdict, shards, 3: typical in the gate (issue 11), 4: named seed streams
   /** stages.ts: the classify and denoise stage results. */
-  stages: 1,
+  stages: 2, // 2: named seed streams
 } as const;
 
 export type RealDataModule = keyof typeof ALGORITHM_VERSIONS;
