@@ -27,6 +27,11 @@ export interface Command<S extends FlagSpecs = FlagSpecs> {
   /** Deprecated flag names still accepted (old → new), usually `aliasesFor(name)`. */
   aliases?: Readonly<Record<string, string>>;
   positionals?: boolean;
+  /**
+   * The command's long loops poll the stop flag (io/stop.ts): SIGINT/SIGTERM then save state and unwind (exit
+   * 130/143). Without it the signals keep Node's default and end the process at once.
+   */
+  stoppable?: boolean;
   /** Returns the exit status. Throw `UsageError` for bad input (exit 2) and `CliError` for a failed run (exit 1). */
   run(values: Values<S>, ctx: RunContext): Promise<number>;
 }

@@ -84,7 +84,9 @@ export async function main(argv: string[], io: CommandIO = { stdout: process.std
     for (const w of parsed.warnings) io.stderr.write(`phaseflow ${name}: warning: ${w}\n`);
     checkPathFlags(cmd.flags, parsed.values);
     release = lockPathFlags(cmd.flags, parsed.values, { command: name, log: (line) => io.stderr.write(`phaseflow ${name}: ${line}\n`) });
-    uninstall = installStopHandlers();
+    // Commands whose loops poll the stop flag get the cooperative handlers; the others (short, synchronous work)
+    // keep Node's default, so that Ctrl-C ends them at once (a lock they leave is taken over by the next run).
+    if (cmd.stoppable) uninstall = installStopHandlers();
     try {
       return await cmd.run(parsed.values, { io, given: parsed.given, positionals: parsed.positionals });
     } catch (err) {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 
 export const classifyCommand = defineCommand({
   name: 'classify',
+  stoppable: true,
   summary: 'Train the two-class CNN oracle on real images and report its held-out accuracy',
   description: [
     'The oracle classifies generated images for the U-Turn, the retraining comparison and the interval scan, and',

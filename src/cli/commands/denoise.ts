@@ -12,6 +12,7 @@ import { UTURN_FLAGS } from './uturn.js';
 
 export const denoiseCommand = defineCommand({
   name: 'denoise',
+  stoppable: true,
   summary: 'Train a U-Net on two-class images with the VP-SDE and any time sampler; generate and evaluate',
   description: [
     "Epsilon prediction with the paper's VP-SDE (betaMin 0.1, betaMax 20); the network's time input is the paper's",

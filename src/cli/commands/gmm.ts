@@ -33,6 +33,7 @@ function byPreset(key: keyof (typeof GMM_PRESETS)['quick']) {
 
 export const gmmCommand = defineCommand({
   name: 'gmm',
+  stoppable: true,
   summary: "Train the paper's two-layer autoencoder on the Gaussian mixture; pHat, overlaps, theory overlay",
   description: [
     'One parameter set per grid time t_j = j tEnd/T, f_j(x) = c_j x + u_j tanh(b_j + <w_j, x>/(sqrt(d) c0)), trained',

@@ -14,6 +14,7 @@ const STAGES = ['uturn', 'retrain', 'scan'] as const;
 
 export const mnistCommand = defineCommand({
   name: 'mnist',
+  stoppable: true,
   summary: 'The real-data experiment end to end: oracle, U-Turn window, phase-aware retraining, interval scan',
   description: [
     'Runs classify -> U-Net (uniform) -> uturn -> retrain -> scan on two-class images (default: digits 0 (80 %)',

@@ -12,6 +12,7 @@ import { runMeta } from '../../io/meta.js';
 
 export const reproduceCommand = defineCommand({
   name: 'reproduce',
+  stoppable: true,
   summary: "Regenerate the paper's results (exact field, trained autoencoder, theory, U-Turn, retraining) into one HTML report",
   description: [
     'Stages, in order: ' + STAGES.map((s) => s.name).join(', ') + '.',

@@ -49,6 +49,7 @@ export function windowFrom(w: string | undefined): { window?: [number, number]; 
 
 export const retrainCommand = defineCommand({
   name: 'retrain',
+  stoppable: true,
   summary: 'Phase-aware vs uniform retraining: class-fraction error and Fréchet distance per budget, with CIs',
   description: [
     'Both arms train from scratch with the same seeds (initial weights, images, noise), steps, optimiser and',

@@ -12,6 +12,7 @@ import { RETRAIN_FLAGS, retrainOverrides, windowFrom } from './retrain.js';
 
 export const scanCommand = defineCommand({
   name: 'scan',
+  stoppable: true,
   summary: 'Interval scan: continue a partly trained model with times restricted to each interval; class-error change',
   description: [
     "The paper's method, checked directly: \"for a given feature, find the intervals of time where training improves",

@@ -53,6 +53,7 @@ type SweepValues = Values<typeof SWEEP_FLAGS>;
 
 export const sweepCommand = defineCommand({
   name: 'sweep',
+  stoppable: true,
   summary: 'pHat and variance against d for schedules and seeds, exact and trained; sharding for clusters',
   positionals: true,
   description: [

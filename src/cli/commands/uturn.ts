@@ -46,6 +46,7 @@ export function uturnOverrides(v: Partial<Values<typeof UTURN_FLAGS>>): Partial<
 
 export const uturnCommand = defineCommand({
   name: 'uturn',
+  stoppable: true,
   summary: 'U-Turn on real images: decision curves, generated class fraction, automatic decision window',
   description: [
     'Trains (or loads with --model) a uniform U-Net, noises held-out images of each class to each turn time t0,',
