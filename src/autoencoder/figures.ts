@@ -3,12 +3,12 @@
  * dashed; c blue, m orange, ω green, b red — docs/method.md §5 item 1), all six overlaps, the loss curve, and the
  * histogram of the generated <x, mu>/d.
  */
-import { linePlot, type LineSeries } from '../index.js';
-import { histogram } from '../histogram.js';
-import { OVERLAP_COLORS } from '../palette.js';
-import type { Overlaps } from '../../autoencoder/overlaps.js';
-import type { OverlapLine } from '../../theory/figures.js';
-import type { FigureFile } from './exact.js';
+import { linePlot, type LineSeries } from '../report/index.js';
+import { histogram } from '../report/histogram.js';
+import { OVERLAP_COLORS } from '../report/palette.js';
+import type { FigureFile } from '../report/figure.js';
+import type { Overlaps } from './overlaps.js';
+import type { OverlapLine } from '../theory/figures.js';
 
 const LABEL = { c: 'c', m: 'm', omega: 'ω', b: 'b' } as const;
 

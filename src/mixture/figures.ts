@@ -2,15 +2,10 @@
  * Figures of `phaseflow exact`: pHat against d per schedule (with 95 % binomial intervals and the target p),
  * and, for a single run, the histogram of the generated <x, mu>/d.
  */
-import { linePlot } from '../linePlot.js';
-import { histogram } from '../histogram.js';
-import type { ExactRow } from '../../mixture/exactSweep.js';
-
-export interface FigureFile {
-  file: string;
-  svg: string;
-  caption: string;
-}
+import { linePlot } from '../report/linePlot.js';
+import { histogram } from '../report/histogram.js';
+import type { FigureFile } from '../report/figure.js';
+import type { ExactRow } from './exactSweep.js';
 
 export function pHatVsDFigure(
   rows: readonly ExactRow[],

@@ -23,11 +23,8 @@ import type { RetrainStageResult } from './retrain.js';
 import type { ScanStageResult } from './scan.js';
 import type { UTurnStageResult } from './uturnImages.js';
 
-export interface FigureFile {
-  file: string;
-  svg: string;
-  caption: string;
-}
+export type { FigureFile } from '../report/figure.js';
+import type { FigureFile } from '../report/figure.js';
 
 /** Display name of a class: digits for MNIST sources, "class k" otherwise. */
 export function className(k: number, source = 'mnist'): string {

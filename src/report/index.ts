@@ -2,6 +2,7 @@
  * Figures and reports: dependency-free SVG charts (line plots, histograms, bar charts, panel grids) and
  * self-contained HTML report pages.
  */
+export type { FigureFile } from './figure.js';
 export { escapeXml, escapeHtml, type EscapableValue } from './escape.js';
 export { fmt, formatTicks, formatValue, pow10Label, superscript, MINUS } from './format.js';
 export { niceStep, linearTickValues, linearTicks, logTicks, type Tick } from './ticks.js';

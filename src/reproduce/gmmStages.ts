@@ -3,12 +3,12 @@
  * dilated and linear schedules, and the theory with the overlap figure overlaid on the trained dilated network.
  */
 import { exactSweep, type ExactRow } from '../mixture/exactSweep.js';
-import { exactFigures } from '../report/figures/exact.js';
+import { exactFigures } from '../mixture/figures.js';
 import { GMM_ALGORITHM_VERSION, GMM_PRESETS, runGmm, checkpointPath, readGmmCheckpoint, type GmmConfig, type GmmResult } from '../autoencoder/experiment.js';
 import { EXACT_ALGORITHM_VERSION } from '../mixture/exactSweep.js';
 import { THEORY_ALGORITHM_VERSION } from '../theory/compute.js';
 import { theoryOverlay } from '../autoencoder/theoryOverlay.js';
-import { gmmFigures } from '../report/figures/gmm.js';
+import { gmmFigures } from '../autoencoder/figures.js';
 import { computeTheory } from '../theory/compute.js';
 import { theoryFigures } from '../theory/figures.js';
 import { fmt } from '../report/format.js';

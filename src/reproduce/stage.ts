@@ -4,7 +4,7 @@
  * The runner persists each finished stage to `<out>/stages/<name>.json` (and its figures to `<out>/figures/`), so a
  * rerun skips finished stages and the report can always be rebuilt from disk.
  */
-import type { FigureFile } from '../report/figures/exact.js';
+import type { FigureFile } from '../report/figure.js';
 
 export type Scale = 'tiny' | 'quick' | 'paper';
 export const SCALES: readonly Scale[] = ['tiny', 'quick', 'paper'];

@@ -1,7 +1,7 @@
 /** Figures of `phaseflow sweep`: pHat and the per-mode variance against d, one line per (kind, schedule). */
-import { linePlot } from '../linePlot.js';
-import type { SweepRow } from '../../sweep/sweep.js';
-import type { FigureFile } from './exact.js';
+import { linePlot } from '../report/linePlot.js';
+import type { FigureFile } from '../report/figure.js';
+import type { SweepRow } from './sweep.js';
 
 const COLORS: Record<string, string> = { linear: 'C0', dilated: 'C1', ve: 'C2' };
 

@@ -7,12 +7,10 @@ import { linePlot, type LineSeries } from '../report/index.js';
 import { OVERLAP_COLORS } from '../report/palette.js';
 import { pow10Label } from '../report/format.js';
 import type { TheoryReport } from './compute.js';
+import type { FigureFile } from '../report/figure.js';
 
-export interface TheoryFigure {
-  file: string;
-  caption: string;
-  svg: string;
-}
+/** A theory figure (the common figure type). */
+export type TheoryFigure = FigureFile;
 
 /** x–y arrays of one overlap, finite or infinite n, on t ∈ [0, 2] (NaN breaks the line, e.g. where b = ∞). */
 export interface OverlapLine {

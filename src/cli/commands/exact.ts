@@ -11,7 +11,7 @@ import type { ScheduleName } from '../../interpolant/schedules.js';
 import { ODE_METHODS } from '../../solver/ode.js';
 import { writeJsonAtomic, writeFileAtomic } from '../../io/atomic.js';
 import { runMeta } from '../../io/meta.js';
-import { exactFigures } from '../../report/figures/exact.js';
+import { exactFigures } from '../../mixture/figures.js';
 import { htmlReport } from '../../report/html.js';
 import { fmt } from '../../report/format.js';
 import { checkMemory } from '../../io/memory.js';

@@ -14,7 +14,7 @@ import { writeJsonAtomic, writeFileAtomic, jsonReplacer } from '../../io/atomic.
 import { runMeta } from '../../io/meta.js';
 import { Progress } from '../../io/progress.js';
 import { stopExitCode, stopRequested, stopSignal as stopSignal_ } from '../../io/stop.js';
-import { gmmFigures } from '../../report/figures/gmm.js';
+import { gmmFigures } from '../../autoencoder/figures.js';
 import { htmlReport } from '../../report/html.js';
 import { fmt } from '../../report/format.js';
 import { availableParallelism } from 'node:os';

@@ -16,7 +16,7 @@ import {
 import { writeJsonAtomic, writeFileAtomic, jsonReplacer } from '../../io/atomic.js';
 import { runMeta } from '../../io/meta.js';
 import { Progress } from '../../io/progress.js';
-import { sweepFigures } from '../../report/figures/sweep.js';
+import { sweepFigures } from '../../sweep/figures.js';
 import { htmlReport } from '../../report/html.js';
 import { fmt } from '../../report/format.js';
 import { GMM_PRESETS } from '../../autoencoder/experiment.js';
