@@ -172,10 +172,12 @@ export function conv2d_fwd(geo: usize, x: usize, w: usize, bias: usize, y: usize
   const sh = g(geo, GEO_SH), sw = g(geo, GEO_SW), ph = g(geo, GEO_PH), pw = g(geo, GEO_PW), Ho = g(geo, GEO_HO), Wo = g(geo, GEO_WO);
   const P = Ho * Wo;
   const K = Ci * KH * KW;
-  const GS = groupSize(P);
+  const pointwise = isPointwise(KH, KW, sh, sw, ph, pw);
+  // 1x1 convolutions run image by image on the image itself (no im2col copy, no gather): grouping pays only where
+  // it saves an im2col per image
+  const GS = pointwise ? 1 : groupSize(P);
   const col = scratch + (<usize>sgemm_scratch_floats() << 2);
   const tmp = col + (<usize>(K * GS * P) << 2);
-  const pointwise = isPointwise(KH, KW, sh, sw, ph, pw);
   for (let n = n0; n < n1; n += GS) {
     const G = min(GS, n1 - n);
     const cols = G * P;
@@ -203,10 +205,12 @@ export function conv2d_bwd_data(geo: usize, w: usize, dy: usize, dx: usize, n0: 
   const sh = g(geo, GEO_SH), sw = g(geo, GEO_SW), ph = g(geo, GEO_PH), pw = g(geo, GEO_PW), Ho = g(geo, GEO_HO), Wo = g(geo, GEO_WO);
   const P = Ho * Wo;
   const K = Ci * KH * KW;
-  const GS = groupSize(P);
+  const pointwise = isPointwise(KH, KW, sh, sw, ph, pw);
+  // 1x1 convolutions run image by image on the image itself (no im2col copy, no gather): grouping pays only where
+  // it saves an im2col per image
+  const GS = pointwise ? 1 : groupSize(P);
   const col = scratch + (<usize>sgemm_scratch_floats() << 2);
   const tmp = col + (<usize>(K * GS * P) << 2);
-  const pointwise = isPointwise(KH, KW, sh, sw, ph, pw);
   for (let n = n0; n < n1; n += GS) {
     const G = min(GS, n1 - n);
     const cols = G * P;
@@ -237,10 +241,12 @@ export function conv2d_bwd_weight(
   const sh = g(geo, GEO_SH), sw = g(geo, GEO_SW), ph = g(geo, GEO_PH), pw = g(geo, GEO_PW), Ho = g(geo, GEO_HO), Wo = g(geo, GEO_WO);
   const P = Ho * Wo;
   const K = Ci * KH * KW;
-  const GS = groupSize(P);
+  const pointwise = isPointwise(KH, KW, sh, sw, ph, pw);
+  // 1x1 convolutions run image by image on the image itself (no im2col copy, no gather): grouping pays only where
+  // it saves an im2col per image
+  const GS = pointwise ? 1 : groupSize(P);
   const col = scratch + (<usize>sgemm_scratch_floats() << 2);
   const tmp = col + (<usize>(K * GS * P) << 2);
-  const pointwise = isPointwise(KH, KW, sh, sw, ph, pw);
   for (let n = n0; n < n1; n += GS) {
     const G = min(GS, n1 - n);
     const cols = G * P;
