@@ -260,15 +260,18 @@ function inputTransform(
   }
 }
 
-/** y (Cout planes of H x W per image, image 0 at y) of the tiles [t0, t1) from M = (36, Cout4, TB), + bias. */
+/**
+ * y (Cout planes of H x W per image, image 0 at y) of the tiles [t0, t1) from M = (36, Cout4, TB), + bias, + res
+ * (a tensor shaped like y, image 0 at res; 0 = none: the residual connection of a block, added in this pass).
+ */
 function outputTransform(
-  M: usize, Cout: i32, H: i32, W: i32, t0: i32, t1: i32, y: usize, bias: usize, E: usize, tab: usize,
+  M: usize, Cout: i32, H: i32, W: i32, t0: i32, t1: i32, y: usize, bias: usize, E: usize, tab: usize, res: usize,
 ): void {
   const plane = <usize>mPlane(Cout) << 2;
   const WB = <usize>W << 2;
   for (let co = 0; co < Cout; co++) {
     const bv = bias != 0 ? v128.load32_splat(bias + (<usize>co << 2)) : f32x4.splat(0);
-    const yc = y + (<usize>(co * H * W) << 2);
+    const yc = y + (<usize>(co * H * W) << 2), rc = res + (<usize>(co * H * W) << 2);
     for (let t = 0; t < t1 - t0; t += 4) {
       const src = M + (<usize>(co * TB + t) << 2);
       // rows r of m: A^T over the columns -> E[i][r] (i < 4)
@@ -292,13 +295,15 @@ function outputTransform(
       const n = min(4, t1 - t0 - t);
       for (let q = 0; q < n; q++) {
         // lane q: rows k of its tile are column q of the four Y[k][.] vectors
-        const dst = yc + (<usize>load<i32>(tab + (<usize>(2 * (t + q) + 1) << 2)) << 2);
+        const off = <usize>load<i32>(tab + (<usize>(2 * (t + q) + 1) << 2)) << 2;
+        const dst = yc + off;
         const e = E2 + (<usize>q << 2);
         for (let k = 0; k < 4; k++) {
           const r = e + <usize>(k * 64);
           const v = f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(load<f32>(r)), 1,
             load<f32>(r, 16)), 2, load<f32>(r, 32)), 3, load<f32>(r, 48));
-          v128.store(dst + <usize>k * WB, f32x4.add(v, bv));
+          const o = f32x4.add(v, bv);
+          v128.store(dst + <usize>k * WB, res != 0 ? f32x4.add(o, v128.load(rc + off + <usize>k * WB)) : o);
         }
       }
     }
@@ -347,11 +352,13 @@ function gradTransform(
 }
 
 /**
- * y[n] = conv3x3(x[n]) (stride 1, padding 1) + bias for n in [n0, n1), with U = wino4_filter(w, flip = 0) (Cin = Ci,
- * Cout = Co of the geometry), or U = wino4_filter(w, flip = 1) with the geometry's Ci / Co swapped for the backward
- * data pass (x = dy, y = dx, bias = 0).
+ * y[n] = conv3x3(x[n]) (stride 1, padding 1) + bias (+ res[n]) for n in [n0, n1), with U = wino4_filter(w, flip = 0)
+ * (Cin = Ci, Cout = Co of the geometry), or U = wino4_filter(w, flip = 1) with the geometry's Ci / Co swapped for the
+ * backward data pass (x = dy, y = dx, bias = 0, res = 0). res: a tensor shaped like y added to it (0 = none).
  */
-export function wino4_fwd(geo: usize, x: usize, U: usize, bias: usize, y: usize, n0: i32, n1: i32, scratch: usize): void {
+export function wino4_fwd(
+  geo: usize, x: usize, U: usize, bias: usize, y: usize, n0: i32, n1: i32, scratch: usize, res: usize,
+): void {
   const Cin = geoAt(geo, GEO_CI), H = geoAt(geo, GEO_H), W = geoAt(geo, GEO_W), Cout = geoAt(geo, GEO_CO);
   const TPI = tilesPerImage(H, W), C4 = cout4(Cout);
   const V = scratch;
@@ -362,6 +369,7 @@ export function wino4_fwd(geo: usize, x: usize, U: usize, bias: usize, y: usize,
   const tab = E + (<usize>(4 * 36 * 4 + 64) << 2);
   memory.fill(pad, 0, <usize>(padFloats(H, W) + zeroFloats(W)) << 2);
   const xn = x + (<usize>(n0 * Cin * H * W) << 2), yn = y + (<usize>(n0 * Cout * H * W) << 2);
+  const rn = res != 0 ? res + (<usize>(n0 * Cout * H * W) << 2) : 0;
   const total = (n1 - n0) * TPI;
   const vp = <usize>vPlane(Cin) << 2, mp = <usize>mPlane(Cout) << 2, up = <usize>(C4 * Cin) << 2;
   const ldcB = <usize>TB << 2;
@@ -379,7 +387,7 @@ export function wino4_fwd(geo: usize, x: usize, U: usize, bias: usize, y: usize,
         }
       }
     }
-    outputTransform(M, Cout, H, W, t0, t1, yn, bias, E, tab);
+    outputTransform(M, Cout, H, W, t0, t1, yn, bias, E, tab, rn);
   }
 }
 

@@ -136,6 +136,12 @@ test('conv2d forward / backward-data / backward-weight match the reference on ev
     ref.conv2dForward(g, xr, wr, NONE, yr);
     wasm.conv2dForward(g, xw, ww, NONE, yw);
     close(`fwd nobias ${tag}`, wasm.read(yw, ny), ref.read(yr, ny));
+    const [rr, rw] = pair(ny, rng);
+    ref.conv2dForward(g, xr, wr, br, yr, rr);
+    wasm.conv2dForward(g, xw, ww, bw, yw, rw);
+    close(`fwd + residual ${tag}`, wasm.read(yw, ny), ref.read(yr, ny));
+    ref.free(rr);
+    wasm.free(rw);
 
     const [dyr, dyw] = pair(ny, rng);
     const dxr = ref.alloc(nx), dxw = wasm.alloc(nx);

@@ -101,8 +101,11 @@ export interface Backend {
   /** returns sum (p - t)^2 and, when g != 0, writes g = gscale (p - t). */
   sqErr(p: Ptr, t: Ptr, g: Ptr, n: number, gscale: number): number;
 
-  /** y = conv(x, w) + bias (bias 0 = none); x (N,Ci,H,W), w (Co,Ci,KH,KW), y (N,Co,Ho,Wo). */
-  conv2dForward(g: ConvGeom, x: Ptr, w: Ptr, bias: Ptr, y: Ptr): void;
+  /**
+   * y = conv(x, w) + bias (+ residual); x (N,Ci,H,W), w (Co,Ci,KH,KW), y (N,Co,Ho,Wo); bias NONE = none; residual: a
+   * tensor shaped like y, distinct from it, added in the same pass where the kernel can (a block's skip connection).
+   */
+  conv2dForward(g: ConvGeom, x: Ptr, w: Ptr, bias: Ptr, y: Ptr, residual?: Ptr): void;
   /** dx = conv^T(dy) (overwritten). */
   conv2dBackwardData(g: ConvGeom, w: Ptr, dy: Ptr, dx: Ptr): void;
   /** dw += dL/dw, dbias += dL/dbias (dbias 0 = none). */

@@ -89,7 +89,7 @@ export interface NnExports {
   /** assembly/_nn_wino4.ts */
   wino4_filter_floats(Co: number, Ci: number, flip: number): number;
   /** assembly/_nn_wino4.ts */
-  wino4_fwd(geo: ByteAddr, x: ByteAddr, U: ByteAddr, bias: ByteAddr, y: ByteAddr, n0: number, n1: number, scratch: ByteAddr): void;
+  wino4_fwd(geo: ByteAddr, x: ByteAddr, U: ByteAddr, bias: ByteAddr, y: ByteAddr, n0: number, n1: number, scratch: ByteAddr, res: ByteAddr): void;
   /** assembly/_nn_wino4.ts */
   wino4_bwd_weight(geo: ByteAddr, x: ByteAddr, dy: ByteAddr, dw: ByteAddr, dbias: ByteAddr, n0: number, n1: number, scratch: ByteAddr): void;
   /** assembly/_nn_wino4.ts */

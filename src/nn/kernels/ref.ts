@@ -4,7 +4,7 @@
  * fallback for tiny problems. Formulas match assembly/_nn_*.ts; see backend.ts for the contracts.
  */
 import { Allocator } from './allocator.js';
-import { at, type AdamStepParams, type Backend, type ConvGeom, type Ptr } from './backend.js';
+import { at, NONE, type AdamStepParams, type Backend, type ConvGeom, type Ptr } from './backend.js';
 
 export class RefBackend implements Backend {
   readonly kind = 'ref' as const;
@@ -97,7 +97,7 @@ export class RefBackend implements Backend {
     return ih < 0 || ih >= g.H || iw < 0 || iw >= g.W ? -1 : ih * g.W + iw;
   }
 
-  conv2dForward(g: ConvGeom, x: Ptr, w: Ptr, bias: Ptr, y: Ptr): void {
+  conv2dForward(g: ConvGeom, x: Ptr, w: Ptr, bias: Ptr, y: Ptr, residual: Ptr = NONE): void {
     const h = this.heap;
     const HW = g.H * g.W, P = g.Ho * g.Wo, KK = g.KH * g.KW;
     for (let n = 0; n < g.N; n++)
@@ -111,7 +111,8 @@ export class RefBackend implements Backend {
                   const t = this.tap(g, i, j, a, b);
                   if (t >= 0) s += h[w + (o * g.Ci + c) * KK + a * g.KW + b] * h[x + (n * g.Ci + c) * HW + t];
                 }
-            h[y + (n * g.Co + o) * P + i * g.Wo + j] = s;
+            const q = (n * g.Co + o) * P + i * g.Wo + j;
+            h[y + q] = residual !== NONE ? s + h[residual + q] : s;
           }
   }
   conv2dBackwardData(g: ConvGeom, w: Ptr, dy: Ptr, dx: Ptr): void {

@@ -270,13 +270,15 @@ export class WasmBackend implements Backend {
     this.ex.wino4_filter(bytes(w), bytes(this.wino4U), g.Co, g.Ci, flip ? 1 : 0, bytes(at(this.wino4U, n - 80)));
     return bytes(this.wino4U);
   }
-  /** F(4x4) forward (or, with `swap`, backward data: x = dy, y = dx) over the batch split by images. */
-  private wino4Run(g: ConvGeom, x: Ptr, w: Ptr, bias: Ptr, y: Ptr, swap: boolean): void {
+  /** F(4x4) forward (or, with `swap`, backward data: x = dy, y = dx) over the batch split by images; + res. */
+  private wino4Run(g: ConvGeom, x: Ptr, w: Ptr, bias: Ptr, y: Ptr, swap: boolean, res: Ptr = NONE): void {
     const [ci, co] = swap ? [g.Co, g.Ci] : [g.Ci, g.Co];
     this.ensureScratch(this.ex.wino4_scratch_floats(ci, co, g.H, g.W, 0));
     const U = this.wino4Filter(g, w, swap);
     const geo = this.convArgs(g, swap);
-    this.exec('wino4_fwd', this.split(g.N).map(([n0, n1], t) => [geo, bytes(x), U, bytes(bias), bytes(y), n0, n1, bytes(this.scratch[t])]));
+    this.exec('wino4_fwd', this.split(g.N).map(([n0, n1], t) => [
+      geo, bytes(x), U, bytes(bias), bytes(y), n0, n1, bytes(this.scratch[t]), bytes(res),
+    ]));
   }
   /** Transformed filter (16 x rows x cols) of w in the shared buffer; returns its byte address. */
   private winoFilter(g: ConvGeom, w: Ptr, flip: boolean): ByteAddr {
@@ -290,11 +292,16 @@ export class WasmBackend implements Backend {
     return bytes(this.winoU);
   }
 
-  conv2dForward(g: ConvGeom, x: Ptr, w: Ptr, bias: Ptr, y: Ptr): void {
+  conv2dForward(g: ConvGeom, x: Ptr, w: Ptr, bias: Ptr, y: Ptr, residual: Ptr = NONE): void {
     if (this.convPath(g) === 'wino4') {
-      this.wino4Run(g, x, w, bias, y, false);
+      this.wino4Run(g, x, w, bias, y, false, residual);
       return;
     }
+    this.conv2dForwardPlain(g, x, w, bias, y);
+    if (residual !== NONE) this.add(y, residual, y, g.N * g.Co * g.Ho * g.Wo);
+  }
+  /** The F(2x2) and im2col forward paths (no residual). */
+  private conv2dForwardPlain(g: ConvGeom, x: Ptr, w: Ptr, bias: Ptr, y: Ptr): void {
     if (this.useWinograd(g)) {
       this.ensureScratch(this.ex.wino_scratch_floats(g.Ci, g.Co, g.H, g.W));
       const U = this.winoFilter(g, w, false);

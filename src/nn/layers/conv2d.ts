@@ -5,7 +5,7 @@
  * Parameters `weight` (Cout, Cin, k, k) and `bias` (Cout), initialised as PyTorch (uniform +-1/sqrt(Cin k^2)).
  */
 import { convGeom, NONE, type Backend, type ConvGeom, type Ptr } from '../kernels/backend.js';
-import { expectNCHW, numel, tensor, type Tensor } from '../tensor.js';
+import { expectNCHW, numel, shapeStr, tensor, type Tensor } from '../tensor.js';
 import { Module, fanInBound, type Param } from './module.js';
 
 export interface Conv2dOptions {
@@ -51,12 +51,16 @@ export class Conv2d extends Module {
     return [g.Ho, g.Wo];
   }
 
-  forward(x: Tensor): Tensor {
+  /** `residual`: a tensor of the output's shape added to it in the same pass (a skip connection; its gradient is dy). */
+  forward(x: Tensor, residual?: Tensor): Tensor {
     const [N, , H, W] = expectNCHW(x, this.cin, 'Conv2d');
     const g = convGeom(N, this.cin, H, W, this.cout, this.kernel, this.stride, this.padding);
     const shape = [N, this.cout, g.Ho, g.Wo];
+    if (residual && (residual.shape.length !== 4 || residual.shape.some((d, i) => d !== shape[i]))) {
+      throw new Error(`Conv2d: residual ${shapeStr(residual.shape)} does not match the output ${shapeStr(shape)}`);
+    }
     const y = this.ws('y', numel(shape));
-    this.be.conv2dForward(g, x.ptr, this.weight.ptr, this.bias ? this.bias.ptr : NONE, y);
+    this.be.conv2dForward(g, x.ptr, this.weight.ptr, this.bias ? this.bias.ptr : NONE, y, residual ? residual.ptr : NONE);
     this.x = x;
     this.g = g;
     return tensor(shape, y);

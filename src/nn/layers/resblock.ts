@@ -56,13 +56,11 @@ export class ResBlock extends Module {
       const tp = this.timeProj.forward(a);
       this.be.addNC(h.ptr, tp.ptr, N, this.cout, P, this.cout); // in place on conv1's output
     }
-    const h2 = this.conv2.forward(this.norm2.forward(h));
+    // y = shortcut(x) + conv2(...): the addition happens inside conv2's output pass
     const s = this.shortcut ? this.shortcut.forward(x) : x;
-    const n = numel(h2.shape);
-    const y = this.ws('y', n);
-    this.be.add(s.ptr, h2.ptr, y, n);
+    const y = this.conv2.forward(this.norm2.forward(h), s);
     this.xShape = x.shape;
-    return tensor(h2.shape, y);
+    return y;
   }
 
   /**
