@@ -13,8 +13,10 @@
  *   figure is that workload's high-water mark: the wasm memory never shrinks).
  * Figures: convStepMs, convStepTorchMs, convRatio, unetCases[{ name, resolution, channels, attention, params,
  *   paramsTorch, trainMs, trainTorchMs, trainRatio, inferMs, inferTorchMs, inferRatio, inferBatch, wasmBytes:
- *   { train, infer } }], nnSimd (the SIMD build measured). Torch figures are null when /usr/bin/python3 cannot
- *   import torch. Ratio = ours / torch (below 1: faster than PyTorch).
+ *   { train, infer } }], nnSimd (the SIMD build measured), torchBlas (the BLAS library PyTorch loaded: Debian's torch
+ *   uses the system libblas.so.3, which must be OpenBLAS — libopenblas0-pthread — not the reference BLAS, or every
+ *   ratio with a matmul is flattered; the run warns). Torch figures are null when /usr/bin/python3 cannot import torch.
+ *   Ratio = ours / torch (below 1: faster than PyTorch).
  * Environment: NN_BENCH_THREADS (default 2), NN_BENCH_STEPS (default 10), NN_BENCH_ONLY=conv|unet,
  *   NN_BENCH_CASES=name,name (a subset), PHASEFLOW_SIMD=plain|relaxed.
  */
@@ -214,6 +216,10 @@ export async function run({ log }: { json: boolean; log: (line: string) => void 
       out.nnSimd = tr.simd;
       const t = torch(['cases', JSON.stringify([torchCase(c)]), '--steps', String(steps)], threads, log);
       const tc = (t?.cases as Record<string, Record<string, number>> | undefined)?.[c.name];
+      if (t && typeof t.torchBlas === 'string') out.torchBlas = t.torchBlas;
+      if (t && typeof t.torchBlas === 'string' && !/openblas|mkl|blis/i.test(t.torchBlas)) {
+        log(`warning: PyTorch's matrix products run on ${t.torchBlas} (the reference BLAS?): install libopenblas0-pthread, or the ratios are flattered`);
+      }
       const cfg = unetConfig(c.config);
       const row = {
         name: c.name,

@@ -10,6 +10,7 @@ unet: the U-Net of src/nn/models/unet.ts with the bench config (channels 32/64/1
 """
 import json
 import math
+import os
 import struct
 import sys
 import time
@@ -189,6 +190,21 @@ def load_safetensors(path):
     return out
 
 
+def blas_library():
+    """The BLAS shared library this process loaded (after a matmul), e.g. 'openblas-pthread/libblas.so.3'.
+    Debian's python3-torch is built with BLAS_INFO=generic: its matrix products (Linear layers, torch.bmm) run on
+    whatever libblas.so.3 the system provides, the slow reference BLAS unless OpenBLAS is installed
+    (libopenblas0-pthread). A benchmark on the reference BLAS flatters every ratio that includes a matmul."""
+    torch.ones(64, 64) @ torch.ones(64, 64)
+    try:
+        with open('/proc/self/maps') as f:
+            libs = {line.split()[-1] for line in f if 'blas' in line and line.split()[-1].startswith('/')}
+    except OSError:
+        return None
+    real = sorted(os.path.realpath(p) for p in libs)
+    return ', '.join('/'.join(p.split('/')[-2:]) for p in real) or None
+
+
 def median_ms(step, warmup, steps):
     for _ in range(warmup):
         step()
@@ -294,13 +310,13 @@ def main():
         steps = int(args[args.index('--steps') + 1]) if '--steps' in args else 10
         torch.set_num_threads(threads)
         out = {c['name']: unet_case_ms(c['config'], c['resolution'], c['trainBatch'], c['inferBatch'], steps) for c in cases}
-        print(json.dumps({'torchVersion': torch.__version__, 'torchThreads': threads, 'cases': out}))
+        print(json.dumps({'torchVersion': torch.__version__, 'torchThreads': threads, 'torchBlas': blas_library(), 'cases': out}))
         return
     which = args[0] if args and not args[0].startswith('--') else 'all'
     threads = int(args[args.index('--threads') + 1]) if '--threads' in args else 2
     steps = int(args[args.index('--steps') + 1]) if '--steps' in args else 10
     torch.set_num_threads(threads)
-    out = {'torchVersion': torch.__version__, 'torchThreads': threads}
+    out = {'torchVersion': torch.__version__, 'torchThreads': threads, 'torchBlas': blas_library()}
     if which in ('conv', 'all'):
         out['convStepTorchMs'] = conv_step_ms(steps)
     if which in ('unet', 'all'):
