@@ -18,7 +18,9 @@ import { createAeTrainer, type AeTrainer, type AeTrainerOptions } from '../src/a
 
 export const name = 'gmm';
 
-const D = 1000, N = 128, T = 40;
+const D = 1000,
+  N = 128,
+  T = 40;
 const PAPER = { d: 5000, n: 128, T: 80, epochs: 40000 };
 
 function median(xs: number[]): number {
@@ -56,10 +58,14 @@ function torchMs(log: (l: string) => void): number | null {
     return null;
   }
   const script = fileURLToPath(new URL('./torch_ae_step.py', import.meta.url));
-  const res = spawnSync(py, [script, '--d', String(D), '--n', String(N), '--T', String(T), '--threads', '2', '--warmup', '5', '--steps', '20'], {
-    encoding: 'utf8',
-    env: { ...process.env, OPENBLAS_NUM_THREADS: '1' },
-  });
+  const res = spawnSync(
+    py,
+    [script, '--d', String(D), '--n', String(N), '--T', String(T), '--threads', '2', '--warmup', '5', '--steps', '20'],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, OPENBLAS_NUM_THREADS: '1' },
+    },
+  );
   if (res.status !== 0) {
     log(`torch: script failed: ${res.stderr.trim().split('\n').pop()}`);
     return null;

@@ -24,17 +24,28 @@ const arg = (name: string, dflt: number): number => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? Number(argv[i + 1]) : dflt;
 };
-const steps = arg('steps', 10_000), every = arg('every', 1000), threads = arg('threads', 2);
+const steps = arg('steps', 10_000),
+  every = arg('every', 1000),
+  threads = arg('threads', 2);
 
 const pool = await createPool({ threads });
 const be = await WasmBackend.create({ pool });
 const rng = Rng.seeded(1);
-const net = new UNet(be, { channels: [8, 16, 32], blocksPerLevel: 1, attentionLevels: [2], groups: 4, headDim: 8 }, rng);
+const net = new UNet(
+  be,
+  { channels: [8, 16, 32], blocksPerLevel: 1, attentionLevels: [2], groups: 4, headDim: 8 },
+  rng,
+);
 const opt = new AdamW(net, { lr: 1e-3 });
 const ema = new Ema(net, { decay: 0.999 });
 const lr = cosineWithWarmup({ base: 1e-3, warmupSteps: 100, totalSteps: steps });
-const N = 8, shape = [N, 1, 16, 16], n = N * 256;
-const x0 = be.alloc(n), noise = be.alloc(n), xt = be.alloc(n), grad = be.alloc(n);
+const N = 8,
+  shape = [N, 1, 16, 16],
+  n = N * 256;
+const x0 = be.alloc(n),
+  noise = be.alloc(n),
+  xt = be.alloc(n),
+  grad = be.alloc(n);
 const data = new Float32Array(n);
 for (let i = 0; i < n; i++) data[i] = Math.sin(i * 0.37) > 0 ? 1 : -1; // a fixed "image" batch
 be.write(x0, data);
@@ -55,12 +66,14 @@ const samples: Sample[] = [];
 const mib = (b: number): number => Math.round((b / 1048576) * 10) / 10;
 const t0 = performance.now();
 let loss = 0;
-const xs = new Float32Array(n), eps = new Float32Array(n);
+const xs = new Float32Array(n),
+  eps = new Float32Array(n);
 for (let step = 1; step <= steps; step++) {
   // x_t = a(t) eps + b(t) x0 with a VP-like schedule; the target is eps.
   const times = Array.from({ length: N }, () => rng.uniform());
   for (let b = 0; b < N; b++) {
-    const bt = Math.exp(-5 * times[b] * times[b]), at = Math.sqrt(1 - bt * bt);
+    const bt = Math.exp(-5 * times[b] * times[b]),
+      at = Math.sqrt(1 - bt * bt);
     for (let i = 0; i < 256; i++) {
       const e = rng.normal();
       eps[b * 256 + i] = e;
@@ -81,9 +94,15 @@ for (let step = 1; step <= steps; step++) {
     if (global.gc) global.gc();
     const m = process.memoryUsage();
     const s: Sample = {
-      step, rssMiB: mib(m.rss), heapUsedMiB: mib(m.heapUsed), heapTotalMiB: mib(m.heapTotal),
-      externalMiB: mib(m.external), arrayBuffersMiB: mib(m.arrayBuffers),
-      wasmMiB: mib(be.heapBytes()), engineMiB: mib(be.allocated() * 4), loss: Math.round(loss * 1e4) / 1e4,
+      step,
+      rssMiB: mib(m.rss),
+      heapUsedMiB: mib(m.heapUsed),
+      heapTotalMiB: mib(m.heapTotal),
+      externalMiB: mib(m.external),
+      arrayBuffersMiB: mib(m.arrayBuffers),
+      wasmMiB: mib(be.heapBytes()),
+      engineMiB: mib(be.allocated() * 4),
+      loss: Math.round(loss * 1e4) / 1e4,
     };
     samples.push(s);
     process.stderr.write(
@@ -95,8 +114,11 @@ for (let step = 1; step <= steps; step++) {
 const first = samples.find((s) => s.step >= every) ?? samples[0];
 const last = samples[samples.length - 1];
 const summary = {
-  steps, threads, msPerStep: (performance.now() - t0) / steps,
-  first, last,
+  steps,
+  threads,
+  msPerStep: (performance.now() - t0) / steps,
+  first,
+  last,
   rssGrowthMiB: Math.round((last.rssMiB - first.rssMiB) * 10) / 10,
   heapGrowthMiB: Math.round((last.heapUsedMiB - first.heapUsedMiB) * 10) / 10,
   wasmGrowthMiB: Math.round((last.wasmMiB - first.wasmMiB) * 10) / 10,

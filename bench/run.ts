@@ -30,16 +30,28 @@ const log = (line: string) => process.stderr.write(line + '\n');
 /** The code version the figures belong to (commit, "+dirty" with uncommitted changes), or null outside git. */
 function gitCommit(): string | null {
   try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: here, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: here, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: here,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: here,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     return dirty ? `${head}+dirty` : head;
   } catch {
     return null;
   }
 }
 
-const files = readdirSync(here).filter((f) => f.endsWith('.bench.ts')).sort();
-const figures: Record<string, unknown> = { machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version } };
+const files = readdirSync(here)
+  .filter((f) => f.endsWith('.bench.ts'))
+  .sort();
+const figures: Record<string, unknown> = {
+  machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
+};
 let failed = false;
 for (const f of files) {
   const mod = (await import(pathToFileURL(join(here, f)).href)) as {

@@ -26,12 +26,33 @@ const entries = existsSync(src)
 const RELAXED = new Set(['nn']);
 for (const file of entries) {
   const name = file.replace(/\.ts$/, '');
-  const variants = RELAXED.has(name) ? [[name, []], [`${name}-relaxed`, ['--enable', 'relaxed-simd']]] : [[name, []]];
+  const variants = RELAXED.has(name)
+    ? [
+        [name, []],
+        [`${name}-relaxed`, ['--enable', 'relaxed-simd']],
+      ]
+    : [[name, []]];
   for (const [target, extra] of variants) {
     const args = [
-      asc, join(src, file), '-O3', '--runtime', 'stub', '--importMemory', '--sharedMemory',
-      '--initialMemory', '1', '--maximumMemory', '65536', '--enable', 'simd', '--enable', 'threads', ...extra,
-      '--noAssert', '-o', join(out, `${target}.wasm`),
+      asc,
+      join(src, file),
+      '-O3',
+      '--runtime',
+      'stub',
+      '--importMemory',
+      '--sharedMemory',
+      '--initialMemory',
+      '1',
+      '--maximumMemory',
+      '65536',
+      '--enable',
+      'simd',
+      '--enable',
+      'threads',
+      ...extra,
+      '--noAssert',
+      '-o',
+      join(out, `${target}.wasm`),
     ];
     execFileSync(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
     console.error(`build-wasm: ${file} -> build/${target}.wasm`);

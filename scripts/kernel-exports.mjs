@@ -19,7 +19,11 @@ function exportedFunctions(root, entry) {
   const src = readFileSync(join(root, 'assembly', `${entry}.ts`), 'utf8');
   const out = [];
   for (const m of src.matchAll(/export\s*\{([^}]*)\}\s*from\s*'\.\/([\w]+)'/g)) {
-    for (const name of m[1].split(',').map((s) => s.trim()).filter(Boolean)) out.push({ name, file: `${m[2]}.ts` });
+    for (const name of m[1]
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean))
+      out.push({ name, file: `${m[2]}.ts` });
   }
   for (const m of src.matchAll(/export\s+function\s+(\w+)\s*\(/g)) out.push({ name: m[1], file: `${entry}.ts` });
   return out;

@@ -23,18 +23,32 @@ const { values } = parseArgs({
 });
 const ints = (s) => s.split(',').map((x) => Number(x.trim()));
 const ctx = await realDataContext({
-  scale: values.scale, out: values.out, threads: values.threads ? Number(values.threads) : undefined,
+  scale: values.scale,
+  out: values.out,
+  threads: values.threads ? Number(values.threads) : undefined,
   reporter: streamReporter(process.stderr, values.quiet),
 });
 const r = await runLearningCurve(ctx, {
-  steps: ints(values.steps), seeds: ints(values.seeds), genSamples: values['gen-samples'] ? Number(values['gen-samples']) : undefined,
+  steps: ints(values.steps),
+  seeds: ints(values.seeds),
+  genSamples: values['gen-samples'] ? Number(values['gen-samples']) : undefined,
 });
 if (values.json) {
   process.stdout.write(JSON.stringify(r, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? null : x)) + '\n');
 } else {
-  const f = (m) => (Number.isFinite(m.low) ? `${m.mean.toFixed(3)} [${m.low.toFixed(3)}, ${m.high.toFixed(3)}]` : m.mean.toFixed(3));
-  console.log(`scale ${r.scale}, ${r.seeds.length} seeds, ${r.genSamples} images per point; oracle accuracy ${(100 * r.oracle.accuracy.value).toFixed(2)} %`);
-  console.log('steps   class error              FD                       confident                typical                  gate');
-  for (const p of r.points) console.log(`${String(p.step).padStart(5)}   ${f(p.classError).padEnd(23)}  ${f(p.fd).padEnd(23)}  ${f(p.confident).padEnd(23)}  ${f(p.typical).padEnd(23)}  ${p.pass ? 'pass' : '-'}`);
-  console.log(`first step count passing the gate (mean confident and mean typical >= 0.9): ${r.firstPassing ?? 'none'}; ${r.seconds.toFixed(1)} s${values.out ? `; wrote ${values.out}/learning-curve` : ''}`);
+  const f = (m) =>
+    Number.isFinite(m.low) ? `${m.mean.toFixed(3)} [${m.low.toFixed(3)}, ${m.high.toFixed(3)}]` : m.mean.toFixed(3);
+  console.log(
+    `scale ${r.scale}, ${r.seeds.length} seeds, ${r.genSamples} images per point; oracle accuracy ${(100 * r.oracle.accuracy.value).toFixed(2)} %`,
+  );
+  console.log(
+    'steps   class error              FD                       confident                typical                  gate',
+  );
+  for (const p of r.points)
+    console.log(
+      `${String(p.step).padStart(5)}   ${f(p.classError).padEnd(23)}  ${f(p.fd).padEnd(23)}  ${f(p.confident).padEnd(23)}  ${f(p.typical).padEnd(23)}  ${p.pass ? 'pass' : '-'}`,
+    );
+  console.log(
+    `first step count passing the gate (mean confident and mean typical >= 0.9): ${r.firstPassing ?? 'none'}; ${r.seconds.toFixed(1)} s${values.out ? `; wrote ${values.out}/learning-curve` : ''}`,
+  );
 }

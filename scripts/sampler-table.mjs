@@ -29,7 +29,9 @@ const { values, positionals } = parseArgs({
   },
 });
 if (positionals.length !== 1) {
-  console.error('usage: node --import tsx scripts/sampler-table.mjs DIR [--n N] [--steps 5,10,20] [--samplers sde,ddim:1,dpm++2m] [--threads T] [--seed S] [--json FILE]');
+  console.error(
+    'usage: node --import tsx scripts/sampler-table.mjs DIR [--n N] [--steps 5,10,20] [--samplers sde,ddim:1,dpm++2m] [--threads T] [--seed S] [--json FILE]',
+  );
   process.exit(2);
 }
 const dir = positionals[0];
@@ -37,18 +39,33 @@ const data = {};
 if (values.data) data.dir = values.data;
 if (values['held-out']) data.heldOut = Number(values['held-out']);
 const reporter = streamReporter(process.stderr);
-const { ctx, net, result } = await loadDenoiseFolder(dir, { threads: values.threads ? Number(values.threads) : undefined, reporter, data });
+const { ctx, net, result } = await loadDenoiseFolder(dir, {
+  threads: values.threads ? Number(values.threads) : undefined,
+  reporter,
+  data,
+});
 const samplers = parseSamplers(values.samplers);
 const steps = values.steps.split(',').map(Number);
 const n = Number(values.n);
 const seed = Number(values.seed);
 const rows = await samplerTable({
-  ctx, net, samplers, steps, n, seed, repeat: Number(values.repeat),
-  onCell: (r) => console.error(`${r.sampler} ${r.steps} steps: class A ${(100 * r.evaluation.fractionA.value).toFixed(1)} %, FD ${r.evaluation.fd?.toFixed(2)}, ${r.seconds.toFixed(1)} s`),
+  ctx,
+  net,
+  samplers,
+  steps,
+  n,
+  seed,
+  repeat: Number(values.repeat),
+  onCell: (r) =>
+    console.error(
+      `${r.sampler} ${r.steps} steps: class A ${(100 * r.evaluation.fractionA.value).toFixed(1)} %, FD ${r.evaluation.fd?.toFixed(2)}, ${r.seconds.toFixed(1)} s`,
+    ),
 });
 net.dispose();
 const info = result;
-console.log(`Model: ${dir} (${info.steps} training steps, channels ${info.unet?.channels?.join('/')}, ${info.unet?.params} parameters, ${info.data?.size}×${info.data?.size}); classes ${info.data?.classA} vs ${info.data?.classB}, training fraction of class A ${(100 * ctx.data.trainFractionA).toFixed(1)} %; ${n} images per cell, seed ${seed}, threads ${values.threads ?? 'all'}, time: fastest of ${values.repeat}.\n`);
+console.log(
+  `Model: ${dir} (${info.steps} training steps, channels ${info.unet?.channels?.join('/')}, ${info.unet?.params} parameters, ${info.data?.size}×${info.data?.size}); classes ${info.data?.classA} vs ${info.data?.classB}, training fraction of class A ${(100 * ctx.data.trainFractionA).toFixed(1)} %; ${n} images per cell, seed ${seed}, threads ${values.threads ?? 'all'}, time: fastest of ${values.repeat}.\n`,
+);
 console.log(samplerTableMarkdown(rows));
 if (values.json) writeFileSync(values.json, JSON.stringify({ dir, n, seed, steps, samplers, rows }, null, 1) + '\n');
 process.exit(0);

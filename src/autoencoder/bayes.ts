@@ -13,7 +13,14 @@ import type { AeParams } from './generate.js';
 export function bayesOptimalParams(interp: Interpolant, mixture: GaussianMixture, T: number): AeParams {
   const { d, mu, sigma, h } = mixture;
   const c0 = interp.initStd;
-  const p: AeParams = { T, d, c: new Float64Array(T), b: new Float64Array(T), u: new Float64Array(T * d), w: new Float64Array(T * d) };
+  const p: AeParams = {
+    T,
+    d,
+    c: new Float64Array(T),
+    b: new Float64Array(T),
+    u: new Float64Array(T * d),
+    w: new Float64Array(T * d),
+  };
   for (let j = 0; j < T; j++) {
     const { alpha, beta } = interp.at((j * interp.tEnd) / T);
     const V = alpha * alpha + beta * beta * sigma * sigma;

@@ -34,13 +34,39 @@ export interface GmmConfig extends Omit<AeTrainerConfig, 'threads'> {
 
 export const GMM_PRESETS = {
   /** docs/method.md §2.6: the overlap figure's settings (hours on a laptop CPU, see `npm run bench`). */
-  paper: { schedule: 'dilated', d: 5000, n: 128, T: 80, epochs: 40000, lr: 1e-4, lU: 1e-5, lW: 1e-5, kappa: 2, p: 0.8, sigma: 1, genSamples: 256 },
+  paper: {
+    schedule: 'dilated',
+    d: 5000,
+    n: 128,
+    T: 80,
+    epochs: 40000,
+    lr: 1e-4,
+    lU: 1e-5,
+    lW: 1e-5,
+    kappa: 2,
+    p: 0.8,
+    sigma: 1,
+    genSamples: 256,
+  },
   /**
    * About half a minute on 2 cores. d 1000 with a coarse grid (T 20) keeps the effect of the dilation visible:
    * the exact field on this grid gives pHat 0.91 without dilation and 0.81 with it (phaseflow exact --grid-points 20
    * --sweep-d 1000); a learning rate of 4e-3 converges in 4000 epochs where the paper's 1e-4 needs tens of thousands.
    */
-  quick: { schedule: 'dilated', d: 1000, n: 128, T: 20, epochs: 4000, lr: 4e-3, lU: 1e-5, lW: 1e-5, kappa: 2, p: 0.8, sigma: 1, genSamples: 2000 },
+  quick: {
+    schedule: 'dilated',
+    d: 1000,
+    n: 128,
+    T: 20,
+    epochs: 4000,
+    lr: 4e-3,
+    lU: 1e-5,
+    lW: 1e-5,
+    kappa: 2,
+    p: 0.8,
+    sigma: 1,
+    genSamples: 2000,
+  },
 } as const satisfies Record<string, Partial<GmmConfig>>;
 
 export type GmmPreset = keyof typeof GMM_PRESETS;
@@ -74,13 +100,20 @@ export interface GmmResult extends GeneratedStats {
   config: GmmConfig;
 }
 
-export type GmmOutcome = { status: 'done'; result: GmmResult } | { status: 'interrupted'; epoch: number; checkpoint: string };
+export type GmmOutcome =
+  { status: 'done'; result: GmmResult } | { status: 'interrupted'; epoch: number; checkpoint: string };
 
 export class NonFiniteLossError extends Error {
-  constructor(readonly epoch: number, readonly checkpointEpoch: number | null, readonly checkpoint: string | null) {
+  constructor(
+    readonly epoch: number,
+    readonly checkpointEpoch: number | null,
+    readonly checkpoint: string | null,
+  ) {
     super(
       `loss became non-finite at epoch ${epoch}` +
-        (checkpoint ? `; the last good checkpoint (epoch ${checkpointEpoch}) is kept at ${checkpoint}` : '; no checkpoint was written') +
+        (checkpoint
+          ? `; the last good checkpoint (epoch ${checkpointEpoch}) is kept at ${checkpoint}`
+          : '; no checkpoint was written') +
         '; try a smaller --lr',
     );
     this.name = 'NonFiniteLossError';
@@ -124,7 +157,11 @@ export function checkpointPath(dir: string): string {
 }
 
 /** Read a GMM checkpoint, refusing foreign or corrupt files with a one-line message. */
-export function readGmmCheckpoint(dir: string): { meta: CheckpointMeta; state: AeTrainerState; loss: { epochs: number[]; values: number[] } } {
+export function readGmmCheckpoint(dir: string): {
+  meta: CheckpointMeta;
+  state: AeTrainerState;
+  loss: { epochs: number[]; values: number[] };
+} {
   const path = checkpointPath(dir);
   const ck = loadCheckpoint<CheckpointMeta>(path);
   if (!ck.meta || ck.meta.format !== 'phaseflow.gmm-checkpoint' || ck.meta.version !== 1) {
@@ -159,7 +196,8 @@ export async function runGmm(opts: RunGmmOptions): Promise<GmmOutcome> {
   const ckPath = opts.dir ? checkpointPath(opts.dir) : null;
   try {
     if (opts.resume) {
-      if (!opts.dir || !existsSync(checkpointPath(opts.dir))) throw new CheckpointError(`no checkpoint to resume in ${opts.dir ?? '(no directory)'}`);
+      if (!opts.dir || !existsSync(checkpointPath(opts.dir)))
+        throw new CheckpointError(`no checkpoint to resume in ${opts.dir ?? '(no directory)'}`);
       const ck = readGmmCheckpoint(opts.dir);
       const algorithm = ck.meta.algorithm ?? 1;
       if (algorithm !== GMM_ALGORITHM_VERSION) {
@@ -182,9 +220,24 @@ export async function runGmm(opts: RunGmmOptions): Promise<GmmOutcome> {
     const writeCheckpoint = () => {
       if (!ckPath) return;
       const state = trainer.exportState();
-      for (const a of Object.values(state.arrays)) for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return; // never save a broken state
-      const meta: CheckpointMeta = { format: 'phaseflow.gmm-checkpoint', version: 1, algorithm: GMM_ALGORITHM_VERSION, config: cfg, trainer: state.meta, trainMs };
-      saveCheckpoint(ckPath, { meta, arrays: { ...state.arrays, lossEpochs: Float64Array.from(lossEpochs), lossValues: Float64Array.from(lossValues) } });
+      for (const a of Object.values(state.arrays))
+        for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return; // never save a broken state
+      const meta: CheckpointMeta = {
+        format: 'phaseflow.gmm-checkpoint',
+        version: 1,
+        algorithm: GMM_ALGORITHM_VERSION,
+        config: cfg,
+        trainer: state.meta,
+        trainMs,
+      };
+      saveCheckpoint(ckPath, {
+        meta,
+        arrays: {
+          ...state.arrays,
+          lossEpochs: Float64Array.from(lossEpochs),
+          lossValues: Float64Array.from(lossValues),
+        },
+      });
       lastCheckpointEpoch = trainer.epoch;
     };
     const every = opts.checkpointEvery ?? 0;
@@ -200,7 +253,8 @@ export async function runGmm(opts: RunGmmOptions): Promise<GmmOutcome> {
       const loss = await trainer.stepAsync(shouldStop);
       if (loss === null) break; // stopped inside the step: the state is that of epoch e
       lossNow = loss;
-      if (!Number.isFinite(lossNow)) throw new NonFiniteLossError(e, lastCheckpointEpoch, lastCheckpointEpoch === null ? null : ckPath);
+      if (!Number.isFinite(lossNow))
+        throw new NonFiniteLossError(e, lastCheckpointEpoch, lastCheckpointEpoch === null ? null : ckPath);
       if (e % cfg.logEvery === 0 || trainer.epoch === cfg.epochs) {
         lossEpochs.push(e);
         lossValues.push(lossNow);
@@ -222,7 +276,15 @@ export async function runGmm(opts: RunGmmOptions): Promise<GmmOutcome> {
     const perTime = Array.from(trainer.lossPerTime());
     const ts = trainer.trainSet();
     const interp = makeInterpolant(cfg.schedule, { d: cfg.d, kappa: cfg.kappa });
-    const gen = generateAndMeasure({ params, interp, samples: cfg.genSamples, seed: cfg.seed, method: cfg.genMethod, p: cfg.p, sigma: cfg.sigma });
+    const gen = generateAndMeasure({
+      params,
+      interp,
+      samples: cfg.genSamples,
+      seed: cfg.seed,
+      method: cfg.genMethod,
+      p: cfg.p,
+      sigma: cfg.sigma,
+    });
     let plus = 0;
     for (const s of ts.s) if (s > 0) plus++;
     const { projections, ...stats } = gen;

@@ -33,7 +33,16 @@ export interface GenerateOptions {
 }
 
 /** Velocity of step j applied to one sample row x (length d) into out. */
-function velocityRow(p: AeParams, j: number, gx: number, zeta: number, scale: number, x: Float64Array, off: number, out: Float64Array): void {
+function velocityRow(
+  p: AeParams,
+  j: number,
+  gx: number,
+  zeta: number,
+  scale: number,
+  x: Float64Array,
+  off: number,
+  out: Float64Array,
+): void {
   const { d } = p;
   const wj = j * d;
   let dot = 0;
@@ -51,7 +60,11 @@ export function generateSamples(opts: GenerateOptions): Float64Array {
   const c0 = interp.initStd;
   const scale = 1 / (Math.sqrt(d) * c0);
   const dt = interp.tEnd / T;
-  const x = opts.x0 ? Float64Array.from(opts.x0) : Rng.seeded(opts.seed).split(11).fillNormal(new Float64Array(samples * d), 0, c0);
+  const x = opts.x0
+    ? Float64Array.from(opts.x0)
+    : Rng.seeded(opts.seed)
+        .split(11)
+        .fillNormal(new Float64Array(samples * d), 0, c0);
   const v1 = new Float64Array(d);
   const v2 = new Float64Array(d);
   const tmp = new Float64Array(d);
@@ -78,7 +91,9 @@ export function generateSamples(opts: GenerateOptions): Float64Array {
 }
 
 /** Generate and measure: pHat, per-mode mean of <x, mu>/d, per-mode variance orthogonal to mu (mu = 1_d). */
-export function generateAndMeasure(opts: GenerateOptions & { p: number; sigma?: number }): GeneratedStats & { projections: Float64Array } {
+export function generateAndMeasure(
+  opts: GenerateOptions & { p: number; sigma?: number },
+): GeneratedStats & { projections: Float64Array } {
   const x = generateSamples(opts);
   const mixture = new GaussianMixture({ d: opts.params.d, p: opts.p, sigma: opts.sigma ?? 1 });
   const red = reduce(x, mixture);

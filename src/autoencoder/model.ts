@@ -55,7 +55,14 @@ export function makeGrid(interp: Interpolant, d: number, T: number): AeGrid {
 
 /** Zero parameters of the given shape. */
 export function zeroParams(d: number, T: number): AeParams {
-  return { T, d, c: new Float64Array(T), b: new Float64Array(T), u: new Float64Array(T * d), w: new Float64Array(T * d) };
+  return {
+    T,
+    d,
+    c: new Float64Array(T),
+    b: new Float64Array(T),
+    u: new Float64Array(T * d),
+    w: new Float64Array(T * d),
+  };
 }
 
 /** Deep copy. */

@@ -23,7 +23,10 @@ export function computeOverlaps(p: AeParams, tEnd: number, opts: { abs?: boolean
   const { T, d } = p;
   const o: Overlaps = { t: [], c: [], m: [], omega: [], b: [], sqrtQ: [], sqrtR: [] };
   for (let j = 0; j < T; j++) {
-    let su = 0, sw = 0, qu = 0, qw = 0;
+    let su = 0,
+      sw = 0,
+      qu = 0,
+      qw = 0;
     for (let i = 0; i < d; i++) {
       const u = p.u[j * d + i];
       const w = p.w[j * d + i];
@@ -32,7 +35,9 @@ export function computeOverlaps(p: AeParams, tEnd: number, opts: { abs?: boolean
       qu += u * u;
       qw += w * w;
     }
-    let m = su / d, omega = sw / d, b = p.b[j];
+    let m = su / d,
+      omega = sw / d,
+      b = p.b[j];
     const flip = m < 0 || (m === 0 && omega < 0);
     if (flip) {
       m = -m;

@@ -30,7 +30,14 @@ export interface LossAndGrad {
  * Loss and gradient for training data `x1` ((n, d) row-major) and the given noise.
  * `out` (optional) receives the gradient (overwritten).
  */
-export function aeLossAndGrad(grid: AeGrid, p: AeParams, x1: Float64Array, n: number, noise: NoiseSource, out?: AeParams): LossAndGrad {
+export function aeLossAndGrad(
+  grid: AeGrid,
+  p: AeParams,
+  x1: Float64Array,
+  n: number,
+  noise: NoiseSource,
+  out?: AeParams,
+): LossAndGrad {
   const it = aeLossAndGradChunks(grid, p, x1, n, noise, out);
   for (;;) {
     const r = it.next();
@@ -43,7 +50,14 @@ export function aeLossAndGrad(grid: AeGrid, p: AeParams, x1: Float64Array, n: nu
  * the same result, bit for bit. A caller can stop between chunks (to honour a signal inside a long step) and drop
  * the partial gradient; nothing else is modified.
  */
-export function* aeLossAndGradChunks(grid: AeGrid, p: AeParams, x1: Float64Array, n: number, noise: NoiseSource, out?: AeParams): Generator<void, LossAndGrad> {
+export function* aeLossAndGradChunks(
+  grid: AeGrid,
+  p: AeParams,
+  x1: Float64Array,
+  n: number,
+  noise: NoiseSource,
+  out?: AeParams,
+): Generator<void, LossAndGrad> {
   const { d, T } = grid;
   if (p.d !== d || p.T !== T) throw new RangeError(`params are (T=${p.T}, d=${p.d}), grid is (T=${T}, d=${d})`);
   if (x1.length !== n * d) throw new RangeError(`x1 has ${x1.length} entries, expected n*d = ${n * d}`);

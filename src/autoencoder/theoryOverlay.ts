@@ -27,8 +27,13 @@ export interface OverlayOptions {
   selection?: Phase1Selection;
 }
 
-export function ridgeConstants(o: Pick<OverlayOptions, 'd' | 'T' | 'lU' | 'lW' | 'lambdas'>): { lambdaU: number; lambdaW: number } {
-  return o.lambdas === 'paper' ? { lambdaU: 50, lambdaW: 1 } : { lambdaU: (o.lU * o.d * o.T) / 2, lambdaW: (o.lW * o.d * o.T) / 2 };
+export function ridgeConstants(o: Pick<OverlayOptions, 'd' | 'T' | 'lU' | 'lW' | 'lambdas'>): {
+  lambdaU: number;
+  lambdaW: number;
+} {
+  return o.lambdas === 'paper'
+    ? { lambdaU: 50, lambdaW: 1 }
+    : { lambdaU: (o.lU * o.d * o.T) / 2, lambdaW: (o.lW * o.d * o.T) / 2 };
 }
 
 export interface TheoryComparison {
@@ -52,7 +57,8 @@ export interface TheoryOverlay {
 
 /** Linear interpolation of a polyline at x (null outside its range or where it is not finite). */
 function interp(line: OverlapLine, x: number): number | null {
-  const xs = line.x, ys = line.y;
+  const xs = line.x,
+    ys = line.y;
   for (let i = 0; i + 1 < xs.length; i++) {
     if (x >= xs[i] && x <= xs[i + 1]) {
       if (xs[i + 1] === xs[i]) return Number.isFinite(ys[i + 1]) ? ys[i + 1] : null;
@@ -65,7 +71,8 @@ function interp(line: OverlapLine, x: number): number | null {
 
 function rms(lines: OverlapLine[], o: Overlaps, key: 'c' | 'm' | 'omega' | 'b'): { rms: number | null; n: number } {
   const line = lines.find((l) => l.name === key)!;
-  let s = 0, n = 0;
+  let s = 0,
+    n = 0;
   for (let j = 0; j < o.t.length; j++) {
     // omega and b are predicted in phase 1 only; exclude the boundary point where the model switches phase
     if ((key === 'omega' || key === 'b') && o.t[j] >= 1) continue;
@@ -80,7 +87,18 @@ function rms(lines: OverlapLine[], o: Overlaps, key: 'c' | 'm' | 'omega' | 'b'):
 export function theoryOverlay(opts: OverlayOptions, measured: Overlaps): TheoryOverlay {
   const { lambdaU, lambdaW } = ridgeConstants(opts);
   const selection = opts.selection ?? 'notebook';
-  const report = computeTheory({ n: opts.n, p: opts.p, sigma: opts.sigma, kappa: opts.kappa, lambdaU, lambdaW, kappas: [], mseDims: [], selection, d: opts.d });
+  const report = computeTheory({
+    n: opts.n,
+    p: opts.p,
+    sigma: opts.sigma,
+    kappa: opts.kappa,
+    lambdaU,
+    lambdaW,
+    kappas: [],
+    mseDims: [],
+    selection,
+    d: opts.d,
+  });
   const lines = overlapSeries(report);
   const keys = ['c', 'm', 'omega', 'b'] as const;
   const comparison: TheoryComparison = { rmsFinite: {} as never, rmsInfinite: {} as never, points: {} as never };

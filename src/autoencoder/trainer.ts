@@ -145,14 +145,17 @@ export function aeTrainerConfig(o: AeTrainerOptions): AeTrainerConfig {
     threads: o.pool ? o.pool.size : (o.threads ?? availableParallelism()),
     backend: o.backend ?? 'wasm',
   };
-  if (!['linear', 've', 'dilated'].includes(c.schedule)) throw new RangeError(`schedule must be linear, ve or dilated, got "${c.schedule}"`);
+  if (!['linear', 've', 'dilated'].includes(c.schedule))
+    throw new RangeError(`schedule must be linear, ve or dilated, got "${c.schedule}"`);
   for (const k of ['d', 'n', 'T'] as const) {
     if (!(Number.isInteger(c[k]) && c[k] >= 1)) throw new RangeError(`${k} must be an integer >= 1, got ${c[k]}`);
   }
   if (!(c.lr > 0 && Number.isFinite(c.lr))) throw new RangeError(`lr must be > 0, got ${c.lr}`);
   if (!(c.lU >= 0 && c.lW >= 0)) throw new RangeError(`weight decays must be >= 0, got lU=${c.lU}, lW=${c.lW}`);
-  if (!(Number.isInteger(c.threads) && c.threads >= 1)) throw new RangeError(`threads must be an integer >= 1, got ${c.threads}`);
-  if (c.backend !== 'wasm' && c.backend !== 'reference') throw new RangeError(`backend must be wasm or reference, got "${c.backend}"`);
+  if (!(Number.isInteger(c.threads) && c.threads >= 1))
+    throw new RangeError(`threads must be an integer >= 1, got ${c.threads}`);
+  if (c.backend !== 'wasm' && c.backend !== 'reference')
+    throw new RangeError(`backend must be wasm or reference, got "${c.backend}"`);
   return c;
 }
 
@@ -167,9 +170,10 @@ export async function createAeTrainer(o: AeTrainerOptions): Promise<AeTrainer> {
   const data = new GaussianMixture({ d, p: config.p, sigma: config.sigma }).sample(root.split(1), n);
   const noiseKey = root.split(2).seedWords();
   const adamOpts: AdamOptions = { lr: config.lr, lU: config.lU, lW: config.lW };
-  const core = config.backend === 'wasm'
-    ? await WasmCore.create(config, grid, data.x, noiseKey, adamOpts, o.pool)
-    : new ReferenceCore(config, grid, data.x, root.split(2), adamOpts);
+  const core =
+    config.backend === 'wasm'
+      ? await WasmCore.create(config, grid, data.x, noiseKey, adamOpts, o.pool)
+      : new ReferenceCore(config, grid, data.x, root.split(2), adamOpts);
   core.setState(init, adamInit(d, T));
   let epoch = 0;
   let lastLoss: Float64Array = new Float64Array(T);
@@ -210,30 +214,60 @@ export async function createAeTrainer(o: AeTrainerOptions): Promise<AeTrainer> {
       void _threads;
       // lossPerTime: the last step's per-time losses, so that a run resumed at its final epoch reports them too.
       const arrays: Record<string, Float64Array> = { c: p.c, b: p.b, u: p.u, w: p.w, lossPerTime: lastLoss.slice() };
-      for (const [name, src] of [['m', a.m], ['v', a.v]] as const) {
+      for (const [name, src] of [
+        ['m', a.m],
+        ['v', a.v],
+      ] as const) {
         arrays[`${name}.c`] = src.c;
         arrays[`${name}.b`] = src.b;
         arrays[`${name}.u`] = src.u;
         arrays[`${name}.w`] = src.w;
       }
-      return { meta: { format: 'phaseflow.ae-trainer', version: 1, config: cfg, epoch, noiseKey: Array.from(noiseKey) }, arrays };
+      return {
+        meta: { format: 'phaseflow.ae-trainer', version: 1, config: cfg, epoch, noiseKey: Array.from(noiseKey) },
+        arrays,
+      };
     },
     importState(state) {
       live();
       const m = state.meta;
-      if (!m || m.format !== 'phaseflow.ae-trainer' || m.version !== 1) throw new Error('not a phaseflow AE trainer state (format/version)');
-      for (const k of ['schedule', 'd', 'n', 'T', 'p', 'sigma', 'kappa', 'lr', 'lU', 'lW', 'seed', 'backend'] as const) {
-        if (m.config[k] !== config[k]) throw new Error(`trainer state has ${k}=${m.config[k]}, this trainer has ${config[k]}`);
+      if (!m || m.format !== 'phaseflow.ae-trainer' || m.version !== 1)
+        throw new Error('not a phaseflow AE trainer state (format/version)');
+      for (const k of [
+        'schedule',
+        'd',
+        'n',
+        'T',
+        'p',
+        'sigma',
+        'kappa',
+        'lr',
+        'lU',
+        'lW',
+        'seed',
+        'backend',
+      ] as const) {
+        if (m.config[k] !== config[k])
+          throw new Error(`trainer state has ${k}=${m.config[k]}, this trainer has ${config[k]}`);
       }
-      if (m.noiseKey.length !== 4 || m.noiseKey.some((v, i) => v !== noiseKey[i])) throw new Error('trainer state noise key does not match the seed');
+      if (m.noiseKey.length !== 4 || m.noiseKey.some((v, i) => v !== noiseKey[i]))
+        throw new Error('trainer state noise key does not match the seed');
       if (!(Number.isInteger(m.epoch) && m.epoch >= 0)) throw new Error(`invalid epoch ${m.epoch}`);
       const get = (name: string, len: number) => {
         const a = state.arrays[name];
-        if (!(a instanceof Float64Array) || a.length !== len) throw new Error(`trainer state array "${name}" missing or not Float64Array(${len})`);
+        if (!(a instanceof Float64Array) || a.length !== len)
+          throw new Error(`trainer state array "${name}" missing or not Float64Array(${len})`);
         return a.slice();
       };
       const params = { T, d, c: get('c', T), b: get('b', T), u: get('u', T * d), w: get('w', T * d) };
-      const mom = (k: string): AeParams => ({ T, d, c: get(`${k}.c`, T), b: get(`${k}.b`, T), u: get(`${k}.u`, T * d), w: get(`${k}.w`, T * d) });
+      const mom = (k: string): AeParams => ({
+        T,
+        d,
+        c: get(`${k}.c`, T),
+        b: get(`${k}.b`, T),
+        u: get(`${k}.u`, T * d),
+        w: get(`${k}.w`, T * d),
+      });
       core.setState(params, { m: mom('m'), v: mom('v'), t: m.epoch });
       epoch = m.epoch;
       const lp = state.arrays.lossPerTime;

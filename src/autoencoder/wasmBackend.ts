@@ -91,8 +91,10 @@ export class WasmAeKernel {
     this.chunks = o.chunks ?? defaultChunks(n, T);
     this.block = o.block ?? defaultBlock(this.dp);
     this.adamOpts = o.adam;
-    if (!(Number.isInteger(this.chunks) && this.chunks >= 1 && this.chunks <= n)) throw new RangeError(`chunks must be in [1, n], got ${this.chunks}`);
-    if (!(Number.isInteger(this.block) && this.block >= 1)) throw new RangeError(`block must be a positive integer, got ${this.block}`);
+    if (!(Number.isInteger(this.chunks) && this.chunks >= 1 && this.chunks <= n))
+      throw new RangeError(`chunks must be in [1, n], got ${this.chunks}`);
+    if (!(Number.isInteger(this.block) && this.block >= 1))
+      throw new RangeError(`block must be a positive integer, got ${this.block}`);
     if (o.x1.length !== n * d) throw new RangeError(`x1 has ${o.x1.length} entries, expected n*d = ${n * d}`);
     if (o.noiseKey.length !== 4) throw new RangeError('noiseKey must have four uint32 words');
     const dp = this.dp;
@@ -148,10 +150,34 @@ export class WasmAeKernel {
     set('NCHUNK', this.chunks);
     set('BLOCK', this.block);
     const ptrSlots: [keyof typeof CTX, string][] = [
-      ['X1', 'x1'], ['X1SQ', 'x1sq'], ['ALPHA', 'alpha'], ['BETA', 'beta'], ['W', 'w'], ['U', 'u'], ['B', 'b'],
-      ['C', 'c'], ['WF', 'wf'], ['UF', 'uf'], ['UU', 'uu'], ['MW', 'mw'], ['VW', 'vw'], ['MU', 'mu'], ['VU', 'vu'],
-      ['MB', 'mb'], ['VB', 'vb'], ['MC', 'mc'], ['VC', 'vc'], ['SLOTS', 'slots'], ['SLOTSC', 'slotsc'], ['GW', 'gw'],
-      ['GU', 'gu'], ['GB', 'gb'], ['GC', 'gc'], ['LOSS', 'loss'], ['COUNTERS', 'counters'], ['SCRATCH', 'scratch'],
+      ['X1', 'x1'],
+      ['X1SQ', 'x1sq'],
+      ['ALPHA', 'alpha'],
+      ['BETA', 'beta'],
+      ['W', 'w'],
+      ['U', 'u'],
+      ['B', 'b'],
+      ['C', 'c'],
+      ['WF', 'wf'],
+      ['UF', 'uf'],
+      ['UU', 'uu'],
+      ['MW', 'mw'],
+      ['VW', 'vw'],
+      ['MU', 'mu'],
+      ['VU', 'vu'],
+      ['MB', 'mb'],
+      ['VB', 'vb'],
+      ['MC', 'mc'],
+      ['VC', 'vc'],
+      ['SLOTS', 'slots'],
+      ['SLOTSC', 'slotsc'],
+      ['GW', 'gw'],
+      ['GU', 'gu'],
+      ['GB', 'gb'],
+      ['GC', 'gc'],
+      ['LOSS', 'loss'],
+      ['COUNTERS', 'counters'],
+      ['SCRATCH', 'scratch'],
     ];
     for (const [slot, name] of ptrSlots) set(slot, this.ptrs[name]);
     set('SCRATCH_STRIDE', scratch);
@@ -204,8 +230,17 @@ export class WasmAeKernel {
    * compiler, and a long step never tiers up while it runs. A few hundred small steps on a throwaway problem suffice.
    */
   static warmUp(pool: KernelPool, mod: KernelModule): void {
-    const d = 64, n = 8, T = 4;
-    const grid: AeGrid = { d, T, c0: 1, alpha: Float64Array.of(1, 0.7, 0.4, 0.1), beta: Float64Array.of(0, 0.3, 0.6, 0.9), t: new Float64Array(T) };
+    const d = 64,
+      n = 8,
+      T = 4;
+    const grid: AeGrid = {
+      d,
+      T,
+      c0: 1,
+      alpha: Float64Array.of(1, 0.7, 0.4, 0.1),
+      beta: Float64Array.of(0, 0.3, 0.6, 0.9),
+      t: new Float64Array(T),
+    };
     const x1 = new Float64Array(n * d).fill(0.5);
     const k = new WasmAeKernel(mod, {
       pool,
@@ -232,7 +267,8 @@ export class WasmAeKernel {
   private setSlot(k: number, v: number): void {
     if (F64_SLOTS.has(k)) this.mod.f64(this.ctxPtr, CTX.SLOT_COUNT)[k] = v;
     else {
-      if (!(Number.isInteger(v) && v >= 0 && v <= 0xffffffff)) throw new RangeError(`context slot ${k} needs a uint32, got ${v}`);
+      if (!(Number.isInteger(v) && v >= 0 && v <= 0xffffffff))
+        throw new RangeError(`context slot ${k} needs a uint32, got ${v}`);
       this.mod.u32(this.ctxPtr, 2 * CTX.SLOT_COUNT)[2 * k] = v;
     }
   }
@@ -269,7 +305,10 @@ export class WasmAeKernel {
       let l0 = 0;
       let l1 = 0;
       for (let i = j * dp; i < (j + 1) * dp; i += 4) {
-        const e0 = uf[i], e1 = uf[i + 1], e2 = uf[i + 2], e3 = uf[i + 3];
+        const e0 = uf[i],
+          e1 = uf[i + 1],
+          e2 = uf[i + 2],
+          e3 = uf[i + 3];
         l0 += e0 * e0 + e2 * e2;
         l1 += e1 * e1 + e3 * e3;
       }
@@ -332,7 +371,8 @@ export class WasmAeKernel {
       this.noisePtr = 0;
     }
     if (noise) {
-      if (noise.length !== T * n * d) throw new RangeError(`noise has ${noise.length} entries, expected T*n*d = ${T * n * d}`);
+      if (noise.length !== T * n * d)
+        throw new RangeError(`noise has ${noise.length} entries, expected T*n*d = ${T * n * d}`);
       this.noisePtr = this.mod.alloc(4 * T * n * dp);
       const z = this.mod.f32(this.noisePtr, T * n * dp);
       for (let r = 0; r < T * n; r++) for (let i = 0; i < d; i++) z[r * dp + i] = noise[r * d + i];
@@ -346,7 +386,8 @@ export class WasmAeKernel {
    */
   step(epoch: number, opts: StepOptions = {}): number {
     this.assertOpen();
-    if (!(Number.isInteger(epoch) && epoch >= 0 && epoch <= 0xffffffff)) throw new RangeError(`epoch must be a uint32, got ${epoch}`);
+    if (!(Number.isInteger(epoch) && epoch >= 0 && epoch <= 0xffffffff))
+      throw new RangeError(`epoch must be a uint32, got ${epoch}`);
     const adam = opts.adam ?? true;
     this.setSlot(CTX.EPOCH, epoch);
     this.setSlot(CTX.FLAGS, adam ? FLAG_ADAM : 0);
@@ -374,13 +415,18 @@ export class WasmAeKernel {
    * result is then null; otherwise the loss, bit-identical to `step` (the work units and their order of reduction do
    * not depend on which executor runs them).
    */
-  async stepAsync(epoch: number, shouldStop: () => boolean | Promise<boolean>, opts: StepOptions = {}): Promise<number | null> {
+  async stepAsync(
+    epoch: number,
+    shouldStop: () => boolean | Promise<boolean>,
+    opts: StepOptions = {},
+  ): Promise<number | null> {
     this.assertOpen();
     if (this.pool.size < 2) {
       if (await shouldStop()) return null;
       return this.step(epoch, opts);
     }
-    if (!(Number.isInteger(epoch) && epoch >= 0 && epoch <= 0xffffffff)) throw new RangeError(`epoch must be a uint32, got ${epoch}`);
+    if (!(Number.isInteger(epoch) && epoch >= 0 && epoch <= 0xffffffff))
+      throw new RangeError(`epoch must be a uint32, got ${epoch}`);
     const adam = opts.adam ?? true;
     const before = { p: this.getParams(), a: this.getAdam() };
     this.setSlot(CTX.EPOCH, epoch);
@@ -478,4 +524,3 @@ export class WasmAeKernel {
 function align16(x: number): number {
   return Math.ceil(x / 16) * 16;
 }
-

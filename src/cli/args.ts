@@ -134,7 +134,8 @@ function bounds(s: FlagSpec): Bounds {
 }
 
 function expectation(s: FlagSpec): string {
-  const what = s.type === 'int' ? 'an integer' : s.type === 'number' ? 'a number' : s.type === 'path' ? 'a path' : 'a value';
+  const what =
+    s.type === 'int' ? 'an integer' : s.type === 'number' ? 'a number' : s.type === 'path' ? 'a path' : 'a value';
   const r = rangeText(bounds(s));
   return r ? `${what} ${r}` : what;
 }
@@ -144,7 +145,8 @@ function parseNumber(flag: string, raw: string, s: Bounds, integer: boolean): nu
   const kind = integer ? 'an integer' : 'a number';
   const r = rangeText(s);
   const want = r ? `${kind} ${r}` : kind;
-  if (!Number.isFinite(v) || (integer && !Number.isInteger(v))) throw new UsageError(`--${flag}: expected ${want}, got "${raw}"`);
+  if (!Number.isFinite(v) || (integer && !Number.isInteger(v)))
+    throw new UsageError(`--${flag}: expected ${want}, got "${raw}"`);
   if (
     (s.min !== undefined && v < s.min) ||
     (s.max !== undefined && v > s.max) ||
@@ -174,21 +176,29 @@ function parseValue(flag: string, raw: string, s: FlagSpec): unknown {
       if (raw === '') throw new UsageError(`--${flag}: expected a non-empty value`);
       return raw;
     case 'enum':
-      if (!s.choices.includes(raw)) throw new UsageError(`--${flag}: expected one of ${s.choices.join('|')}, got "${raw}"`);
+      if (!s.choices.includes(raw))
+        throw new UsageError(`--${flag}: expected one of ${s.choices.join('|')}, got "${raw}"`);
       return raw;
     case 'ints':
     case 'numbers': {
       const items = listItems(raw);
       const integer = s.type === 'ints';
-      if (items.length === 0) throw new UsageError(`--${flag}: expected a comma-separated list of ${integer ? 'integers' : 'numbers'}, got "${raw}"`);
+      if (items.length === 0)
+        throw new UsageError(
+          `--${flag}: expected a comma-separated list of ${integer ? 'integers' : 'numbers'}, got "${raw}"`,
+        );
       const xs = items.map((x) => parseNumber(flag, x, s, integer));
-      if (s.distinct && new Set(xs).size !== xs.length) throw new UsageError(`--${flag}: entries must be distinct, got ${xs.join(',')}`);
+      if (s.distinct && new Set(xs).size !== xs.length)
+        throw new UsageError(`--${flag}: entries must be distinct, got ${xs.join(',')}`);
       return xs;
     }
     case 'strings': {
       const items = listItems(raw);
       if (items.length === 0) throw new UsageError(`--${flag}: expected a comma-separated list, got "${raw}"`);
-      if (s.choices) for (const x of items) if (!s.choices.includes(x)) throw new UsageError(`--${flag}: expected entries from ${s.choices.join('|')}, got "${x}"`);
+      if (s.choices)
+        for (const x of items)
+          if (!s.choices.includes(x))
+            throw new UsageError(`--${flag}: expected entries from ${s.choices.join('|')}, got "${x}"`);
       return items;
     }
     case 'bool':
@@ -281,7 +291,8 @@ export function parseArgs<S extends FlagSpecs>(argv: readonly string[], specs: S
     const spec = specs[name];
     if (!spec) throw new UsageError(`unknown flag --${typed} (see --help)`);
     if (spec.type === 'bool') {
-      if (inline !== undefined && !['true', 'false'].includes(inline)) throw new UsageError(`--${typed}: expected true or false, got "${inline}"`);
+      if (inline !== undefined && !['true', 'false'].includes(inline))
+        throw new UsageError(`--${typed}: expected true or false, got "${inline}"`);
       values[name] = inline === undefined ? true : inline === 'true';
       given.add(name);
       continue;
@@ -290,7 +301,8 @@ export function parseArgs<S extends FlagSpecs>(argv: readonly string[], specs: S
     if (raw === undefined) {
       const next = argv[i + 1];
       if (next === undefined) throw new UsageError(`--${typed}: missing value (${spec.metavar ?? expectation(spec)})`);
-      if (looksLikeFlag(next, spec)) throw new UsageError(`--${typed}: missing value (${spec.metavar ?? expectation(spec)}); "${next}" is a flag`);
+      if (looksLikeFlag(next, spec))
+        throw new UsageError(`--${typed}: missing value (${spec.metavar ?? expectation(spec)}); "${next}" is a flag`);
       raw = next;
       i++;
     }
@@ -328,7 +340,8 @@ export function defaultText(s: FlagSpec): string | undefined {
  */
 export function formatFlags(specs: FlagSpecs, extra: ReadonlyArray<readonly [string, string]> = []): string {
   const rows = Object.entries(specs).map(([name, s]) => {
-    const meta = s.type === 'bool' ? '' : ` ${s.metavar ?? (s.type === 'enum' ? s.choices.join('|') : s.type.toUpperCase())}`;
+    const meta =
+      s.type === 'bool' ? '' : ` ${s.metavar ?? (s.type === 'enum' ? s.choices.join('|') : s.type.toUpperCase())}`;
     const left = `${s.short ? `-${s.short}, ` : '    '}--${name}${meta}`;
     const d = defaultText(s);
     const dflt = d === undefined ? '' : ` (default ${d.replace('--no-…', `--no-${name}`)})`;
@@ -337,12 +350,17 @@ export function formatFlags(specs: FlagSpecs, extra: ReadonlyArray<readonly [str
   });
   rows.push(...extra.map(([flag, help]) => [`    ${flag}`, help] as const));
   const w = Math.min(38, Math.max(...rows.map((r) => r[0].length)) + 2);
-  return rows.map(([l, r]) => (l.length + 2 <= w ? `  ${l.padEnd(w)}${r}` : `  ${l}\n  ${' '.repeat(w)}${r}`)).join('\n');
+  return rows
+    .map(([l, r]) => (l.length + 2 <= w ? `  ${l.padEnd(w)}${r}` : `  ${l}\n  ${' '.repeat(w)}${r}`))
+    .join('\n');
 }
 
 /** The deprecated names of a command for --help, or '' if it has none. */
 export function formatAliases(aliases: Readonly<Record<string, string>> = {}): string {
   const old = Object.entries(aliases);
   if (!old.length) return '';
-  return ['Deprecated names (accepted with a warning until the next release):', ...old.map(([o, n]) => `  --${o}  is now --${n}`)].join('\n');
+  return [
+    'Deprecated names (accepted with a warning until the next release):',
+    ...old.map(([o, n]) => `  --${o}  is now --${n}`),
+  ].join('\n');
 }

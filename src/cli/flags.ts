@@ -30,14 +30,44 @@ export interface Rename {
 
 /** Every rename of this release (README "Renamed flags"; the commands' `aliases` follow from it). */
 export const RENAMES: readonly Rename[] = [
-  { old: 'steps', now: 'grid-points', commands: ['exact', 'gmm', 'sweep'], why: '--steps meant grid points here and optimiser steps in the real-data commands' },
-  { old: 'steps', now: 'train-steps', commands: ['denoise', 'uturn', 'retrain', 'scan', 'mnist'], why: 'see --grid-points' },
-  { old: 'samples', now: 'gen-samples', commands: ['exact'], why: 'the same concept is --gen-samples in gmm, sweep and the real-data commands' },
+  {
+    old: 'steps',
+    now: 'grid-points',
+    commands: ['exact', 'gmm', 'sweep'],
+    why: '--steps meant grid points here and optimiser steps in the real-data commands',
+  },
+  {
+    old: 'steps',
+    now: 'train-steps',
+    commands: ['denoise', 'uturn', 'retrain', 'scan', 'mnist'],
+    why: 'see --grid-points',
+  },
+  {
+    old: 'samples',
+    now: 'gen-samples',
+    commands: ['exact'],
+    why: 'the same concept is --gen-samples in gmm, sweep and the real-data commands',
+  },
   { old: 'method', now: 'gen-method', commands: ['exact'], why: 'the same concept is --gen-method in gmm' },
-  { old: 'seeds', now: 'retrain-seeds', commands: ['retrain', 'mnist'], why: '--seeds meant the retraining seeds here and the scan seeds in scan' },
+  {
+    old: 'seeds',
+    now: 'retrain-seeds',
+    commands: ['retrain', 'mnist'],
+    why: '--seeds meant the retraining seeds here and the scan seeds in scan',
+  },
   { old: 'seeds', now: 'scan-seeds', commands: ['scan'], why: 'mnist already called them --scan-seeds' },
-  { old: 'selection', now: 'theory-selection', commands: ['theory'], why: 'gmm calls the same choice --theory-selection' },
-  { old: 'grid', now: 'curve-points', commands: ['theory'], why: '--grid is the grid layout (paper|endpoint) in exact' },
+  {
+    old: 'selection',
+    now: 'theory-selection',
+    commands: ['theory'],
+    why: 'gmm calls the same choice --theory-selection',
+  },
+  {
+    old: 'grid',
+    now: 'curve-points',
+    commands: ['theory'],
+    why: '--grid is the grid layout (paper|endpoint) in exact',
+  },
 ];
 
 /** The deprecated names a command accepts: old → new. */

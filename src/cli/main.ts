@@ -47,11 +47,17 @@ export function commandHelp(c: Command): string {
 
 function findCommand(name: string, io: CommandIO): Command | undefined {
   const cmd = COMMANDS.find((c) => c.name === name);
-  if (!cmd) io.stderr.write(`phaseflow: unknown command "${name}"; expected one of ${COMMANDS.map((c) => c.name).join(', ')}\n`);
+  if (!cmd)
+    io.stderr.write(
+      `phaseflow: unknown command "${name}"; expected one of ${COMMANDS.map((c) => c.name).join(', ')}\n`,
+    );
   return cmd;
 }
 
-export async function main(argv: string[], io: CommandIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: CommandIO = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h') {
     io.stdout.write(topHelp() + '\n');
@@ -83,7 +89,10 @@ export async function main(argv: string[], io: CommandIO = { stdout: process.std
     }
     for (const w of parsed.warnings) io.stderr.write(`phaseflow ${name}: warning: ${w}\n`);
     checkPathFlags(cmd.flags, parsed.values);
-    release = lockPathFlags(cmd.flags, parsed.values, { command: name, log: (line) => io.stderr.write(`phaseflow ${name}: ${line}\n`) });
+    release = lockPathFlags(cmd.flags, parsed.values, {
+      command: name,
+      log: (line) => io.stderr.write(`phaseflow ${name}: ${line}\n`),
+    });
     // Commands whose loops poll the stop flag get the cooperative handlers; the others (short, synchronous work)
     // keep Node's default, so that Ctrl-C ends them at once (a lock they leave is taken over by the next run).
     if (cmd.stoppable) uninstall = installStopHandlers();
@@ -141,7 +150,9 @@ function hasWork(dir: string): boolean {
 
 /** The command line that continues a stopped run (the same command: finished work is skipped, runs resume). */
 export function continueCommand(argv: readonly string[]): string {
-  return ['phaseflow', ...argv].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+  return ['phaseflow', ...argv]
+    .map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`))
+    .join(' ');
 }
 
 // Run when executed directly (e.g. `node --import tsx src/cli/main.ts exact ...`).

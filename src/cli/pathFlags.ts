@@ -11,7 +11,10 @@ import { acquireLock, liveHolder, LockHeldError, type RunLock } from '../io/lock
 import { removeStaleTemps } from '../io/atomic.js';
 
 /** The path flags of `specs` that have a value and a rule, in flag order. */
-function pathFlags<S extends FlagSpecs>(specs: S, values: Values<S>): Array<{ flag: string; path: string; rule: PathRule }> {
+function pathFlags<S extends FlagSpecs>(
+  specs: S,
+  values: Values<S>,
+): Array<{ flag: string; path: string; rule: PathRule }> {
   const out: Array<{ flag: string; path: string; rule: PathRule }> = [];
   for (const [flag, spec] of Object.entries(specs)) {
     const v = (values as Record<string, unknown>)[flag];
@@ -43,7 +46,10 @@ export function checkPathFlags<S extends FlagSpecs>(specs: S, values: Values<S>)
 }
 
 /** Locks one folder for this run (a folder that is not a flag's value, e.g. `sweep --merge DIR` without --out). */
-export function lockFolder(path: string, opts: { flag: string; command: string; log: (line: string) => void }): () => void {
+export function lockFolder(
+  path: string,
+  opts: { flag: string; command: string; log: (line: string) => void },
+): () => void {
   try {
     const lock = acquireLock(path, { command: opts.command, log: opts.log });
     return () => lock.release();
@@ -57,7 +63,11 @@ export function lockFolder(path: string, opts: { flag: string; command: string; 
  * Locks the folders of the path flags whose rule says `lock` (each folder once). Returns a function that releases
  * them all; on a refusal, releases what it took and throws a `UsageError` naming the flag and the holder.
  */
-export function lockPathFlags<S extends FlagSpecs>(specs: S, values: Values<S>, opts: { command: string; log: (line: string) => void }): () => void {
+export function lockPathFlags<S extends FlagSpecs>(
+  specs: S,
+  values: Values<S>,
+  opts: { command: string; log: (line: string) => void },
+): () => void {
   const locks: RunLock[] = [];
   const seen = new Set<string>();
   const releaseAll = () => {

@@ -2,7 +2,17 @@
  * Atomic file output: write to a temporary file in the same folder, fsync, then rename over the target,
  * so a reader (or a crash) never sees a half-written file.
  */
-import { openSync, writeSync, fsyncSync, closeSync, renameSync, mkdirSync, unlinkSync, existsSync, readdirSync } from 'node:fs';
+import {
+  openSync,
+  writeSync,
+  fsyncSync,
+  closeSync,
+  renameSync,
+  mkdirSync,
+  unlinkSync,
+  existsSync,
+  readdirSync,
+} from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { isSystemPath, PathError } from './paths.js';
 import { processAlive } from './lock.js';
@@ -12,7 +22,8 @@ let counter = 0;
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const dir = dirname(path);
   // Node's recursive mkdir never returns under /proc; refuse there instead of hanging.
-  if (!existsSync(dir) && isSystemPath(dir)) throw new PathError(undefined, `cannot write ${path}: ${dir} is under a system folder (/proc, /sys, /dev)`);
+  if (!existsSync(dir) && isSystemPath(dir))
+    throw new PathError(undefined, `cannot write ${path}: ${dir} is under a system folder (/proc, /sys, /dev)`);
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${counter++}.tmp`);
   const fd = openSync(tmp, 'w');

@@ -79,7 +79,8 @@ export function decodeCheckpoint<M = unknown>(buf: Uint8Array, what = 'checkpoin
   }
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const stored = view.getUint32(buf.length - 4, true);
-  if (crc32(buf, 0, buf.length - 4) !== stored) throw new CheckpointError(`${what} is corrupt or truncated (checksum mismatch)`);
+  if (crc32(buf, 0, buf.length - 4) !== stored)
+    throw new CheckpointError(`${what} is corrupt or truncated (checksum mismatch)`);
   const hlen = view.getUint32(8, true);
   if (12 + hlen > buf.length - 4) throw new CheckpointError(`${what} is truncated (header runs past the end)`);
   let header: { meta: M; arrays: Array<{ name: string; dtype: string; length: number; offset: number }> };
@@ -93,9 +94,15 @@ export function decodeCheckpoint<M = unknown>(buf: Uint8Array, what = 'checkpoin
   for (const e of header.arrays) {
     const size = e.dtype === 'f64' ? 8 : 4;
     const start = payloadStart + e.offset;
-    if (start + e.length * size > buf.length - 4) throw new CheckpointError(`${what}: array "${e.name}" runs past the end of the file`);
+    if (start + e.length * size > buf.length - 4)
+      throw new CheckpointError(`${what}: array "${e.name}" runs past the end of the file`);
     const bytes = buf.slice(start, start + e.length * size);
-    arrays[e.name] = e.dtype === 'f64' ? new Float64Array(bytes.buffer) : e.dtype === 'f32' ? new Float32Array(bytes.buffer) : new Uint32Array(bytes.buffer);
+    arrays[e.name] =
+      e.dtype === 'f64'
+        ? new Float64Array(bytes.buffer)
+        : e.dtype === 'f32'
+          ? new Float32Array(bytes.buffer)
+          : new Uint32Array(bytes.buffer);
   }
   return { meta: header.meta, arrays };
 }

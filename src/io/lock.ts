@@ -37,7 +37,9 @@ export class LockHeldError extends Error {
     super(
       holder
         ? `${dir} is in use by another phaseflow run (${holder.command}, pid ${holder.pid} on ${holder.host}, started ${holder.started})` +
-            (holder.host === hostname() ? '; wait for it to finish or choose another folder' : `; if that run is gone, delete ${join(dir, LOCK_FILE)}`)
+            (holder.host === hostname()
+              ? '; wait for it to finish or choose another folder'
+              : `; if that run is gone, delete ${join(dir, LOCK_FILE)}`)
         : `${dir} is locked (${join(dir, LOCK_FILE)} is unreadable); if no run uses the folder, delete that file`,
     );
     this.name = 'LockHeldError';
@@ -82,7 +84,13 @@ export function readLock(dir: string): LockInfo | null {
   try {
     const j = JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')) as Partial<LockInfo>;
     if (j.format !== 'phaseflow.lock' || typeof j.pid !== 'number' || typeof j.host !== 'string') return null;
-    return { format: 'phaseflow.lock', pid: j.pid, host: j.host, started: String(j.started), command: String(j.command ?? '?') };
+    return {
+      format: 'phaseflow.lock',
+      pid: j.pid,
+      host: j.host,
+      started: String(j.started),
+      command: String(j.command ?? '?'),
+    };
   } catch {
     return null;
   }
@@ -135,14 +143,17 @@ function removeStale(path: string, stale: LockInfo): boolean {
   } catch {
     /* treat as the stale one */
   }
-  const same = moved === null || moved.trim() === '' || (() => {
-    try {
-      const j = JSON.parse(moved) as LockInfo;
-      return j.pid === stale.pid && j.started === stale.started;
-    } catch {
-      return true;
-    }
-  })();
+  const same =
+    moved === null ||
+    moved.trim() === '' ||
+    (() => {
+      try {
+        const j = JSON.parse(moved) as LockInfo;
+        return j.pid === stale.pid && j.started === stale.started;
+      } catch {
+        return true;
+      }
+    })();
   if (!same) {
     // A fresh lock of another run slipped in between our read and the rename: put it back.
     try {
@@ -164,7 +175,13 @@ function removeStale(path: string, stale: LockInfo): boolean {
 export function acquireLock(dir: string, opts: LockOptions = {}): RunLock {
   const created = createDir(dir);
   const path = join(dir, LOCK_FILE);
-  const info: LockInfo = { format: 'phaseflow.lock', pid: process.pid, host: hostname(), started: new Date().toISOString(), command: opts.command ?? 'phaseflow' };
+  const info: LockInfo = {
+    format: 'phaseflow.lock',
+    pid: process.pid,
+    host: hostname(),
+    started: new Date().toISOString(),
+    command: opts.command ?? 'phaseflow',
+  };
   const undoCreate = () => {
     for (const d of [...created].reverse()) {
       try {
@@ -216,7 +233,9 @@ export function acquireLock(dir: string, opts: LockOptions = {}): RunLock {
       throw new LockHeldError(dir, holder);
     }
     if (removeStale(path, holder)) {
-      opts.log?.(`taking over the lock of ${dir} from pid ${holder.pid} (${holder.command}, started ${holder.started}), which is no longer running`);
+      opts.log?.(
+        `taking over the lock of ${dir} from pid ${holder.pid} (${holder.command}, started ${holder.started}), which is no longer running`,
+      );
     }
   }
   undoCreate();

@@ -38,12 +38,21 @@ export function formatBytes(b: number): string {
 export function checkMemory(field: string, what: string, est: MemoryEstimate, hint: string, total = totalmem()): void {
   const budget = 0.8 * total;
   if (est.bytes > budget) {
-    throw new FieldError(field, `${what} needs about ${formatBytes(est.bytes)} of memory, more than this machine has (${formatBytes(total)}, of which 80 % may be used); ${hint}`);
+    throw new FieldError(
+      field,
+      `${what} needs about ${formatBytes(est.bytes)} of memory, more than this machine has (${formatBytes(total)}, of which 80 % may be used); ${hint}`,
+    );
   }
   if (est.largest > MAX_TYPED_ARRAY) {
-    throw new FieldError(field, `${what} needs one array of ${est.largest.toExponential(2)} entries, more than JavaScript allows (2^32 - 1); ${hint}`);
+    throw new FieldError(
+      field,
+      `${what} needs one array of ${est.largest.toExponential(2)} entries, more than JavaScript allows (2^32 - 1); ${hint}`,
+    );
   }
   if (est.wasm > MAX_WASM_BYTES) {
-    throw new FieldError(field, `${what} needs about ${formatBytes(est.wasm)} inside the wasm kernel, more than a 32-bit wasm memory holds (4 GiB); use --backend reference or ${hint}`);
+    throw new FieldError(
+      field,
+      `${what} needs about ${formatBytes(est.wasm)} inside the wasm kernel, more than a 32-bit wasm memory holds (4 GiB); use --backend reference or ${hint}`,
+    );
   }
 }

@@ -97,10 +97,12 @@ function writable(path: string): boolean {
 
 function common(path: string, field: string | undefined): void {
   if (path === '') throw new PathError(field, 'expected a path, got an empty value');
-  if (path.startsWith('-')) throw new PathError(field, `"${path}" looks like a flag, not a path (write ./${path} for a file of that name)`);
+  if (path.startsWith('-'))
+    throw new PathError(field, `"${path}" looks like a flag, not a path (write ./${path} for a file of that name)`);
   if (path.includes('\0')) throw new PathError(field, 'the path contains a NUL character');
   const root = systemRoot(path);
-  if (root) throw new PathError(field, `${path} is under ${root}, which holds no ordinary files; choose another folder`);
+  if (root)
+    throw new PathError(field, `${path} is under ${root}, which holds no ordinary files; choose another folder`);
 }
 
 /**
@@ -118,7 +120,8 @@ export function checkOutputDir(path: string, opts: { field?: string } = {}): { e
   }
   const anc = nearestExisting(path);
   if (!anc) throw new PathError(field, `cannot create ${path}`);
-  if (!statOrNull(anc)?.isDirectory()) throw new PathError(field, `cannot create ${path}: ${anc} is a file, not a folder`);
+  if (!statOrNull(anc)?.isDirectory())
+    throw new PathError(field, `cannot create ${path}: ${anc} is a file, not a folder`);
   if (!writable(anc)) throw new PathError(field, `cannot create ${path}: ${anc} is not writable`);
   return { exists: false };
 }

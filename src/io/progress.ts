@@ -19,7 +19,9 @@ export function formatDuration(seconds: number): string {
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const r = s % 60;
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(r).padStart(2, '0')}` : `${String(m).padStart(2, '0')}:${String(r).padStart(2, '0')}`;
+  return h > 0
+    ? `${h}:${String(m).padStart(2, '0')}:${String(r).padStart(2, '0')}`
+    : `${String(m).padStart(2, '0')}:${String(r).padStart(2, '0')}`;
 }
 
 export class Progress {
@@ -68,7 +70,9 @@ export class Progress {
     const elapsed = (now - this.start) / 1000;
     const pct = ((100 * Math.min(done, total)) / total).toFixed(1).padStart(5);
     const label = this.opts.label ? `${this.opts.label} ` : '';
-    this.stream.write(`${this.tty ? '\r' : ''}${label}${done}/${total} ${pct}% ${formatDuration(elapsed)} ${extra}${this.tty ? '\x1b[K\n' : '\n'}`);
+    this.stream.write(
+      `${this.tty ? '\r' : ''}${label}${done}/${total} ${pct}% ${formatDuration(elapsed)} ${extra}${this.tty ? '\x1b[K\n' : '\n'}`,
+    );
   }
   done(extra = ''): void {
     if (this.opts.quiet || !this.stream) return;

@@ -40,7 +40,8 @@ export class WasmHeap {
 
   /** Allocate `bytes` (> 0) aligned to `align` (a power of two, >= 16); the memory is zero-filled. */
   alloc(bytes: number, align = 16): number {
-    if (!(Number.isInteger(bytes) && bytes > 0)) throw new RangeError(`alloc: bytes must be a positive integer, got ${bytes}`);
+    if (!(Number.isInteger(bytes) && bytes > 0))
+      throw new RangeError(`alloc: bytes must be a positive integer, got ${bytes}`);
     if (!(Number.isInteger(align) && align >= 16 && (align & (align - 1)) === 0)) {
       throw new RangeError(`alloc: align must be a power of two >= 16, got ${align}`);
     }

@@ -48,7 +48,19 @@ import { WasmHeap } from './heap.js';
 import { compileKernel } from './wasm.js';
 
 // control block layout: control.mjs (shared with worker.mjs)
-import { SEQ, PENDING, CMD, ERRORS, TASK_BASE, TASK_STRIDE, MAX_ARGS, ERR_BYTES, CMD_RUN, CMD_MSG, CMD_EXIT } from './control.mjs';
+import {
+  SEQ,
+  PENDING,
+  CMD,
+  ERRORS,
+  TASK_BASE,
+  TASK_STRIDE,
+  MAX_ARGS,
+  ERR_BYTES,
+  CMD_RUN,
+  CMD_MSG,
+  CMD_EXIT,
+} from './control.mjs';
 const DEFAULT_MAX_PAGES = 65536; // build-wasm.mjs: --maximumMemory 65536
 
 export interface PoolOptions {
@@ -96,7 +108,9 @@ function resolveWorkerPath(): string {
   // compiled package without the copied worker: fall back to the sources next to dist/
   const src = fileURLToPath(new URL('../../src/kernels/worker.mjs', import.meta.url));
   if (existsSync(src)) return src;
-  throw new Error(`kernel worker script not found at ${here} (copy src/kernels/worker.mjs next to the compiled pool.js)`);
+  throw new Error(
+    `kernel worker script not found at ${here} (copy src/kernels/worker.mjs next to the compiled pool.js)`,
+  );
 }
 
 export class KernelPool {
@@ -125,7 +139,8 @@ export class KernelPool {
   /** Create a pool with `threads` executors (the calling thread counts as one). */
   static async create(opts: PoolOptions = {}): Promise<KernelPool> {
     const size = opts.threads ?? availableParallelism();
-    if (!(Number.isInteger(size) && size >= 1 && size <= 256)) throw new RangeError(`threads must be an integer in [1, 256], got ${size}`);
+    if (!(Number.isInteger(size) && size >= 1 && size <= 256))
+      throw new RangeError(`threads must be an integer in [1, 256], got ${size}`);
     const pool = new KernelPool(size);
     if (size > 1) {
       const path = resolveWorkerPath();
@@ -133,7 +148,13 @@ export class KernelPool {
       for (let k = 1; k < size; k++) {
         const ch = new MessageChannel();
         const w = new Worker(path, {
-          workerData: { index: k, control: pool.ctrl.buffer, args: pool.args.buffer, errors: pool.errText.buffer, port: ch.port2 },
+          workerData: {
+            index: k,
+            control: pool.ctrl.buffer,
+            args: pool.args.buffer,
+            errors: pool.errText.buffer,
+            port: ch.port2,
+          },
           transferList: [ch.port2],
           execArgv: [], // plain JS: no need for the parent's TypeScript loader in every worker
         });
@@ -313,7 +334,11 @@ export class KernelPool {
   }
 
   /** Write the tasks, wake the workers; returns executor 0's share as a thunk. */
-  private startRun(moduleName: string, exportName: string, argsPerWorker: ReadonlyArray<ReadonlyArray<number>>): () => void {
+  private startRun(
+    moduleName: string,
+    exportName: string,
+    argsPerWorker: ReadonlyArray<ReadonlyArray<number>>,
+  ): () => void {
     this.assertOpen();
     const mod = this.modules.get(moduleName);
     if (!mod) throw new Error(`kernel module "${moduleName}" is not loaded in this pool`);
@@ -383,9 +408,16 @@ export class KernelPool {
     this.inflight = job;
     try {
       if (this.workers.length > 0) {
-        const waitAsync = (Atomics as unknown as {
-          waitAsync(a: Int32Array, i: number, v: number, t?: number): { async: boolean; value: Promise<string> | string };
-        }).waitAsync;
+        const waitAsync = (
+          Atomics as unknown as {
+            waitAsync(
+              a: Int32Array,
+              i: number,
+              v: number,
+              t?: number,
+            ): { async: boolean; value: Promise<string> | string };
+          }
+        ).waitAsync;
         while (!job.settled) {
           const p = Atomics.load(this.ctrl, PENDING);
           if (p === 0) break;

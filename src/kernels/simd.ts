@@ -20,8 +20,8 @@ export const SIMD_PREFERENCES: readonly SimdPreference[] = ['auto', 'plain', 're
 
 // (module (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd))
 const PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123, 3, 2, 1, 0, 10, 13, 1, 11, 0, 32, 0, 32, 1, 32,
-  2, 253, 133, 2, 11,
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123, 3, 2, 1, 0, 10, 13, 1, 11, 0, 32, 0, 32, 1, 32, 2,
+  253, 133, 2, 11,
 ]);
 
 /** Whether this engine validates relaxed-SIMD code now. */
@@ -62,7 +62,10 @@ export function resolveSimd(preference: SimdPreference = 'auto', env: NodeJS.Pro
   if (want === 'plain') return 'plain';
   const ok = enableRelaxedSimd();
   if (want === 'relaxed' && !ok) {
-    throw new SimdChoiceError(field, `${field}: relaxed SIMD is not available in this runtime (Node ${process.version})`);
+    throw new SimdChoiceError(
+      field,
+      `${field}: relaxed SIMD is not available in this runtime (Node ${process.version})`,
+    );
   }
   return ok ? 'relaxed' : 'plain';
 }

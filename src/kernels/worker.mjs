@@ -7,7 +7,19 @@
 // decrements the pending counter and wakes the host when it reaches zero. The control-block layout is control.mjs.
 import { workerData, receiveMessageOnPort } from 'node:worker_threads';
 
-import { SEQ, PENDING, CMD, ERRORS, TASK_BASE, TASK_STRIDE, MAX_ARGS, ERR_BYTES, CMD_RUN, CMD_MSG, CMD_EXIT } from './control.mjs';
+import {
+  SEQ,
+  PENDING,
+  CMD,
+  ERRORS,
+  TASK_BASE,
+  TASK_STRIDE,
+  MAX_ARGS,
+  ERR_BYTES,
+  CMD_RUN,
+  CMD_MSG,
+  CMD_EXIT,
+} from './control.mjs';
 
 const { index, control, args: argsBuf, errors: errBuf, port } = workerData;
 const ctrl = new Int32Array(control);
@@ -88,12 +100,23 @@ for (;;) {
         if (!f) throw new Error(`worker ${index}: module ${mod} export ${fn} is not loaded`);
         const a = index * MAX_ARGS;
         switch (nargs) {
-          case 0: f(); break;
-          case 1: f(args[a]); break;
-          case 2: f(args[a], args[a + 1]); break;
-          case 3: f(args[a], args[a + 1], args[a + 2]); break;
-          case 4: f(args[a], args[a + 1], args[a + 2], args[a + 3]); break;
-          default: f(...args.subarray(a, a + nargs));
+          case 0:
+            f();
+            break;
+          case 1:
+            f(args[a]);
+            break;
+          case 2:
+            f(args[a], args[a + 1]);
+            break;
+          case 3:
+            f(args[a], args[a + 1], args[a + 2]);
+            break;
+          case 4:
+            f(args[a], args[a + 1], args[a + 2], args[a + 3]);
+            break;
+          default:
+            f(...args.subarray(a, a + nargs));
         }
       }
     }

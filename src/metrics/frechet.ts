@@ -20,7 +20,8 @@ export interface GaussianFit {
 /** Mean and unbiased covariance of n row-major feature vectors of length dim. */
 export function gaussianFit(features: ArrayLike<number>, dim: number): GaussianFit {
   const n = features.length / dim;
-  if (!Number.isInteger(n) || n < 2) throw new RangeError(`need at least 2 feature vectors of length ${dim}, got ${features.length} values`);
+  if (!Number.isInteger(n) || n < 2)
+    throw new RangeError(`need at least 2 feature vectors of length ${dim}, got ${features.length} values`);
   const mean = new Float64Array(dim);
   for (let k = 0; k < n; k++) for (let i = 0; i < dim; i++) mean[i] += features[k * dim + i];
   for (let i = 0; i < dim; i++) mean[i] /= n;
@@ -33,11 +34,12 @@ export function gaussianFit(features: ArrayLike<number>, dim: number): GaussianF
       for (let j = i; j < dim; j++) cov[i * dim + j] += ci * c[j];
     }
   }
-  for (let i = 0; i < dim; i++) for (let j = i; j < dim; j++) {
-    const v = cov[i * dim + j] / (n - 1);
-    cov[i * dim + j] = v;
-    cov[j * dim + i] = v;
-  }
+  for (let i = 0; i < dim; i++)
+    for (let j = i; j < dim; j++) {
+      const v = cov[i * dim + j] / (n - 1);
+      cov[i * dim + j] = v;
+      cov[j * dim + i] = v;
+    }
   return { dim, mean, cov, n };
 }
 

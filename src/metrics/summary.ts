@@ -5,7 +5,10 @@
 import { Rng } from '../random/rng.js';
 
 /** Two-sided 97.5 % Student-t quantiles for 1..30 degrees of freedom (then the normal 1.96). */
-const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+const T975 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11,
+  2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
 
 export function tQuantile975(df: number): number {
   return df >= 1 && df <= 30 ? T975[df - 1] : 1.96;
@@ -42,10 +45,11 @@ export function ratioOfMeans(a: readonly number[], b: readonly number[], seed = 
   const rng = Rng.seeded(seed).split(77);
   const rs: number[] = [];
   for (let r = 0; r < resamples; r++) {
-    let sa = 0, sb = 0;
+    let sa = 0,
+      sb = 0;
     for (let i = 0; i < a.length; i++) sa += a[rng.int(a.length)];
     for (let i = 0; i < b.length; i++) sb += b[rng.int(b.length)];
-    const v = (sa / a.length) / (sb / b.length);
+    const v = sa / a.length / (sb / b.length);
     if (Number.isFinite(v)) rs.push(v);
   }
   rs.sort((x, y) => x - y);

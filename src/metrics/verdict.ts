@@ -70,12 +70,17 @@ export function claimText(c: ClaimSpec): string {
 /** The verdict of `interval` on `claim`, after the quality gate. */
 export function judge(claim: ClaimSpec, interval: Interval, gate?: QualityGate): Judgement {
   const g = claim.direction === 'greater' ? 1 : -1;
-  if (g * (claim.noEffect - claim.threshold) > 0) throw new RangeError(`judge: "no effect" ${claim.noEffect} lies inside the claim ${claimText(claim)}`);
+  if (g * (claim.noEffect - claim.threshold) > 0)
+    throw new RangeError(`judge: "no effect" ${claim.noEffect} lies inside the claim ${claimText(claim)}`);
   const est = interval.estimate ?? NaN;
   const out = (verdict: Verdict, reason: string): Judgement => ({
     verdict,
     claim: claimText(claim),
-    interval: { estimate: Number.isFinite(est) ? est : null, low: Number.isFinite(interval.low) ? interval.low : null, high: Number.isFinite(interval.high) ? interval.high : null },
+    interval: {
+      estimate: Number.isFinite(est) ? est : null,
+      low: Number.isFinite(interval.low) ? interval.low : null,
+      high: Number.isFinite(interval.high) ? interval.high : null,
+    },
     reason,
   });
   if (gate && !gate.passed) return out('not comparable', `quality gate failed: ${gate.reason}`);
@@ -84,18 +89,37 @@ export function judge(claim: ClaimSpec, interval: Interval, gate?: QualityGate):
   // Map to the 'greater' orientation: claim region (t, ∞).
   const lo = g > 0 ? interval.low : -interval.high;
   const hi = g > 0 ? interval.high : -interval.low;
-  const t = g * claim.threshold, n0 = g * claim.noEffect;
+  const t = g * claim.threshold,
+    n0 = g * claim.noEffect;
   const iv = `[${f(interval.low)}, ${f(interval.high)}]`;
   const side = claim.direction === 'greater' ? 'above' : 'below';
   const other = claim.direction === 'greater' ? 'below' : 'above';
   if (lo > t) return out('agrees', `the interval ${iv} lies ${side} ${f(claim.threshold)}`);
   if (hi <= t) {
-    if (hi < n0) return out('differs', `the interval ${iv} lies ${other} "no effect" ${f(claim.noEffect)}: a significant effect opposite to the claim`);
-    if (lo > n0) return out('differs', `the interval ${iv} excludes "no effect" ${f(claim.noEffect)} but lies ${other} the claimed ${f(claim.threshold)}: an effect in the claimed direction, smaller than claimed`);
-    return out('differs', `the interval ${iv} does not reach ${side} the claimed ${f(claim.threshold)} (it contains "no effect" ${f(claim.noEffect)})`);
+    if (hi < n0)
+      return out(
+        'differs',
+        `the interval ${iv} lies ${other} "no effect" ${f(claim.noEffect)}: a significant effect opposite to the claim`,
+      );
+    if (lo > n0)
+      return out(
+        'differs',
+        `the interval ${iv} excludes "no effect" ${f(claim.noEffect)} but lies ${other} the claimed ${f(claim.threshold)}: an effect in the claimed direction, smaller than claimed`,
+      );
+    return out(
+      'differs',
+      `the interval ${iv} does not reach ${side} the claimed ${f(claim.threshold)} (it contains "no effect" ${f(claim.noEffect)})`,
+    );
   }
-  if (lo > n0) return out('unresolved', `the interval ${iv} excludes "no effect" ${f(claim.noEffect)} but contains values on both sides of the claimed ${f(claim.threshold)}`);
-  return out('unresolved', `the interval ${iv} contains both the claim (${side} ${f(claim.threshold)}) and "no effect" ${f(claim.noEffect)}`);
+  if (lo > n0)
+    return out(
+      'unresolved',
+      `the interval ${iv} excludes "no effect" ${f(claim.noEffect)} but contains values on both sides of the claimed ${f(claim.threshold)}`,
+    );
+  return out(
+    'unresolved',
+    `the interval ${iv} contains both the claim (${side} ${f(claim.threshold)}) and "no effect" ${f(claim.noEffect)}`,
+  );
 }
 
 /**

@@ -25,9 +25,22 @@ export { Classifier, classifierConfig, type ClassifierConfig } from './models/cl
 export { benchConvNet } from './models/convnet.js';
 export { mseLoss, crossEntropyLoss } from './loss.js';
 export * from './optim/index.js';
-export { encodeSafetensors, decodeSafetensors, SafetensorsError, type SafeTensor, type SafetensorsFile } from './io/safetensors.js';
 export {
-  saveWeights, loadWeights, loadWeightsFromBytes, encodeWeights, saveModel, loadModel, buildModel,
-  type ModelConfig, type ConfiguredModel,
+  encodeSafetensors,
+  decodeSafetensors,
+  SafetensorsError,
+  type SafeTensor,
+  type SafetensorsFile,
+} from './io/safetensors.js';
+export {
+  saveWeights,
+  loadWeights,
+  loadWeightsFromBytes,
+  encodeWeights,
+  saveModel,
+  loadModel,
+  buildModel,
+  type ModelConfig,
+  type ConfiguredModel,
 } from './io/weights.js';
 export { DenoiserTrainer, ClassifierTrainer, type TrainerOptions, type StepResult } from './train.js';

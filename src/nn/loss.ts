@@ -17,7 +17,10 @@ export function mseLoss(be: Backend, pred: Tensor, target: Ptr, grad: Ptr): numb
  * float64 (N K is small). Returns the mean loss and the number of correct argmax predictions.
  */
 export function crossEntropyLoss(
-  be: Backend, logits: Tensor, labels: ArrayLike<number>, grad: Ptr,
+  be: Backend,
+  logits: Tensor,
+  labels: ArrayLike<number>,
+  grad: Ptr,
 ): { loss: number; correct: number } {
   if (logits.shape.length !== 2 || logits.shape[0] !== labels.length) {
     throw new Error(`crossEntropy: logits ${shapeStr(logits.shape)} do not match ${labels.length} labels`);
@@ -25,12 +28,14 @@ export function crossEntropyLoss(
   const [N, K] = logits.shape;
   const z = be.read(logits.ptr, N * K);
   const g = new Float64Array(N * K);
-  let loss = 0, correct = 0;
+  let loss = 0,
+    correct = 0;
   for (let n = 0; n < N; n++) {
     const y = labels[n];
     if (!(Number.isInteger(y) && y >= 0 && y < K)) throw new Error(`crossEntropy: label ${y} outside [0, ${K})`);
-    let mx = -Infinity, arg = 0;
-    for (let k = 0; k < K; k++) if (z[n * K + k] > mx) (mx = z[n * K + k]), (arg = k);
+    let mx = -Infinity,
+      arg = 0;
+    for (let k = 0; k < K; k++) if (z[n * K + k] > mx) ((mx = z[n * K + k]), (arg = k));
     let s = 0;
     for (let k = 0; k < K; k++) s += Math.exp(z[n * K + k] - mx);
     loss += Math.log(s) + mx - z[n * K + y];

@@ -48,7 +48,8 @@ class Buffers {
   /** Copies host data into the buffer `key` and returns it as a tensor of `shape`. */
   put(key: string, shape: readonly number[], data: ArrayLike<number>): Tensor {
     const n = numel(shape);
-    if (data.length !== n) throw new Error(`${key}: expected ${n} values for shape ${shapeStr(shape)}, got ${data.length}`);
+    if (data.length !== n)
+      throw new Error(`${key}: expected ${n} values for shape ${shapeStr(shape)}, got ${data.length}`);
     const p = this.get(key, n);
     this.model.be.write(p, data);
     return tensor(shape, p);
@@ -139,7 +140,8 @@ export class ClassifierTrainer extends TrainerBase {
   /** argmax class per image. */
   predict(x: ArrayLike<number>, shape: readonly number[]): Int32Array {
     const z = this.logits(x, shape);
-    const K = this.net.config.classes, N = shape[0];
+    const K = this.net.config.classes,
+      N = shape[0];
     const out = new Int32Array(N);
     for (let n = 0; n < N; n++) {
       let best = 0;

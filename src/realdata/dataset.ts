@@ -44,7 +44,8 @@ export function halve(x: Float32Array, n: number, side: number): Float32Array {
   const h = side / 2;
   const out = new Float32Array(n * h * h);
   for (let k = 0; k < n; k++) {
-    const src = k * side * side, dst = k * h * h;
+    const src = k * side * side,
+      dst = k * h * h;
     for (let i = 0; i < h; i++) {
       for (let j = 0; j < h; j++) {
         const a = src + 2 * i * side + 2 * j;
@@ -67,7 +68,13 @@ function atResolution(d: BinaryDataset, c: DataConfig): BinaryDataset {
 export function generativeDataset(c: DataConfig): BinaryDataset {
   return atResolution(
     makeBinaryDataset(loadSource(c), {
-      classA: c.classA, classB: c.classB, fraction: c.fraction, heldOut: c.heldOut, size: IMAGE_SIZE, seed: c.seed, maxTrain: c.maxTrain,
+      classA: c.classA,
+      classB: c.classB,
+      fraction: c.fraction,
+      heldOut: c.heldOut,
+      size: IMAGE_SIZE,
+      seed: c.seed,
+      maxTrain: c.maxTrain,
     }),
     c,
   );
@@ -75,7 +82,17 @@ export function generativeDataset(c: DataConfig): BinaryDataset {
 
 /** The balanced set the oracle is trained and tested on. */
 export function oracleDataset(c: DataConfig): BinaryDataset {
-  return atResolution(makeBinaryDataset(loadSource(c), { classA: c.classA, classB: c.classB, fraction: 0.5, heldOut: c.heldOut, size: IMAGE_SIZE, seed: c.seed }), c);
+  return atResolution(
+    makeBinaryDataset(loadSource(c), {
+      classA: c.classA,
+      classB: c.classB,
+      fraction: 0.5,
+      heldOut: c.heldOut,
+      size: IMAGE_SIZE,
+      seed: c.seed,
+    }),
+    c,
+  );
 }
 
 /** Images of one label from a split, as float64 rows (n, side^2). */

@@ -57,19 +57,42 @@ export interface RunSpec {
 /** The U-Net config of a denoiser config (epsilon prediction, time scale 1000, 1 channel, side `size`). */
 export function unetOf(d: DenoiserConfig, size: number): UNetConfig {
   return unetConfig({
-    inChannels: 1, outChannels: 1, channels: d.channels, blocksPerLevel: d.blocksPerLevel, attentionLevels: d.attentionLevels,
-    midAttention: d.midAttention, groups: d.groups, headDim: d.headDim, timeScale: 1000, prediction: 'epsilon', sampleSize: size,
+    inChannels: 1,
+    outChannels: 1,
+    channels: d.channels,
+    blocksPerLevel: d.blocksPerLevel,
+    attentionLevels: d.attentionLevels,
+    midAttention: d.midAttention,
+    groups: d.groups,
+    headDim: d.headDim,
+    timeScale: 1000,
+    prediction: 'epsilon',
+    sampleSize: size,
   });
 }
 
 /** A run spec from a denoiser config; `scheduleSteps` defaults to `d.steps`. */
-export function runSpec(o: { data: string; size: number; denoiser: DenoiserConfig; sampler: string; seed: number; scheduleSteps?: number; init?: RunSpec['init'] }): RunSpec {
+export function runSpec(o: {
+  data: string;
+  size: number;
+  denoiser: DenoiserConfig;
+  sampler: string;
+  seed: number;
+  scheduleSteps?: number;
+  init?: RunSpec['init'];
+}): RunSpec {
   const d = o.denoiser;
   return {
     data: o.data,
     unet: unetOf(d, o.size),
     optim: {
-      batch: d.batch, lr: d.lr, warmup: d.warmup, weightDecay: d.weightDecay, clip: d.clip, emaDecay: d.emaDecay, schedule: d.schedule,
+      batch: d.batch,
+      lr: d.lr,
+      warmup: d.warmup,
+      weightDecay: d.weightDecay,
+      clip: d.clip,
+      emaDecay: d.emaDecay,
+      schedule: d.schedule,
       scheduleSteps: o.scheduleSteps ?? d.steps,
     },
     sampler: o.sampler,
@@ -84,7 +107,8 @@ export function runKey(spec: RunSpec, label = 'run'): string {
 }
 
 export function lrSchedule(o: RunSpec['optim']): LrSchedule {
-  if (o.schedule === 'cosine') return cosineWithWarmup({ base: o.lr, warmupSteps: o.warmup, totalSteps: o.scheduleSteps });
+  if (o.schedule === 'cosine')
+    return cosineWithWarmup({ base: o.lr, warmupSteps: o.warmup, totalSteps: o.scheduleSteps });
   return (s) => (s < o.warmup ? (o.lr * s) / Math.max(1, o.warmup) : o.lr);
 }
 
@@ -163,16 +187,28 @@ export async function trainDenoiser(o: TrainDenoiserOptions): Promise<TrainedRun
   const ownState = state;
   // A finished run whose missing snapshots lie in the past cannot provide them: start again from the beginning.
   if (state) {
-    const missing = [...snapshots].filter((s) => !store.loadSnapshot(key, s)).concat([...fullStates].filter((s) => !store.loadFullState(key, s)));
+    const missing = [...snapshots]
+      .filter((s) => !store.loadSnapshot(key, s))
+      .concat([...fullStates].filter((s) => !store.loadFullState(key, s)));
     const lost = missing.filter((s) => s < state!.step);
     if (lost.length) state = null;
     else if (state.step >= o.steps && missing.length === 0) {
-      return { key, spec, step: state.step, losses: state.losses, trainMs: state.trainMs, msPerStep: null, startedAt: state.step, stopped: false };
+      return {
+        key,
+        spec,
+        step: state.step,
+        losses: state.losses,
+        trainMs: state.trainMs,
+        msPerStep: null,
+        startedAt: state.step,
+        stopped: false,
+      };
     }
   }
   if (!state && spec.init) {
     state = store.loadFullState(spec.init.key, spec.init.step);
-    if (!state) throw new Error(`run ${key} starts from ${spec.init.key} at step ${spec.init.step}, which is not in the store`);
+    if (!state)
+      throw new Error(`run ${key} starts from ${spec.init.key} at step ${spec.init.step}, which is not in the store`);
     state = { ...state, losses: [], lossWindow: [0, 0], trainMs: 0 };
   }
   const resumed = state !== null && state === ownState;
@@ -187,7 +223,11 @@ export async function trainDenoiser(o: TrainDenoiserOptions): Promise<TrainedRun
     ema.load(state.ema);
     ema.updates = state.emaUpdates;
   }
-  const trainer = new DenoiserTrainer(net, opt, { clip: spec.optim.clip, schedule: lrSchedule(spec.optim), ...(ema ? { ema } : {}) });
+  const trainer = new DenoiserTrainer(net, opt, {
+    clip: spec.optim.clip,
+    schedule: lrSchedule(spec.optim),
+    ...(ema ? { ema } : {}),
+  });
   const from = state?.step ?? 0;
   trainer.steps = from;
   const losses: [number, number][] = state ? [...state.losses] : [];
@@ -198,22 +238,37 @@ export async function trainDenoiser(o: TrainDenoiserOptions): Promise<TrainedRun
   const stepRoot = root.split(1);
   const sampler = parseSampler(spec.sampler);
   const logEvery = o.logEvery ?? Math.max(1, Math.floor(o.steps / 50));
-  const S = spec.unet.sampleSize, IMAGE_DIM = S * S;
+  const S = spec.unet.sampleSize,
+    IMAGE_DIM = S * S;
   if (data.x.length !== data.n * IMAGE_DIM) throw new RangeError(`training images are not ${S} x ${S}`);
-  const x1 = new Float32Array(B * IMAGE_DIM), eps = new Float32Array(B * IMAGE_DIM), xt = new Float32Array(B * IMAGE_DIM);
+  const x1 = new Float32Array(B * IMAGE_DIM),
+    eps = new Float32Array(B * IMAGE_DIM),
+    xt = new Float32Array(B * IMAGE_DIM);
   const s = new Float64Array(B);
   const shape = [B, 1, S, S];
   const snapshotWeights = () => (ema ? ema.values() : readArena(net));
   const fullState = (step: number): TrainState => ({
-    step, weights: readArena(net), ema: ema ? ema.values() : null, emaUpdates: ema?.updates ?? 0, adam: opt.state(), losses: [...losses],
-    lossWindow: [acc, accN], trainMs,
+    step,
+    weights: readArena(net),
+    ema: ema ? ema.values() : null,
+    emaUpdates: ema?.updates ?? 0,
+    adam: opt.state(),
+    losses: [...losses],
+    lossWindow: [acc, accN],
+    trainMs,
   });
   // The running loss average of the current log window is part of the state, so a resumed run logs the same means.
   let [acc, accN] = state?.lossWindow ?? [0, 0];
-  let stopped = false, stepMs = 0;
+  let stopped = false,
+    stepMs = 0;
   o.onStart?.(from, resumed && from > 0 && from < o.steps);
   const saveSnapshot = (step: number) =>
-    store.saveSnapshot(key, step, snapshotWeights(), (dir) => saveModel(dir, net, { ...(ema ? { ema: ema.values() } : {}), metadata: { step: String(step), sampler: spec.sampler } }));
+    store.saveSnapshot(key, step, snapshotWeights(), (dir) =>
+      saveModel(dir, net, {
+        ...(ema ? { ema: ema.values() } : {}),
+        metadata: { step: String(step), sampler: spec.sampler },
+      }),
+    );
   try {
     for (let step = from; step < o.steps; step++) {
       const t0 = performance.now();
@@ -243,7 +298,8 @@ export async function trainDenoiser(o: TrainDenoiserOptions): Promise<TrainedRun
       o.onProgress?.(done, o.steps, res.loss);
       const signalled = done < o.steps && (await pollStop());
       const stop = signalled || (o.shouldStop?.() ?? false);
-      if (done === o.steps || stop || (o.checkpointEvery && done % o.checkpointEvery === 0)) store.saveState(key, fullState(done));
+      if (done === o.steps || stop || (o.checkpointEvery && done % o.checkpointEvery === 0))
+        store.saveState(key, fullState(done));
       if (signalled) {
         const ck = store.runDir ? join(store.runDir(key), 'state.ckpt') : null;
         throw new StopError(stopSignal(), `at step ${done} of ${o.steps} of run ${key}`, ck);
@@ -266,7 +322,14 @@ export async function trainDenoiser(o: TrainDenoiserOptions): Promise<TrainedRun
   }
   const taken = Math.max(0, Math.min(o.steps, trainer.steps) - from);
   return {
-    key, spec, step: trainer.steps, losses, trainMs, msPerStep: taken > 0 ? stepMs / taken : null, startedAt: from, stopped,
+    key,
+    spec,
+    step: trainer.steps,
+    losses,
+    trainMs,
+    msPerStep: taken > 0 ? stepMs / taken : null,
+    startedAt: from,
+    stopped,
   };
 }
 

@@ -53,12 +53,19 @@ export async function generateImages(o: GenerateImagesOptions): Promise<Float64A
   try {
     for (let b = 0, s = 0; s < o.n; b++, s += o.batch) {
       // Generation keeps nothing: a stop between batches just ends it (the caller reruns it in full).
-      if (await pollStop()) throw new StopError(stopSignal(), `while generating images (${s} of ${o.n} done; they are not kept)`, null);
+      if (await pollStop())
+        throw new StopError(stopSignal(), `while generating images (${s} of ${o.n} done; they are not kept)`, null);
       const m = Math.min(o.batch, o.n - s);
       const x = out.subarray(s * dim, (s + m) * dim);
       root.split(b).split(0).fillNormal(x, 0, a0);
       await reverseSample({
-        interp: VP_SDE, model: pred, x, grid, method: o.method, eta: o.eta, rng: root.split(b).split(1),
+        interp: VP_SDE,
+        model: pred,
+        x,
+        grid,
+        method: o.method,
+        eta: o.eta,
+        rng: root.split(b).split(1),
         onStep: (k, K) => o.onProgress?.(s + (m * k) / K, o.n),
       });
     }
@@ -103,14 +110,21 @@ export function referenceFit(oracle: Oracle, split: BinarySplit): GaussianFit {
   return gaussianFit(oracle.features(split.x, split.n), oracle.featureDim);
 }
 
-export function evaluateImages(o: { oracle: Oracle; images: Float64Array; target: number; reference: GaussianFit | null; realism?: RealismFit | null }): SampleEvaluation {
+export function evaluateImages(o: {
+  oracle: Oracle;
+  images: Float64Array;
+  target: number;
+  reference: GaussianFit | null;
+  realism?: RealismFit | null;
+}): SampleEvaluation {
   const n = o.images.length / (o.oracle.size * o.oracle.size);
   const { labels, confident } = labelsWithConfidence(o.oracle.logits(o.images, n), n);
   let a = 0;
   for (const l of labels) if (l === 0) a++;
   const fractionA = wilson(a, n);
   const feats = o.reference || o.realism ? o.oracle.features(o.images, n) : null;
-  const fd = o.reference && feats && n >= 2 ? frechetDistance(gaussianFit(feats, o.oracle.featureDim), o.reference) : null;
+  const fd =
+    o.reference && feats && n >= 2 ? frechetDistance(gaussianFit(feats, o.oracle.featureDim), o.reference) : null;
   let typical: Proportion | null = null;
   if (o.realism && feats) {
     const d = featureDistances(o.realism, feats, n);
@@ -118,7 +132,15 @@ export function evaluateImages(o: { oracle: Oracle; images: Float64Array; target
     for (const x of d) if (x <= o.realism.threshold) k++;
     typical = wilson(k, n);
   }
-  return { n, fractionA, target: o.target, classError: Math.abs(fractionA.value - o.target), confident: wilson(confident, n), typical, fd };
+  return {
+    n,
+    fractionA,
+    target: o.target,
+    classError: Math.abs(fractionA.value - o.target),
+    confident: wilson(confident, n),
+    typical,
+    fd,
+  };
 }
 
 /**
@@ -150,7 +172,9 @@ export function realismFit(oracle: Oracle, train: BinarySplit, heldOut: BinarySp
 }
 
 export function featureDistances(fit: RealismFit, features: ArrayLike<number>, n: number): Float64Array {
-  const F = fit.dim, out = new Float64Array(n), c = new Float64Array(F);
+  const F = fit.dim,
+    out = new Float64Array(n),
+    c = new Float64Array(F);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < F; j++) c[j] = features[i * F + j] - fit.mean[j];
     let s = 0;

@@ -46,7 +46,14 @@ export interface LearningCurveResult {
   genSamples: number;
   points: LearningCurvePoint[];
   /** Per seed and step. */
-  runs: { seed: number; step: number; classError: number; fd: number | null; confident: number; typical: number | null }[];
+  runs: {
+    seed: number;
+    step: number;
+    classError: number;
+    fd: number | null;
+    confident: number;
+    typical: number | null;
+  }[];
   /** The first step count whose mean confident fraction passes the gate (null: none). */
   firstPassing: number | null;
   oracle: ReturnType<typeof oracleSummary>;
@@ -57,7 +64,8 @@ export async function runLearningCurve(ctx: RealDataContext, o: LearningCurveOpt
   const t0 = performance.now();
   const c = ctx.config;
   const steps = [...new Set(o.steps)].sort((a, b) => a - b);
-  if (!steps.length || steps.some((s) => !(Number.isInteger(s) && s >= 1))) throw new RangeError('learning curve: steps must be positive integers');
+  if (!steps.length || steps.some((s) => !(Number.isInteger(s) && s >= 1)))
+    throw new RangeError('learning curve: steps must be positive integers');
   const maxS = steps[steps.length - 1];
   const n = o.genSamples ?? c.retrain.genSamples;
   await ensureOracle(ctx);
@@ -65,24 +73,55 @@ export async function runLearningCurve(ctx: RealDataContext, o: LearningCurveOpt
   for (const seed of o.seeds) {
     const label = `uniform-s${seed}`;
     await ensureRun(ctx, { label, sampler: 'uniform', seed, steps: maxS, scheduleSteps: maxS, snapshots: steps });
-    const spec = runSpec({ data: ctx.dataKey, size: ctx.data.size, denoiser: c.denoiser, sampler: 'uniform', seed, scheduleSteps: maxS });
+    const spec = runSpec({
+      data: ctx.dataKey,
+      size: ctx.data.size,
+      denoiser: c.denoiser,
+      sampler: 'uniform',
+      seed,
+      scheduleSteps: maxS,
+    });
     const key = runKey(spec, label);
     for (const step of steps) {
       // The comparison's generation noise (stream 'evaluation'), so the points match its uniform arm at equal budgets.
       const ev = await evaluateSnapshot(ctx, { key, spec, step, n, seed: streamSeed(seed, 'evaluation'), label });
-      runs.push({ seed, step, classError: ev.classError, fd: ev.fd, confident: ev.confident.value, typical: ev.typical?.value ?? null });
-      ctx.reporter.log(`learning curve ${label} @${step}: class error ${ev.classError.toFixed(3)}, FD ${ev.fd?.toFixed(2) ?? '-'}, confident ${(100 * ev.confident.value).toFixed(1)} %, typical ${ev.typical ? (100 * ev.typical.value).toFixed(1) : '-'} %`);
+      runs.push({
+        seed,
+        step,
+        classError: ev.classError,
+        fd: ev.fd,
+        confident: ev.confident.value,
+        typical: ev.typical?.value ?? null,
+      });
+      ctx.reporter.log(
+        `learning curve ${label} @${step}: class error ${ev.classError.toFixed(3)}, FD ${ev.fd?.toFixed(2) ?? '-'}, confident ${(100 * ev.confident.value).toFixed(1)} %, typical ${ev.typical ? (100 * ev.typical.value).toFixed(1) : '-'} %`,
+      );
     }
   }
   const points = steps.map((step): LearningCurvePoint => {
     const at = runs.filter((r) => r.step === step);
     const confident = meanCI(at.map((r) => r.confident));
     const typical = meanCI(at.map((r) => r.typical ?? NaN));
-    return { step, classError: meanCI(at.map((r) => r.classError)), fd: meanCI(at.map((r) => r.fd ?? NaN)), confident, typical, pass: confident.mean >= CONFIDENT_GATE && typical.mean >= CONFIDENT_GATE };
+    return {
+      step,
+      classError: meanCI(at.map((r) => r.classError)),
+      fd: meanCI(at.map((r) => r.fd ?? NaN)),
+      confident,
+      typical,
+      pass: confident.mean >= CONFIDENT_GATE && typical.mean >= CONFIDENT_GATE,
+    };
   });
   const result: LearningCurveResult = {
-    stage: 'learning-curve', scale: c.scale, sampler: 'uniform', seeds: [...o.seeds], genSamples: n, points, runs,
-    firstPassing: points.find((p) => p.pass)?.step ?? null, oracle: oracleSummary(ctx), seconds: (performance.now() - t0) / 1000,
+    stage: 'learning-curve',
+    scale: c.scale,
+    sampler: 'uniform',
+    seeds: [...o.seeds],
+    genSamples: n,
+    points,
+    runs,
+    firstPassing: points.find((p) => p.pass)?.step ?? null,
+    oracle: oracleSummary(ctx),
+    seconds: (performance.now() - t0) / 1000,
   };
   if (ctx.out) {
     const dir = join(ctx.out, 'learning-curve');
@@ -95,15 +134,40 @@ export async function runLearningCurve(ctx: RealDataContext, o: LearningCurveOpt
 /** Three panels against steps: class error, FD, confident fraction (mean over seeds, 95 % bands; the gate dashed). */
 export function learningCurveFigure(r: LearningCurveResult): string {
   const x = r.points.map((p) => p.step);
-  const band = (m: MeanCI[]) => ({ y: m.map((v) => v.mean), yLow: m.map((v) => (Number.isFinite(v.low) ? v.low : v.mean)), yHigh: m.map((v) => (Number.isFinite(v.high) ? v.high : v.mean)) });
+  const band = (m: MeanCI[]) => ({
+    y: m.map((v) => v.mean),
+    yLow: m.map((v) => (Number.isFinite(v.low) ? v.low : v.mean)),
+    yHigh: m.map((v) => (Number.isFinite(v.high) ? v.high : v.mean)),
+  });
   const panel = (title: string, yLabel: string, m: MeanCI[], extra: Partial<Parameters<typeof linePlot>[0]> = {}) =>
-    linePlot({ title, xLabel: 'training steps', yLabel, width: 360, height: 260, series: [{ name: `${r.seeds.length} seeds`, x, ...band(m), style: 'line+points' }], ...extra });
+    linePlot({
+      title,
+      xLabel: 'training steps',
+      yLabel,
+      width: 360,
+      height: 260,
+      series: [{ name: `${r.seeds.length} seeds`, x, ...band(m), style: 'line+points' }],
+      ...extra,
+    });
   return gridOfPlots(
     [
-      panel('Class error |pHat_A − p|', 'class error', r.points.map((p) => p.classError)),
-      panel('Fréchet distance (oracle features)', 'FD', r.points.map((p) => p.fd)),
+      panel(
+        'Class error |pHat_A − p|',
+        'class error',
+        r.points.map((p) => p.classError),
+      ),
+      panel(
+        'Fréchet distance (oracle features)',
+        'FD',
+        r.points.map((p) => p.fd),
+      ),
       linePlot({
-        title: 'Quality gate: confident (p ≥ 0.9) and typical images', xLabel: 'training steps', yLabel: 'fraction', width: 360, height: 260, yDomain: [0, 1],
+        title: 'Quality gate: confident (p ≥ 0.9) and typical images',
+        xLabel: 'training steps',
+        yLabel: 'fraction',
+        width: 360,
+        height: 260,
+        yDomain: [0, 1],
         series: [
           { name: 'confident', x, ...band(r.points.map((p) => p.confident)), style: 'line+points' },
           { name: 'typical (real-like features)', x, ...band(r.points.map((p) => p.typical)), style: 'line+points' },

@@ -19,7 +19,8 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
 
 /** PNG bytes of a grayscale image (row-major, `pixels[y * width + x]` in 0..255). */
 export function encodeGrayPng(pixels: Uint8Array, width: number, height: number): Uint8Array {
-  if (pixels.length !== width * height) throw new RangeError(`encodeGrayPng: ${pixels.length} pixels for ${width} x ${height}`);
+  if (pixels.length !== width * height)
+    throw new RangeError(`encodeGrayPng: ${pixels.length} pixels for ${width} x ${height}`);
   const ihdr = new Uint8Array(13);
   const v = new DataView(ihdr.buffer);
   v.setUint32(0, width);
@@ -27,7 +28,12 @@ export function encodeGrayPng(pixels: Uint8Array, width: number, height: number)
   ihdr.set([8, 0, 0, 0, 0], 8); // 8-bit depth, grayscale, deflate, adaptive filtering, no interlace
   const raw = new Uint8Array(height * (width + 1));
   for (let y = 0; y < height; y++) raw.set(pixels.subarray(y * width, (y + 1) * width), y * (width + 1) + 1);
-  const parts = [Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))];
+  const parts = [
+    Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', new Uint8Array(0)),
+  ];
   const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
   let off = 0;
   for (const p of parts) {
@@ -38,13 +44,20 @@ export function encodeGrayPng(pixels: Uint8Array, width: number, height: number)
 }
 
 /** Tile n square images (values in [-1, 1], clamped) into one grayscale picture with a 1-pixel border. */
-export function tileImages(images: ArrayLike<number>, n: number, size: number, columns = Math.ceil(Math.sqrt(n))): { pixels: Uint8Array; width: number; height: number } {
+export function tileImages(
+  images: ArrayLike<number>,
+  n: number,
+  size: number,
+  columns = Math.ceil(Math.sqrt(n)),
+): { pixels: Uint8Array; width: number; height: number } {
   const rows = Math.ceil(n / columns);
   const cell = size + 1;
-  const width = columns * cell + 1, height = rows * cell + 1;
+  const width = columns * cell + 1,
+    height = rows * cell + 1;
   const pixels = new Uint8Array(width * height).fill(128);
   for (let k = 0; k < n; k++) {
-    const ox = (k % columns) * cell + 1, oy = Math.floor(k / columns) * cell + 1;
+    const ox = (k % columns) * cell + 1,
+      oy = Math.floor(k / columns) * cell + 1;
     for (let y = 0; y < size; y++) {
       for (let x = 0; x < size; x++) {
         const v = images[k * size * size + y * size + x];
@@ -56,14 +69,27 @@ export function tileImages(images: ArrayLike<number>, n: number, size: number, c
 }
 
 /** An SVG showing a grid of images (scaled up with crisp pixels) under a title. */
-export function imageGridSvg(images: ArrayLike<number>, n: number, size: number, opts: { title: string; scale?: number; columns?: number }): string {
+export function imageGridSvg(
+  images: ArrayLike<number>,
+  n: number,
+  size: number,
+  opts: { title: string; scale?: number; columns?: number },
+): string {
   const { pixels, width, height } = tileImages(images, n, size, opts.columns);
   const scale = opts.scale ?? (size <= 16 ? 5 : 3);
   const png = Buffer.from(encodeGrayPng(pixels, width, height)).toString('base64');
   const top = 28;
-  const W = Math.max(width * scale + 20, textWidth(opts.title, 13) + 24), H = height * scale + top + 10;
+  const W = Math.max(width * scale + 20, textWidth(opts.title, 13) + 24),
+    H = height * scale + top + 10;
   const body =
     text(W / 2, 18, opts.title, { 'text-anchor': 'middle', 'font-size': 13, 'font-weight': 600 }) +
-    el('image', { x: (W - width * scale) / 2, y: top, width: width * scale, height: height * scale, href: `data:image/png;base64,${png}`, style: 'image-rendering:pixelated' });
+    el('image', {
+      x: (W - width * scale) / 2,
+      y: top,
+      width: width * scale,
+      height: height * scale,
+      href: `data:image/png;base64,${png}`,
+      style: 'image-rendering:pixelated',
+    });
   return svgDocument({ width: W, height: H, title: opts.title, body, className: 'image-grid' });
 }

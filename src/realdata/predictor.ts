@@ -35,7 +35,8 @@ export interface UNetPredictor extends NoisePredictor {
 }
 
 async function stopBetweenEvaluations(): Promise<void> {
-  if (await pollStop()) throw new StopError(stopSignal(), 'while generating images (unfinished images are not kept)', null);
+  if (await pollStop())
+    throw new StopError(stopSignal(), 'while generating images (unfinished images are not kept)', null);
 }
 
 export function unetPredictor(net: TimeConditionedNet, opts: { batch?: number; size?: number } = {}): UNetPredictor {
@@ -53,7 +54,9 @@ export function unetPredictor(net: TimeConditionedNet, opts: { batch?: number; s
     predict(x, t, out) {
       const n = x.length / dim;
       if (!Number.isInteger(n) || t.length !== n || out.length !== x.length) {
-        throw new RangeError(`unetPredictor: ${x.length} values, ${t.length} times and ${out.length} outputs for images of ${dim}`);
+        throw new RangeError(
+          `unetPredictor: ${x.length} values, ${t.length} times and ${out.length} outputs for images of ${dim}`,
+        );
       }
       for (let s0 = 0; s0 < n; s0 += batch) {
         const m = Math.min(batch, n - s0);
@@ -66,7 +69,8 @@ export function unetPredictor(net: TimeConditionedNet, opts: { batch?: number; s
         }
         be.write(buf, x.subarray(s0 * dim, (s0 + m) * dim));
         for (let i = 0; i < m; i++) s[i] = networkTime(t[s0 + i]);
-        const xt = tensor([m, C, size, size], buf), ts = s.subarray(0, m);
+        const xt = tensor([m, C, size, size], buf),
+          ts = s.subarray(0, m);
         let yPtr: Ptr;
         if (net.predict) {
           net.predict(xt, ts, outBuf);

@@ -59,7 +59,15 @@ export interface ArmRecord {
   budgets: number[];
   steps: number;
   scheduleSteps: number;
-  optim: { batch: number; lr: number; warmup: number; weightDecay: number; clip: number; emaDecay: number; schedule: string };
+  optim: {
+    batch: number;
+    lr: number;
+    warmup: number;
+    weightDecay: number;
+    clip: number;
+    emaDecay: number;
+    schedule: string;
+  };
   generation: { method: string; stepsPerUnit: number; images: number; seeds: number[] };
   runKeys: string[];
 }
@@ -156,7 +164,16 @@ export function armSampler(arm: ArmName, w: WindowChoice, massInside: number): s
 
 export function retrainHash(ctx: RealDataContext, w: WindowChoice): string {
   const c = ctx.config;
-  return hashOf({ stage: 'retrain', data: c.data, oracle: ctx.classifierDir ?? c.oracle, denoiser: c.denoiser, sampling: c.sampling, retrain: c.retrain, window: [w.lo, w.hi], summary: RETRAIN_SUMMARY_VERSION });
+  return hashOf({
+    stage: 'retrain',
+    data: c.data,
+    oracle: ctx.classifierDir ?? c.oracle,
+    denoiser: c.denoiser,
+    sampling: c.sampling,
+    retrain: c.retrain,
+    window: [w.lo, w.hi],
+    summary: RETRAIN_SUMMARY_VERSION,
+  });
 }
 
 /** Version of the budget summaries (2: confident fractions, quality gate, power, unified verdicts). */
@@ -177,7 +194,12 @@ export function retrainCells(seeds: readonly number[]): RetrainRunCell[] {
 }
 
 /** Per-budget summaries of a complete set of parts (every arm x seed x budget), with verdicts. */
-export function summariseBudgets(parts: readonly RetrainPart[], seeds: readonly number[], budgets: readonly number[], scale: string): BudgetSummary[] {
+export function summariseBudgets(
+  parts: readonly RetrainPart[],
+  seeds: readonly number[],
+  budgets: readonly number[],
+  scale: string,
+): BudgetSummary[] {
   return budgets.map((b) => {
     const of = (arm: ArmName) =>
       seeds.map((s) => {
@@ -185,7 +207,8 @@ export function summariseBudgets(parts: readonly RetrainPart[], seeds: readonly 
         if (!p) throw new Error(`retrain: no result for ${arm}, seed ${s}, budget ${b}`);
         return p;
       });
-    const U = of('uniform'), P = of('phase-aware');
+    const U = of('uniform'),
+      P = of('phase-aware');
     const summary = (ps: RetrainPart[]): ArmSummary => ({
       classError: meanCI(ps.map((p) => p.classError)),
       confident: meanCI(ps.map((p) => p.confident)),
@@ -194,14 +217,22 @@ export function summariseBudgets(parts: readonly RetrainPart[], seeds: readonly 
       fractionA: meanCI(ps.map((p) => p.fractionA.value)),
     });
     const arms = { uniform: summary(U), 'phase-aware': summary(P) };
-    const errorRatio = ratioOfMeans(U.map((p) => p.classError), P.map((p) => p.classError), b);
+    const errorRatio = ratioOfMeans(
+      U.map((p) => p.classError),
+      P.map((p) => p.classError),
+      b,
+    );
     const errorDiff = meanCI(U.map((p, i) => p.classError - P[i].classError));
     const j = judgeBudget({ arms, errorDiff, errorRatio });
     const s: Omit<BudgetSummary, 'statement' | 'resolve'> = {
       budget: b,
       arms,
       errorRatio,
-      fdRatio: ratioOfMeans(U.map((p) => p.fd ?? NaN), P.map((p) => p.fd ?? NaN), b + 1),
+      fdRatio: ratioOfMeans(
+        U.map((p) => p.fd ?? NaN),
+        P.map((p) => p.fd ?? NaN),
+        b + 1,
+      ),
       errorDiff,
       fdDiff: meanCI(U.map((p, i) => (p.fd ?? NaN) - (P[i].fd ?? NaN))),
       power: powerOf(errorDiff),
@@ -229,7 +260,12 @@ export async function runRetrainStage(ctx: RealDataContext, o: RetrainStageOptio
   }
   const t0 = performance.now();
   const run = await retrainParts(ctx, w, dir, retrainCells(c.retrain.seeds));
-  const timing = { seconds: (performance.now() - t0) / 1000, trainSeconds: run.trainSeconds, evalSeconds: run.evalSeconds, msPerStep: run.stepN ? run.stepMs / run.stepN : null };
+  const timing = {
+    seconds: (performance.now() - t0) / 1000,
+    trainSeconds: run.trainSeconds,
+    evalSeconds: run.evalSeconds,
+    msPerStep: run.stepN ? run.stepMs / run.stepN : null,
+  };
   return finishRetrain(run.header, run.parts, c.scale, timing, dir, hash);
 }
 
@@ -244,31 +280,76 @@ async function retrainParts(ctx: RealDataContext, w: WindowChoice, dir: string |
   const genSeed = (seed: number) => streamSeed(seed, 'evaluation');
   const parts: RetrainPart[] = [];
   const arms: ArmRecord[] = [];
-  let trainSeconds = 0, evalSeconds = 0, stepMs = 0, stepN = 0;
+  let trainSeconds = 0,
+    evalSeconds = 0,
+    stepMs = 0,
+    stepN = 0;
   for (const arm of ARMS) {
     const sampler = armSampler(arm, w, r.massInside);
     arms.push({
-      name: arm, sampler, seeds: [...r.seeds], budgets, steps: maxB, scheduleSteps: maxB,
-      optim: { batch: c.denoiser.batch, lr: c.denoiser.lr, warmup: c.denoiser.warmup, weightDecay: c.denoiser.weightDecay, clip: c.denoiser.clip, emaDecay: c.denoiser.emaDecay, schedule: c.denoiser.schedule },
-      generation: { method: c.sampling.method, stepsPerUnit: c.sampling.stepsPerUnit, images: r.genSamples, seeds: r.seeds.map(genSeed) },
+      name: arm,
+      sampler,
+      seeds: [...r.seeds],
+      budgets,
+      steps: maxB,
+      scheduleSteps: maxB,
+      optim: {
+        batch: c.denoiser.batch,
+        lr: c.denoiser.lr,
+        warmup: c.denoiser.warmup,
+        weightDecay: c.denoiser.weightDecay,
+        clip: c.denoiser.clip,
+        emaDecay: c.denoiser.emaDecay,
+        schedule: c.denoiser.schedule,
+      },
+      generation: {
+        method: c.sampling.method,
+        stepsPerUnit: c.sampling.stepsPerUnit,
+        images: r.genSamples,
+        seeds: r.seeds.map(genSeed),
+      },
       runKeys: [],
     });
   }
   for (const { arm, seed } of cells) {
     const rec = arms[ARMS.indexOf(arm)];
-    const spec = runSpec({ data: ctx.dataKey, size: ctx.data.size, denoiser: c.denoiser, sampler: rec.sampler, seed, scheduleSteps: maxB });
+    const spec = runSpec({
+      data: ctx.dataKey,
+      size: ctx.data.size,
+      denoiser: c.denoiser,
+      sampler: rec.sampler,
+      seed,
+      scheduleSteps: maxB,
+    });
     const label = `${arm}-s${seed}`;
     const key = runKey(spec, label);
     const partPath = (b: number) => (dir ? join(dir, 'parts', `${label}-b${b}.json`) : '');
-    const partHash = (b: number) => hashOf({ key, b, gen: rec.generation, n: r.genSamples, oracle: ctx.classifierDir ?? c.oracle, data: c.data, v: PART_VERSION });
-    const cachedParts = budgets.map((b) => (dir ? readCached<RetrainPart>(partPath(b), partHash(b), { force: ctx.force }) : null));
+    const partHash = (b: number) =>
+      hashOf({
+        key,
+        b,
+        gen: rec.generation,
+        n: r.genSamples,
+        oracle: ctx.classifierDir ?? c.oracle,
+        data: c.data,
+        v: PART_VERSION,
+      });
+    const cachedParts = budgets.map((b) =>
+      dir ? readCached<RetrainPart>(partPath(b), partHash(b), { force: ctx.force }) : null,
+    );
     if (cachedParts.every((p) => p)) {
       for (const p of cachedParts) parts.push(p!);
       continue;
     }
     const tt = performance.now();
     const run = await ensureRun(ctx, {
-      label, sampler: rec.sampler, seed, steps: maxB, scheduleSteps: maxB, snapshots: budgets, fullStates: arm === 'uniform' ? keeps : [],
+      label,
+      sampler: rec.sampler,
+      seed,
+      steps: maxB,
+      scheduleSteps: maxB,
+      snapshots: budgets,
+      fullStates: arm === 'uniform' ? keeps : [],
     });
     trainSeconds += (performance.now() - tt) / 1000;
     if (run.msPerStep !== null) {
@@ -282,9 +363,22 @@ async function retrainParts(ctx: RealDataContext, w: WindowChoice, dir: string |
       }
       const ev = await evaluateSnapshot(ctx, { key, spec, step: b, n: r.genSamples, seed: genSeed(seed), label });
       evalSeconds += ev.seconds;
-      const part: RetrainPart = { arm, seed, budget: b, key, fractionA: ev.fractionA, classError: ev.classError, confident: ev.confident.value, typical: ev.typical?.value ?? null, fd: ev.fd, genSeconds: ev.seconds };
+      const part: RetrainPart = {
+        arm,
+        seed,
+        budget: b,
+        key,
+        fractionA: ev.fractionA,
+        classError: ev.classError,
+        confident: ev.confident.value,
+        typical: ev.typical?.value ?? null,
+        fd: ev.fd,
+        genSeconds: ev.seconds,
+      };
       parts.push(dir ? writeCached(partPath(b), partHash(b), part) : part);
-      ctx.reporter.log(`retrain ${label} @${b}: pHat_A ${ev.fractionA.value.toFixed(3)}, class error ${ev.classError.toFixed(3)}, confident ${(100 * ev.confident.value).toFixed(1)} %, typical ${ev.typical ? (100 * ev.typical.value).toFixed(1) : '-'} %, FD ${ev.fd?.toFixed(2) ?? '-'}`);
+      ctx.reporter.log(
+        `retrain ${label} @${b}: pHat_A ${ev.fractionA.value.toFixed(3)}, class error ${ev.classError.toFixed(3)}, confident ${(100 * ev.confident.value).toFixed(1)} %, typical ${ev.typical ? (100 * ev.typical.value).toFixed(1) : '-'} %, FD ${ev.fd?.toFixed(2) ?? '-'}`,
+      );
     }
   }
   const header: RetrainHeader = {
@@ -294,8 +388,11 @@ async function retrainParts(ctx: RealDataContext, w: WindowChoice, dir: string |
     targetFractionA: ctx.data.trainFractionA,
     arms,
     paperClaim: {
-      statement: 'phase-aware retraining (half of the training times in the U-Turn window) gives a more than 5x lower class error after a short budget (README of aranguri/diffusion; metric and budget not published, docs/method.md §7 item 10)',
-      ratio: 5, paperWindow: PAPER_UTURN.window, uniformGeneratedFractionA: PAPER_UTURN.generatedFractionA,
+      statement:
+        'phase-aware retraining (half of the training times in the U-Turn window) gives a more than 5x lower class error after a short budget (README of aranguri/diffusion; metric and budget not published, docs/method.md §7 item 10)',
+      ratio: 5,
+      paperWindow: PAPER_UTURN.window,
+      uniformGeneratedFractionA: PAPER_UTURN.generatedFractionA,
     },
     oracle: oracleSummary(ctx),
   };
@@ -305,13 +402,32 @@ async function retrainParts(ctx: RealDataContext, w: WindowChoice, dir: string |
 type RetrainHeader = Omit<RetrainStageResult, 'parts' | 'budgets' | 'timing' | 'figures'>;
 
 /** The result from a complete set of parts: run keys, budget summaries with verdicts, figures and report. */
-function finishRetrain(header: RetrainHeader, parts: RetrainPart[], scale: string, timing: RetrainStageResult['timing'], dir: string | undefined, hash: string): RetrainStageResult {
-  const seeds = header.arms[0].seeds, budgets = header.arms[0].budgets;
+function finishRetrain(
+  header: RetrainHeader,
+  parts: RetrainPart[],
+  scale: string,
+  timing: RetrainStageResult['timing'],
+  dir: string | undefined,
+  hash: string,
+): RetrainStageResult {
+  const seeds = header.arms[0].seeds,
+    budgets = header.arms[0].budgets;
   // Parts in the unsharded order (seed, arm, budget), whichever shard computed them.
-  const order = (p: RetrainPart) => (seeds.indexOf(p.seed) * ARMS.length + ARMS.indexOf(p.arm)) * budgets.length + budgets.indexOf(p.budget);
+  const order = (p: RetrainPart) =>
+    (seeds.indexOf(p.seed) * ARMS.length + ARMS.indexOf(p.arm)) * budgets.length + budgets.indexOf(p.budget);
   const sorted = [...parts].sort((a, b) => order(a) - order(b));
-  const arms = header.arms.map((a) => ({ ...a, runKeys: seeds.map((s) => sorted.find((p) => p.arm === a.name && p.seed === s)?.key ?? '') }));
-  const result: RetrainStageResult = { ...header, arms, parts: sorted, budgets: summariseBudgets(sorted, seeds, budgets, scale), timing, figures: [] };
+  const arms = header.arms.map((a) => ({
+    ...a,
+    runKeys: seeds.map((s) => sorted.find((p) => p.arm === a.name && p.seed === s)?.key ?? ''),
+  }));
+  const result: RetrainStageResult = {
+    ...header,
+    arms,
+    parts: sorted,
+    budgets: summariseBudgets(sorted, seeds, budgets, scale),
+    timing,
+    figures: [],
+  };
   const figs = retrainFigures(result);
   result.figures = figs.map((f) => f.file);
   if (dir) {
@@ -346,7 +462,11 @@ export function shardFileName(shard: Shard): string {
  * k, as `phaseflow sweep` splits its cells; writes `<out>/retrain/shard-i-of-k.json` (resumable: finished parts are
  * reused from `<out>/retrain/parts`).
  */
-export async function runRetrainShard(ctx: RealDataContext, o: RetrainStageOptions, shard: Shard): Promise<RetrainShardFile> {
+export async function runRetrainShard(
+  ctx: RealDataContext,
+  o: RetrainStageOptions,
+  shard: Shard,
+): Promise<RetrainShardFile> {
   const c = ctx.config;
   const w = chooseWindow(o);
   const dir = ctx.out ? join(ctx.out, 'retrain') : undefined;
@@ -354,9 +474,22 @@ export async function runRetrainShard(ctx: RealDataContext, o: RetrainStageOptio
   const mine = shardCells(retrainCells(c.retrain.seeds), shard);
   const run = await retrainParts(ctx, w, dir, mine);
   const file: RetrainShardFile = {
-    format: RETRAIN_SHARD_FORMAT, version: 1, configHash: retrainHash(ctx, w), shard, scale: c.scale, header: run.header,
-    cells: mine.map((cell) => ({ ...cell, parts: run.parts.filter((p) => p.arm === cell.arm && p.seed === cell.seed) })),
-    timing: { seconds: (performance.now() - t0) / 1000, trainSeconds: run.trainSeconds, evalSeconds: run.evalSeconds, msPerStep: run.stepN ? run.stepMs / run.stepN : null },
+    format: RETRAIN_SHARD_FORMAT,
+    version: 1,
+    configHash: retrainHash(ctx, w),
+    shard,
+    scale: c.scale,
+    header: run.header,
+    cells: mine.map((cell) => ({
+      ...cell,
+      parts: run.parts.filter((p) => p.arm === cell.arm && p.seed === cell.seed),
+    })),
+    timing: {
+      seconds: (performance.now() - t0) / 1000,
+      trainSeconds: run.trainSeconds,
+      evalSeconds: run.evalSeconds,
+      msPerStep: run.stepN ? run.stepMs / run.stepN : null,
+    },
   };
   if (dir) writeJsonAtomic(join(dir, shardFileName(shard)), file);
   return file;
@@ -366,7 +499,10 @@ export async function runRetrainShard(ctx: RealDataContext, o: RetrainStageOptio
  * Merges shard files into the comparison's result (written to `out/retrain` when given): refuses files of another
  * format or study (settings hash), duplicated runs and missing ones (naming the shards to rerun).
  */
-export function mergeRetrainShards(files: Array<{ name: string; data: RetrainShardFile }>, out?: string): RetrainStageResult {
+export function mergeRetrainShards(
+  files: Array<{ name: string; data: RetrainShardFile }>,
+  out?: string,
+): RetrainStageResult {
   const { first, cells } = mergeIndexedShards<RetrainShardFile['cells'][number], RetrainShardFile>(files, {
     format: RETRAIN_SHARD_FORMAT,
     what: 'retrain',
@@ -375,6 +511,18 @@ export function mergeRetrainShards(files: Array<{ name: string; data: RetrainSha
   const parts = cells.flatMap((c) => c.parts);
   const sum = (k: 'seconds' | 'trainSeconds' | 'evalSeconds') => files.reduce((s, f) => s + f.data.timing[k], 0);
   const ms = files.map((f) => f.data.timing.msPerStep).filter((x): x is number => x !== null);
-  const timing = { seconds: sum('seconds'), trainSeconds: sum('trainSeconds'), evalSeconds: sum('evalSeconds'), msPerStep: ms.length ? ms.reduce((a, b) => a + b, 0) / ms.length : null };
-  return finishRetrain(first.header, parts, first.scale, timing, out ? join(out, 'retrain') : undefined, first.configHash);
+  const timing = {
+    seconds: sum('seconds'),
+    trainSeconds: sum('trainSeconds'),
+    evalSeconds: sum('evalSeconds'),
+    msPerStep: ms.length ? ms.reduce((a, b) => a + b, 0) / ms.length : null,
+  };
+  return finishRetrain(
+    first.header,
+    parts,
+    first.scale,
+    timing,
+    out ? join(out, 'retrain') : undefined,
+    first.configHash,
+  );
 }

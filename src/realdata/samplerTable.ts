@@ -78,15 +78,36 @@ export async function samplerTable(o: SamplerTableOptions): Promise<SamplerTable
       for (let r = 0; r < Math.max(1, o.repeat ?? 1); r++) {
         const t0 = performance.now();
         const im = await generateImages({
-          net: o.net, n: o.n, method: s.method, eta: s.eta, spacing: s.spacing, stepsPerUnit: steps, batch: o.batch ?? o.ctx.config.sampling.batch, seed: o.seed,
+          net: o.net,
+          n: o.n,
+          method: s.method,
+          eta: s.eta,
+          spacing: s.spacing,
+          stepsPerUnit: steps,
+          batch: o.batch ?? o.ctx.config.sampling.batch,
+          seed: o.seed,
         });
         seconds = Math.min(seconds, (performance.now() - t0) / 1000);
-        if (images && im.some((v, i) => v !== images![i])) throw new Error(`${samplerLabel(s)} at ${steps} steps: a repeat with the same seed gave different images`);
+        if (images && im.some((v, i) => v !== images![i]))
+          throw new Error(`${samplerLabel(s)} at ${steps} steps: a repeat with the same seed gave different images`);
         images = im;
       }
       if (!images) throw new Error('unreachable');
-      const evaluation = evaluateImages({ oracle, images, target: o.ctx.data.trainFractionA, reference: o.ctx.reference ?? null });
-      const row: SamplerTableRow = { sampler: samplerLabel(s), method: s.method, eta: s.eta ?? 0, steps, nfe: evaluationsPerSample(s.method, Math.max(2, Math.ceil(steps))), evaluation, seconds };
+      const evaluation = evaluateImages({
+        oracle,
+        images,
+        target: o.ctx.data.trainFractionA,
+        reference: o.ctx.reference ?? null,
+      });
+      const row: SamplerTableRow = {
+        sampler: samplerLabel(s),
+        method: s.method,
+        eta: s.eta ?? 0,
+        steps,
+        nfe: evaluationsPerSample(s.method, Math.max(2, Math.ceil(steps))),
+        evaluation,
+        seconds,
+      };
       rows.push(row);
       o.onCell?.(row);
     }
@@ -103,7 +124,9 @@ export function samplerTableMarkdown(rows: SamplerTableRow[]): string {
   ];
   for (const r of rows) {
     const f = r.evaluation.fractionA;
-    lines.push(`| ${r.sampler} | ${r.steps} | ${r.nfe} | ${pct(f.value)} % [${pct(f.low)}, ${pct(f.high)}] | ${r.evaluation.classError.toFixed(3)} | ${r.evaluation.fd === null ? '—' : r.evaluation.fd.toFixed(2)} | ${r.seconds.toFixed(1)} |`);
+    lines.push(
+      `| ${r.sampler} | ${r.steps} | ${r.nfe} | ${pct(f.value)} % [${pct(f.low)}, ${pct(f.high)}] | ${r.evaluation.classError.toFixed(3)} | ${r.evaluation.fd === null ? '—' : r.evaluation.fd.toFixed(2)} | ${r.seconds.toFixed(1)} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -114,18 +137,37 @@ export function samplerTableMarkdown(rows: SamplerTableRow[]): string {
  */
 export async function loadDenoiseFolder(
   dir: string,
-  o: { threads?: number; reporter?: Reporter; /** The denoise run's --data and --held-out, if not the defaults. */ data?: Partial<DataConfig> } = {},
+  o: {
+    threads?: number;
+    reporter?: Reporter;
+    /** The denoise run's --data and --held-out, if not the defaults. */ data?: Partial<DataConfig>;
+  } = {},
 ): Promise<{ ctx: RealDataContext; net: UNet; result: Record<string, unknown> }> {
   const resultPath = join(dir, 'denoise', 'result.json');
-  if (!existsSync(resultPath)) throw new Error(`${dir}: no denoise/result.json (expected a \`phaseflow denoise --out DIR\` folder)`);
-  const result = JSON.parse(readFileSync(resultPath, 'utf8')) as Record<string, unknown> & { data: Partial<DataConfig> & { maxTrain?: number | null } };
+  if (!existsSync(resultPath))
+    throw new Error(`${dir}: no denoise/result.json (expected a \`phaseflow denoise --out DIR\` folder)`);
+  const result = JSON.parse(readFileSync(resultPath, 'utf8')) as Record<string, unknown> & {
+    data: Partial<DataConfig> & { maxTrain?: number | null };
+  };
   const d = result.data;
-  const data: Partial<DataConfig> = { classA: d.classA, classB: d.classB, fraction: d.fraction, resolution: d.resolution, seed: d.seed };
+  const data: Partial<DataConfig> = {
+    classA: d.classA,
+    classB: d.classB,
+    fraction: d.fraction,
+    resolution: d.resolution,
+    seed: d.seed,
+  };
   if (d.maxTrain != null) data.maxTrain = d.maxTrain;
   Object.assign(data, o.data ?? {});
   const classifierDir = join(dir, 'classifier');
   if (!existsSync(join(classifierDir, 'model.safetensors'))) throw new Error(`${dir}: no classifier/model.safetensors`);
-  const ctx = await realDataContext({ scale: 'quick', overrides: { data }, threads: o.threads, classifierDir, reporter: o.reporter });
+  const ctx = await realDataContext({
+    scale: 'quick',
+    overrides: { data },
+    threads: o.threads,
+    classifierDir,
+    reporter: o.reporter,
+  });
   const modelDir = join(dir, 'denoise', 'model');
   const m = loadModel(modelDir, ctx.be, { ema: existsSync(join(modelDir, 'ema.safetensors')) });
   if (!(m instanceof UNet)) {

@@ -118,7 +118,16 @@ function overlap(lo: number, hi: number, w: [number, number]): number {
 
 export function scanHash(ctx: RealDataContext): string {
   const c = ctx.config;
-  return hashOf({ stage: 'scan', data: c.data, oracle: ctx.classifierDir ?? c.oracle, denoiser: c.denoiser, sampling: c.sampling, scan: c.scan, budgets: c.retrain.budgets, summary: SCAN_SUMMARY_VERSION });
+  return hashOf({
+    stage: 'scan',
+    data: c.data,
+    oracle: ctx.classifierDir ?? c.oracle,
+    denoiser: c.denoiser,
+    sampling: c.sampling,
+    scan: c.scan,
+    budgets: c.retrain.budgets,
+    summary: SCAN_SUMMARY_VERSION,
+  });
 }
 
 /** Version of the scan's summary (2: confident fractions, quality gate, unified verdict). */
@@ -154,22 +163,44 @@ export async function runScanStage(ctx: RealDataContext, o: ScanStageOptions = {
   }
   const t0 = performance.now();
   const run = await scanParts(ctx, dir, window, scanCells(sc.seeds, sc.edges.length - 1));
-  return finishScan(run.header, run.base, run.parts, { seconds: (performance.now() - t0) / 1000, trainSeconds: run.trainSeconds, evalSeconds: run.evalSeconds }, dir, hash, o.uturn);
+  return finishScan(
+    run.header,
+    run.base,
+    run.parts,
+    { seconds: (performance.now() - t0) / 1000, trainSeconds: run.trainSeconds, evalSeconds: run.evalSeconds },
+    dir,
+    hash,
+    o.uturn,
+  );
 }
 
-type ScanHeader = Pick<ScanStageResult, 'stage' | 'edges' | 'baseSteps' | 'extraSteps' | 'seeds' | 'genSamples' | 'targetFractionA' | 'oracle'> & { window: [number, number] | null };
+type ScanHeader = Pick<
+  ScanStageResult,
+  'stage' | 'edges' | 'baseSteps' | 'extraSteps' | 'seeds' | 'genSamples' | 'targetFractionA' | 'oracle'
+> & { window: [number, number] | null };
 
 function scanArms(edges: number[]) {
   const intervals = edges.slice(0, -1).map((lo, j) => {
     const hi = edges[j + 1];
-    return { index: j, lo, hi, label: `[${fmtEdge(lo)}, ${fmtEdge(hi)}]`, sampler: windowSampler({ window: [lo, hi], massInside: 1 }).spec };
+    return {
+      index: j,
+      lo,
+      hi,
+      label: `[${fmtEdge(lo)}, ${fmtEdge(hi)}]`,
+      sampler: windowSampler({ window: [lo, hi], massInside: 1 }).spec,
+    };
   });
   const control = { index: -1, lo: 0, hi: 1, label: 'uniform (control)', sampler: 'uniform' };
   return { intervals, control };
 }
 
 /** The parts of the given cells (trained, resumed or reused from `dir/parts`) and the base evaluations they need. */
-async function scanParts(ctx: RealDataContext, dir: string | undefined, window: [number, number] | null, cells: ScanCell[]) {
+async function scanParts(
+  ctx: RealDataContext,
+  dir: string | undefined,
+  window: [number, number] | null,
+  cells: ScanCell[],
+) {
   const c = ctx.config;
   const sc = c.scan;
   await ensureOracle(ctx);
@@ -181,25 +212,79 @@ async function scanParts(ctx: RealDataContext, dir: string | undefined, window: 
   const genSeed = (seed: number) => streamSeed(seed, 'scanEvaluation');
   const parts: ScanPart[] = [];
   const base: ScanStageResult['base'] = [];
-  let trainSeconds = 0, evalSeconds = 0;
-  const toEval = (e: { fractionA: { value: number }; classError: number; confident: { value: number }; typical: { value: number } | null; fd: number | null }): ScanEval => ({ fractionA: e.fractionA.value, classError: e.classError, confident: e.confident.value, typical: e.typical?.value ?? null, fd: e.fd });
+  let trainSeconds = 0,
+    evalSeconds = 0;
+  const toEval = (e: {
+    fractionA: { value: number };
+    classError: number;
+    confident: { value: number };
+    typical: { value: number } | null;
+    fd: number | null;
+  }): ScanEval => ({
+    fractionA: e.fractionA.value,
+    classError: e.classError,
+    confident: e.confident.value,
+    typical: e.typical?.value ?? null,
+    fd: e.fd,
+  });
   for (const seed of sc.seeds) {
     const arms = allArms.filter((a) => cells.some((cell) => cell.seed === seed && cell.interval === a.index));
     if (!arms.length) continue;
-    const baseSpec = runSpec({ data: ctx.dataKey, size: ctx.data.size, denoiser: c.denoiser, sampler: 'uniform', seed, scheduleSteps });
+    const baseSpec = runSpec({
+      data: ctx.dataKey,
+      size: ctx.data.size,
+      denoiser: c.denoiser,
+      sampler: 'uniform',
+      seed,
+      scheduleSteps,
+    });
     const baseLabel = `uniform-s${seed}`;
     const baseKey = runKey(baseSpec, baseLabel);
     const basePath = dir ? join(dir, 'parts', `base-s${seed}.json`) : '';
-    const baseHash = hashOf({ baseKey, step: sc.baseSteps, n: sc.genSamples, sampling: c.sampling, oracle: ctx.classifierDir ?? c.oracle, v: SCAN_PART_VERSION });
-    let before = dir ? readCached<{ eval: ScanEval }>(basePath, baseHash, { force: ctx.force })?.eval ?? null : null;
-    const needBase = !before || arms.some((a) => !(dir && readCached(join(dir, 'parts', `s${seed}-i${a.index}.json`), hashOf({ baseHash, sampler: a.sampler, extra: sc.extraSteps }), { force: ctx.force })));
+    const baseHash = hashOf({
+      baseKey,
+      step: sc.baseSteps,
+      n: sc.genSamples,
+      sampling: c.sampling,
+      oracle: ctx.classifierDir ?? c.oracle,
+      v: SCAN_PART_VERSION,
+    });
+    let before = dir ? (readCached<{ eval: ScanEval }>(basePath, baseHash, { force: ctx.force })?.eval ?? null) : null;
+    const needBase =
+      !before ||
+      arms.some(
+        (a) =>
+          !(
+            dir &&
+            readCached(
+              join(dir, 'parts', `s${seed}-i${a.index}.json`),
+              hashOf({ baseHash, sampler: a.sampler, extra: sc.extraSteps }),
+              { force: ctx.force },
+            )
+          ),
+      );
     if (needBase) {
       const tt = performance.now();
-      await ensureRun(ctx, { label: baseLabel, sampler: 'uniform', seed, steps: sc.baseSteps, scheduleSteps, snapshots: keeps.filter((k) => k <= sc.baseSteps), fullStates: keeps.filter((k) => k <= sc.baseSteps) });
+      await ensureRun(ctx, {
+        label: baseLabel,
+        sampler: 'uniform',
+        seed,
+        steps: sc.baseSteps,
+        scheduleSteps,
+        snapshots: keeps.filter((k) => k <= sc.baseSteps),
+        fullStates: keeps.filter((k) => k <= sc.baseSteps),
+      });
       trainSeconds += (performance.now() - tt) / 1000;
     }
     if (!before) {
-      const ev = await evaluateSnapshot(ctx, { key: baseKey, spec: baseSpec, step: sc.baseSteps, n: sc.genSamples, seed: genSeed(seed), label: `${baseLabel} (scan base)` });
+      const ev = await evaluateSnapshot(ctx, {
+        key: baseKey,
+        spec: baseSpec,
+        step: sc.baseSteps,
+        n: sc.genSamples,
+        seed: genSeed(seed),
+        label: `${baseLabel} (scan base)`,
+      });
       evalSeconds += ev.seconds;
       before = toEval(ev);
       if (dir) writeCached(basePath, baseHash, { eval: before });
@@ -214,42 +299,94 @@ async function scanParts(ctx: RealDataContext, dir: string | undefined, window: 
         continue;
       }
       const label = `scan-s${seed}-${a.index < 0 ? 'control' : `i${a.index}`}`;
-      const spec = runSpec({ data: ctx.dataKey, size: ctx.data.size, denoiser: c.denoiser, sampler: a.sampler, seed, scheduleSteps, init: { key: baseKey, step: sc.baseSteps } });
+      const spec = runSpec({
+        data: ctx.dataKey,
+        size: ctx.data.size,
+        denoiser: c.denoiser,
+        sampler: a.sampler,
+        seed,
+        scheduleSteps,
+        init: { key: baseKey, step: sc.baseSteps },
+      });
       const end = sc.baseSteps + sc.extraSteps;
       const tt = performance.now();
-      const run = await ensureRun(ctx, { label, sampler: a.sampler, seed, steps: end, scheduleSteps, snapshots: [end], init: { key: baseKey, step: sc.baseSteps } });
+      const run = await ensureRun(ctx, {
+        label,
+        sampler: a.sampler,
+        seed,
+        steps: end,
+        scheduleSteps,
+        snapshots: [end],
+        init: { key: baseKey, step: sc.baseSteps },
+      });
       trainSeconds += (performance.now() - tt) / 1000;
-      const ev = await evaluateSnapshot(ctx, { key: run.key, spec, step: end, n: sc.genSamples, seed: genSeed(seed), label });
+      const ev = await evaluateSnapshot(ctx, {
+        key: run.key,
+        spec,
+        step: end,
+        n: sc.genSamples,
+        seed: genSeed(seed),
+        label,
+      });
       evalSeconds += ev.seconds;
       const after = toEval(ev);
       const part: ScanPart = {
-        seed, interval: a.index, key: runKey(spec, label), before, after, deltaError: after.classError - before.classError,
+        seed,
+        interval: a.index,
+        key: runKey(spec, label),
+        before,
+        after,
+        deltaError: after.classError - before.classError,
         deltaFd: after.fd !== null && before.fd !== null ? after.fd - before.fd : null,
       };
       parts.push(dir ? writeCached(path, phash, part) : part);
-      ctx.reporter.log(`scan s${seed} ${a.label}: class error ${before.classError.toFixed(3)} -> ${after.classError.toFixed(3)}`);
+      ctx.reporter.log(
+        `scan s${seed} ${a.label}: class error ${before.classError.toFixed(3)} -> ${after.classError.toFixed(3)}`,
+      );
     }
   }
   const header: ScanHeader = {
-    stage: 'scan', edges: sc.edges, baseSteps: sc.baseSteps, extraSteps: sc.extraSteps, seeds: sc.seeds, genSamples: sc.genSamples,
-    targetFractionA: ctx.data.trainFractionA, oracle: oracleSummary(ctx), window,
+    stage: 'scan',
+    edges: sc.edges,
+    baseSteps: sc.baseSteps,
+    extraSteps: sc.extraSteps,
+    seeds: sc.seeds,
+    genSamples: sc.genSamples,
+    targetFractionA: ctx.data.trainFractionA,
+    oracle: oracleSummary(ctx),
+    window,
   };
   return { header, base, parts, trainSeconds, evalSeconds };
 }
 
 /** The result from a complete set of parts: summaries, the comparison with the window and its verdict, report. */
-function finishScan(header: ScanHeader, baseIn: ScanStageResult['base'], partsIn: ScanPart[], timing: ScanStageResult['timing'], dir: string | undefined, hash: string, uturn?: UTurnStageResult): ScanStageResult {
+function finishScan(
+  header: ScanHeader,
+  baseIn: ScanStageResult['base'],
+  partsIn: ScanPart[],
+  timing: ScanStageResult['timing'],
+  dir: string | undefined,
+  hash: string,
+  uturn?: UTurnStageResult,
+): ScanStageResult {
   const { window, ...h } = header;
   const { intervals, control } = scanArms(h.edges);
   const nArms = intervals.length + 1;
   const armPos = (i: number) => (i < 0 ? nArms - 1 : i);
-  const parts = [...partsIn].sort((a, b) => h.seeds.indexOf(a.seed) * nArms + armPos(a.interval) - (h.seeds.indexOf(b.seed) * nArms + armPos(b.interval)));
+  const parts = [...partsIn].sort(
+    (a, b) =>
+      h.seeds.indexOf(a.seed) * nArms + armPos(a.interval) - (h.seeds.indexOf(b.seed) * nArms + armPos(b.interval)),
+  );
   const base = h.seeds.map((s) => baseIn.find((b) => b.seed === s)!);
   const summarise = (a: (typeof intervals)[number]): ScanIntervalSummary => {
     const ps = parts.filter((p) => p.interval === a.index);
     const d = meanCI(ps.map((p) => p.deltaError));
     return {
-      index: a.index, lo: a.lo, hi: a.hi, label: a.label, sampler: a.sampler,
+      index: a.index,
+      lo: a.lo,
+      hi: a.hi,
+      label: a.label,
+      sampler: a.sampler,
       deltaError: d,
       improvement: { ...d, mean: -d.mean, low: -d.high, high: -d.low },
       deltaFd: meanCI(ps.map((p) => p.deltaFd ?? NaN)),
@@ -262,9 +399,11 @@ function finishScan(header: ScanHeader, baseIn: ScanStageResult['base'], partsIn
   const sums = intervals.map(summarise);
   const ctrl = summarise(control);
   const best = sums.reduce((b, s) => (s.improvement.mean > b.improvement.mean ? s : b), sums[0]);
-  let inside: number | null = null, outside: number | null = null;
+  let inside: number | null = null,
+    outside: number | null = null;
   if (window) {
-    const wIn = sums.reduce((s, x) => s + x.insideWindow!, 0), wOut = sums.reduce((s, x) => s + (1 - x.insideWindow!), 0);
+    const wIn = sums.reduce((s, x) => s + x.insideWindow!, 0),
+      wOut = sums.reduce((s, x) => s + (1 - x.insideWindow!), 0);
     inside = wIn > 0 ? sums.reduce((s, x) => s + x.insideWindow! * x.improvement.mean, 0) / wIn : null;
     outside = wOut > 0 ? sums.reduce((s, x) => s + (1 - x.insideWindow!) * x.improvement.mean, 0) / wOut : null;
   }
@@ -273,16 +412,31 @@ function finishScan(header: ScanHeader, baseIn: ScanStageResult['base'], partsIn
     [...sums, ctrl].map((x) => ({ label: x.label, confident: x.confident, typical: x.typical })),
   );
   // Improvement per interval and seed (paired: same base, same generation noise).
-  const imp = sums.map((x) => h.seeds.map((sd) => -(parts.find((p) => p.seed === sd && p.interval === x.index)?.deltaError ?? NaN)));
-  const js = window ? judgeScan(imp, sums.map((x) => x.insideWindow!), sums.map((x) => x.label), gate) : null;
+  const imp = sums.map((x) =>
+    h.seeds.map((sd) => -(parts.find((p) => p.seed === sd && p.interval === x.index)?.deltaError ?? NaN)),
+  );
+  const js = window
+    ? judgeScan(
+        imp,
+        sums.map((x) => x.insideWindow!),
+        sums.map((x) => x.label),
+        gate,
+      )
+    : null;
   const sig = Number.isFinite(best.improvement.low) && best.improvement.low > 0;
   const statement = [
     `${js ? js.judgement.verdict : 'n/a'}: ${js ? js.judgement.reason : !window ? 'no U-Turn window to compare with' : window[1] <= window[0] ? 'the U-Turn window has zero width (no interval overlaps it)' : 'no interval on one side of the window'}`,
     `largest mean improvement of the class error: ${best.label} (${best.improvement.mean.toFixed(3)}, 95 % interval [${best.improvement.low.toFixed(3)}, ${best.improvement.high.toFixed(3)}]${sig ? ', excludes 0' : ', contains 0'})`,
     ...(window
-      ? [`${Math.round(100 * best.insideWindow!)} % of it lies inside the U-Turn window [${window[0].toFixed(3)}, ${window[1].toFixed(3)}]; mean improvement inside the window ${inside?.toFixed(3) ?? '-'} vs outside ${outside?.toFixed(3) ?? '-'}`]
+      ? [
+          `${Math.round(100 * best.insideWindow!)} % of it lies inside the U-Turn window [${window[0].toFixed(3)}, ${window[1].toFixed(3)}]; mean improvement inside the window ${inside?.toFixed(3) ?? '-'} vs outside ${outside?.toFixed(3) ?? '-'}`,
+        ]
       : []),
-    ...(js ? [`best interval in the window ${js.insideBest} − best outside ${js.outsideBest}: ${js.difference.mean.toFixed(3)} [${js.difference.low.toFixed(3)}, ${js.difference.high.toFixed(3)}] over ${js.difference.n} seeds`] : []),
+    ...(js
+      ? [
+          `best interval in the window ${js.insideBest} − best outside ${js.outsideBest}: ${js.difference.mean.toFixed(3)} [${js.difference.low.toFixed(3)}, ${js.difference.high.toFixed(3)}] over ${js.difference.n} seeds`,
+        ]
+      : []),
     `uniform control: ${ctrl.improvement.mean.toFixed(3)}`,
   ].join('; ');
   const result: ScanStageResult = {
@@ -292,8 +446,17 @@ function finishScan(header: ScanHeader, baseIn: ScanStageResult['base'], partsIn
     control: ctrl,
     parts,
     comparison: {
-      window, bestInterval: best.label, bestImprovement: best.improvement, bestInsideWindow: best.insideWindow, meanImprovementInside: inside, meanImprovementOutside: outside,
-      gate, windowVsOutside: js ? { inside: js.insideBest, outside: js.outsideBest, difference: js.difference } : null, judgement: js?.judgement ?? null, verdict: js?.judgement.verdict ?? 'n/a', statement,
+      window,
+      bestInterval: best.label,
+      bestImprovement: best.improvement,
+      bestInsideWindow: best.insideWindow,
+      meanImprovementInside: inside,
+      meanImprovementOutside: outside,
+      gate,
+      windowVsOutside: js ? { inside: js.insideBest, outside: js.outsideBest, difference: js.difference } : null,
+      judgement: js?.judgement ?? null,
+      verdict: js?.judgement.verdict ?? 'n/a',
+      statement,
     },
     timing,
     figures: [],
@@ -335,8 +498,16 @@ export async function runScanShard(ctx: RealDataContext, o: ScanStageOptions, sh
   const mine = shardCells(scanCells(sc.seeds, sc.edges.length - 1), shard);
   const run = await scanParts(ctx, dir, window, mine);
   const file: ScanShardFile = {
-    format: SCAN_SHARD_FORMAT, version: 1, configHash: hashOf({ scan: scanHash(ctx), window }), shard, header: run.header, base: run.base,
-    cells: mine.map((cell) => ({ ...cell, part: run.parts.find((p) => p.seed === cell.seed && p.interval === cell.interval)! })),
+    format: SCAN_SHARD_FORMAT,
+    version: 1,
+    configHash: hashOf({ scan: scanHash(ctx), window }),
+    shard,
+    header: run.header,
+    base: run.base,
+    cells: mine.map((cell) => ({
+      ...cell,
+      part: run.parts.find((p) => p.seed === cell.seed && p.interval === cell.interval)!,
+    })),
     timing: { seconds: (performance.now() - t0) / 1000, trainSeconds: run.trainSeconds, evalSeconds: run.evalSeconds },
   };
   if (dir) writeJsonAtomic(join(dir, `shard-${shard.index}-of-${shard.count}.json`), file);
@@ -344,7 +515,11 @@ export async function runScanShard(ctx: RealDataContext, o: ScanStageOptions, sh
 }
 
 /** Merges scan shard files (refusing other formats, other studies, duplicates and gaps) into the scan's result. */
-export function mergeScanShards(files: Array<{ name: string; data: ScanShardFile }>, out?: string, uturn?: UTurnStageResult): ScanStageResult {
+export function mergeScanShards(
+  files: Array<{ name: string; data: ScanShardFile }>,
+  out?: string,
+  uturn?: UTurnStageResult,
+): ScanStageResult {
   const { first, cells } = mergeIndexedShards<ScanShardFile['cells'][number], ScanShardFile>(files, {
     format: SCAN_SHARD_FORMAT,
     what: 'scan',
@@ -352,5 +527,13 @@ export function mergeScanShards(files: Array<{ name: string; data: ScanShardFile
   });
   const base = first.header.seeds.map((s) => files.map((f) => f.data.base.find((b) => b.seed === s)).find((b) => b)!);
   const sum = (k: 'seconds' | 'trainSeconds' | 'evalSeconds') => files.reduce((s, f) => s + f.data.timing[k], 0);
-  return finishScan(first.header, base, cells.map((c) => c.part), { seconds: sum('seconds'), trainSeconds: sum('trainSeconds'), evalSeconds: sum('evalSeconds') }, out ? join(out, 'scan') : undefined, first.configHash, uturn);
+  return finishScan(
+    first.header,
+    base,
+    cells.map((c) => c.part),
+    { seconds: sum('seconds'), trainSeconds: sum('trainSeconds'), evalSeconds: sum('evalSeconds') },
+    out ? join(out, 'scan') : undefined,
+    first.configHash,
+    uturn,
+  );
 }

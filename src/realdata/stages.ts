@@ -38,7 +38,13 @@ export async function runClassifierStage(ctx: RealDataContext): Promise<Classifi
   const t0 = performance.now();
   await ensureOracle(ctx);
   const dir = ctx.classifierDir ?? (ctx.out ? join(ctx.out, 'classifier') : null);
-  return { stage: 'classify', oracle: oracleSummary(ctx), data: describeDataset(ctx.data, ctx.config.data), dir, seconds: (performance.now() - t0) / 1000 };
+  return {
+    stage: 'classify',
+    oracle: oracleSummary(ctx),
+    data: describeDataset(ctx.data, ctx.config.data),
+    dir,
+    seconds: (performance.now() - t0) / 1000,
+  };
 }
 
 export interface DenoiseStageOptions {
@@ -72,12 +78,27 @@ export async function runDenoiseStage(ctx: RealDataContext, o: DenoiseStageOptio
   const c = ctx.config;
   const sampler = parseSampler(o.sampler ?? 'uniform');
   if (!sampler.spec) throw new RangeError(`--sampler: ${sampler.name} has no canonical spec`);
-  if (sampler.support && (sampler.support[0] !== 0 || sampler.support[1] !== 1)) throw new RangeError('--sampler: the VP-SDE runs on t in [0, 1]; drop the @tEnd suffix');
+  if (sampler.support && (sampler.support[0] !== 0 || sampler.support[1] !== 1))
+    throw new RangeError('--sampler: the VP-SDE runs on t in [0, 1]; drop the @tEnd suffix');
   const seed = o.seed ?? c.retrain.seeds[0];
   const steps = o.steps ?? c.denoiser.steps;
   const label = `${sampler.name}-s${seed}`;
-  const run = await ensureRun(ctx, { label, sampler: sampler.spec, seed, steps, scheduleSteps: steps, snapshots: [steps] });
-  const spec = runSpec({ data: ctx.dataKey, size: ctx.data.size, denoiser: c.denoiser, sampler: sampler.spec, seed, scheduleSteps: steps });
+  const run = await ensureRun(ctx, {
+    label,
+    sampler: sampler.spec,
+    seed,
+    steps,
+    scheduleSteps: steps,
+    snapshots: [steps],
+  });
+  const spec = runSpec({
+    data: ctx.dataKey,
+    size: ctx.data.size,
+    denoiser: c.denoiser,
+    sampler: sampler.spec,
+    seed,
+    scheduleSteps: steps,
+  });
   let modelDir: string | null = null;
   const net = loadSnapshotNet(ctx.be, ctx.store, run.key, spec, steps);
   const params = net.paramCount();
@@ -85,24 +106,58 @@ export async function runDenoiseStage(ctx: RealDataContext, o: DenoiseStageOptio
   try {
     if (ctx.out) {
       modelDir = join(ctx.out, 'denoise', 'model');
-      saveModel(modelDir, net, { metadata: { sampler: sampler.spec, seed: String(seed), steps: String(steps), weights: c.denoiser.emaDecay > 0 ? 'ema' : 'live' } });
+      saveModel(modelDir, net, {
+        metadata: {
+          sampler: sampler.spec,
+          seed: String(seed),
+          steps: String(steps),
+          weights: c.denoiser.emaDecay > 0 ? 'ema' : 'live',
+        },
+      });
     }
     const np = o.preview ?? c.uturn.previewSamples;
     if (np > 0) {
-      const imgs = await generateImages({ net, n: np, method: c.sampling.method, eta: c.sampling.eta, stepsPerUnit: c.sampling.stepsPerUnit, batch: c.sampling.batch, seed: streamSeed(seed, 'trainPreview') });
+      const imgs = await generateImages({
+        net,
+        n: np,
+        method: c.sampling.method,
+        eta: c.sampling.eta,
+        stepsPerUnit: c.sampling.stepsPerUnit,
+        batch: c.sampling.batch,
+        seed: streamSeed(seed, 'trainPreview'),
+      });
       previewSvg = imageGridSvg(imgs, np, ctx.data.size, { title: `Generated after ${steps} steps (${sampler.spec})` });
     }
   } finally {
     net.dispose();
   }
   const n = o.genSamples ?? c.retrain.genSamples;
-  const evaluation = n > 0 ? { ...(await evaluateSnapshot(ctx, { key: run.key, spec, step: steps, n, seed: streamSeed(seed, 'evaluation'), label })), oracle: oracleSummary(ctx) } : null;
+  const evaluation =
+    n > 0
+      ? {
+          ...(await evaluateSnapshot(ctx, {
+            key: run.key,
+            spec,
+            step: steps,
+            n,
+            seed: streamSeed(seed, 'evaluation'),
+            label,
+          })),
+          oracle: oracleSummary(ctx),
+        }
+      : null;
   const result: DenoiseStageResult = {
     stage: 'denoise',
     sampler: { spec: sampler.spec, name: sampler.name, params: sampler.params },
     seed,
     steps,
-    run: { key: run.key, startedAt: run.startedAt, msPerStep: run.msPerStep, trainSeconds: run.trainMs / 1000, losses: run.losses },
+    run: {
+      key: run.key,
+      startedAt: run.startedAt,
+      msPerStep: run.msPerStep,
+      trainSeconds: run.trainMs / 1000,
+      losses: run.losses,
+    },
     unet: { channels: c.denoiser.channels, blocksPerLevel: c.denoiser.blocksPerLevel, params },
     modelDir,
     evaluation,
@@ -166,11 +221,23 @@ export async function runRealDataPipeline(ctx: RealDataContext, o: PipelineOptio
     return r;
   };
   const classifier = await timed('classifier', () => runClassifierStage(ctx));
-  const uturn = want.has('uturn') || (want.has('retrain') && !o.retrain?.window && !o.retrain?.paperWindow) ? await timed('uturn', () => runUTurnStage(ctx, o.uturn)) : null;
-  const retrain = want.has('retrain') ? await timed('retrain', () => runRetrainStage(ctx, { ...o.retrain, uturn: uturn ?? undefined })) : null;
+  const uturn =
+    want.has('uturn') || (want.has('retrain') && !o.retrain?.window && !o.retrain?.paperWindow)
+      ? await timed('uturn', () => runUTurnStage(ctx, o.uturn))
+      : null;
+  const retrain = want.has('retrain')
+    ? await timed('retrain', () => runRetrainStage(ctx, { ...o.retrain, uturn: uturn ?? undefined }))
+    : null;
   const scan = want.has('scan') ? await timed('scan', () => runScanStage(ctx, { uturn: uturn ?? undefined })) : null;
   const result: PipelineResult = {
-    stage: 'pipeline', scale: ctx.config.scale, classifier, uturn, retrain, scan, config: ctx.config, meta: runMeta(),
+    stage: 'pipeline',
+    scale: ctx.config.scale,
+    classifier,
+    uturn,
+    retrain,
+    scan,
+    config: ctx.config,
+    meta: runMeta(),
     timing: { seconds: (performance.now() - t0) / 1000, stages: timing },
   };
   if (ctx.out) {
@@ -183,9 +250,23 @@ export async function runRealDataPipeline(ctx: RealDataContext, o: PipelineOptio
         sections: [
           ...stageSections({ uturn: uturn ?? undefined, retrain: retrain ?? undefined, scan: scan ?? undefined }),
           ...(existsSync(join(ctx.out, 'uturn', 'samples.svg'))
-            ? [{ heading: 'Generated images', figures: [{ svg: readFileSync(join(ctx.out, 'uturn', 'samples.svg'), 'utf8'), caption: 'Images generated by the U-Turn (uniform) model.', file: 'uturn/samples.svg' }] }]
+            ? [
+                {
+                  heading: 'Generated images',
+                  figures: [
+                    {
+                      svg: readFileSync(join(ctx.out, 'uturn', 'samples.svg'), 'utf8'),
+                      caption: 'Images generated by the U-Turn (uniform) model.',
+                      file: 'uturn/samples.svg',
+                    },
+                  ],
+                },
+              ]
             : []),
-          { heading: 'Configuration', code: JSON.stringify({ config: ctx.config, timing: result.timing, meta: result.meta }, null, 2) },
+          {
+            heading: 'Configuration',
+            code: JSON.stringify({ config: ctx.config, timing: result.timing, meta: result.meta }, null, 2),
+          },
         ],
       }),
     );

@@ -79,7 +79,15 @@ interface StateMeta {
 }
 
 function encodeState(s: TrainState) {
-  const meta: StateMeta = { step: s.step, emaUpdates: s.emaUpdates, adamT: s.adam.t, losses: s.losses, lossWindow: s.lossWindow, trainMs: s.trainMs, hasEma: s.ema !== null };
+  const meta: StateMeta = {
+    step: s.step,
+    emaUpdates: s.emaUpdates,
+    adamT: s.adam.t,
+    losses: s.losses,
+    lossWindow: s.lossWindow,
+    trainMs: s.trainMs,
+    hasEma: s.ema !== null,
+  };
   const arrays: Record<string, Float32Array> = { weights: s.weights, m: s.adam.m, v: s.adam.v };
   if (s.ema) arrays.ema = s.ema;
   return { meta, arrays };
@@ -145,7 +153,11 @@ function cacheKey(hash: string): string {
  * The JSON object at `path` when it was computed under the same settings (`hash`) by code of the same algorithm
  * versions (versions.ts), else null (missing, unreadable, other settings, older code, or `force`).
  */
-export function readCached<T extends object>(path: string, hash: string, opts: { force?: boolean } = {}): (T & { configHash: string }) | null {
+export function readCached<T extends object>(
+  path: string,
+  hash: string,
+  opts: { force?: boolean } = {},
+): (T & { configHash: string }) | null {
   if (opts.force || !existsSync(path)) return null;
   try {
     const c = JSON.parse(readFileSync(path, 'utf8')) as T & { configHash?: string };

@@ -42,7 +42,13 @@ export function uniformKeeps(c: RealDataConfig): number[] {
 export function uniformRunPlan(c: RealDataConfig, seed = c.retrain.seeds[0]) {
   // The retraining stage trains its uniform arm with scheduleSteps = max(budgets): when that equals the model's
   // length (as in every scale), the U-Turn model is the same run as the uniform arm of the first seed.
-  return { label: `uniform-s${seed}`, sampler: 'uniform', seed, steps: c.denoiser.steps, scheduleSteps: c.denoiser.steps };
+  return {
+    label: `uniform-s${seed}`,
+    sampler: 'uniform',
+    seed,
+    steps: c.denoiser.steps,
+    scheduleSteps: c.denoiser.steps,
+  };
 }
 
 export interface UTurnStageOptions {
@@ -93,7 +99,15 @@ export interface UTurnStageResult {
     losses: [number, number][];
   };
   oracle: ReturnType<typeof oracleSummary>;
-  protocol: { method: string; stepsPerUnit: number; forward: string; startsPerClass: number; referenceSamples: number; seed: number; windowRule: { lo: number; hi: number } };
+  protocol: {
+    method: string;
+    stepsPerUnit: number;
+    forward: string;
+    startsPerClass: number;
+    referenceSamples: number;
+    seed: number;
+    windowRule: { lo: number; hi: number };
+  };
   preview: { n: number; method: string; stepsPerUnit: number; size: number } | null;
   timing: { trainSeconds: number; uturnSeconds: number; seconds: number };
   figures: string[];
@@ -103,14 +117,25 @@ export interface UTurnStageResult {
 function cycleRows(images: Float64Array, n: number, IMAGE_DIM: number): Float64Array {
   const have = images.length / IMAGE_DIM;
   const out = new Float64Array(n * IMAGE_DIM);
-  for (let i = 0; i < n; i++) out.set(images.subarray((i % have) * IMAGE_DIM, ((i % have) + 1) * IMAGE_DIM), i * IMAGE_DIM);
+  for (let i = 0; i < n; i++)
+    out.set(images.subarray((i % have) * IMAGE_DIM, ((i % have) + 1) * IMAGE_DIM), i * IMAGE_DIM);
   return out;
 }
 
 /** Hash of everything that determines the U-Turn result. */
 export function uturnHash(ctx: RealDataContext, o: UTurnStageOptions): string {
   const c = ctx.config;
-  return hashOf({ stage: 'uturn', data: c.data, oracle: ctx.classifierDir ?? c.oracle, denoiser: c.denoiser, budgets: c.retrain.budgets, uturn: c.uturn, sampling: c.sampling, modelDir: o.modelDir ?? null, seed: o.seed ?? c.retrain.seeds[0] });
+  return hashOf({
+    stage: 'uturn',
+    data: c.data,
+    oracle: ctx.classifierDir ?? c.oracle,
+    denoiser: c.denoiser,
+    budgets: c.retrain.budgets,
+    uturn: c.uturn,
+    sampling: c.sampling,
+    modelDir: o.modelDir ?? null,
+    seed: o.seed ?? c.retrain.seeds[0],
+  });
 }
 
 /** Run (or reuse from `<out>/uturn/result.json`) the U-Turn stage. */
@@ -138,18 +163,44 @@ export async function runUTurnStage(ctx: RealDataContext, o: UTurnStageOptions =
       throw new Error(`--model: ${o.modelDir} holds a ${m.config.model}, not a U-Net`);
     }
     net = m;
-    model = { origin: 'loaded', key: null, dir: o.modelDir, steps: null, sampler: null, seed: null, channels: m.config.channels, params: m.paramCount(), msPerStep: null, losses: [] };
+    model = {
+      origin: 'loaded',
+      key: null,
+      dir: o.modelDir,
+      steps: null,
+      sampler: null,
+      seed: null,
+      channels: m.config.channels,
+      params: m.paramCount(),
+      msPerStep: null,
+      losses: [],
+    };
   } else {
     const plan = uniformRunPlan(c, o.seed);
     const keeps = uniformKeeps(c).filter((s) => s <= plan.steps);
     const tt = performance.now();
     const run = await ensureRun(ctx, { ...plan, snapshots: [...keeps, plan.steps], fullStates: keeps });
     trainSeconds = (performance.now() - tt) / 1000;
-    const spec: RunSpec = runSpec({ data: ctx.dataKey, size: ctx.data.size, denoiser: c.denoiser, sampler: plan.sampler, seed: plan.seed, scheduleSteps: plan.scheduleSteps });
+    const spec: RunSpec = runSpec({
+      data: ctx.dataKey,
+      size: ctx.data.size,
+      denoiser: c.denoiser,
+      sampler: plan.sampler,
+      seed: plan.seed,
+      scheduleSteps: plan.scheduleSteps,
+    });
     net = loadSnapshotNet(ctx.be, ctx.store, run.key, spec, plan.steps);
     model = {
-      origin: 'trained', key: run.key, dir: ctx.store.runDir ? join(ctx.store.runDir(run.key), `step-${plan.steps}`) : null, steps: plan.steps,
-      sampler: plan.sampler, seed: plan.seed, channels: c.denoiser.channels, params: net.paramCount(), msPerStep: run.msPerStep ?? (run.trainMs / Math.max(1, run.step)), losses: run.losses,
+      origin: 'trained',
+      key: run.key,
+      dir: ctx.store.runDir ? join(ctx.store.runDir(run.key), `step-${plan.steps}`) : null,
+      steps: plan.steps,
+      sampler: plan.sampler,
+      seed: plan.seed,
+      channels: c.denoiser.channels,
+      params: net.paramCount(),
+      msPerStep: run.msPerStep ?? run.trainMs / Math.max(1, run.step),
+      losses: run.losses,
     };
   }
   const u = c.uturn;
@@ -164,7 +215,10 @@ export async function runUTurnStage(ctx: RealDataContext, o: UTurnStageOptions =
       const imgs = imagesOfLabel(ctx.data.test, label);
       const dim = splitDim(ctx.data.test);
       const have = imgs.length / dim;
-      if (have === 0) throw new Error(`the held-out split has no images of class ${label === 0 ? c.data.classA : c.data.classB}; raise --held-out`);
+      if (have === 0)
+        throw new Error(
+          `the held-out split has no images of class ${label === 0 ? c.data.classA : c.data.classB}; raise --held-out`,
+        );
       return { label, x: cycleRows(imgs, u.startsPerClass, dim), distinct: Math.min(have, u.startsPerClass) };
     });
     const perTurn = u.turnTimes.reduce((s, t) => s + (1 - t), 0);
@@ -174,9 +228,21 @@ export async function runUTurnStage(ctx: RealDataContext, o: UTurnStageOptions =
     // The reference images are the last ones uTurn classifies (after the curves): kept for the quality gate.
     let last: { x: ArrayLike<number>; n: number } | null = null;
     res = await uTurn({
-      interp: VP_SDE, model: pred, classify: (x, n) => ((last = { x, n }), oracle.classify(x, n)), starts: starts.map((s) => ({ label: s.label, x: s.x })),
-      turnTimes: u.turnTimes, targetLabel: 0, stepsPerUnit: u.stepsPerUnit, method: u.method, eta: c.sampling.eta, forward: u.forward, referenceSamples: u.referenceSamples,
-      batchSize: c.sampling.batch, seed: streamSeed(c.data.seed, 'uturn'), window: { lo: u.windowLo, hi: u.windowHi }, onProgress: (d) => bar.update(d),
+      interp: VP_SDE,
+      model: pred,
+      classify: (x, n) => ((last = { x, n }), oracle.classify(x, n)),
+      starts: starts.map((s) => ({ label: s.label, x: s.x })),
+      turnTimes: u.turnTimes,
+      targetLabel: 0,
+      stepsPerUnit: u.stepsPerUnit,
+      method: u.method,
+      eta: c.sampling.eta,
+      forward: u.forward,
+      referenceSamples: u.referenceSamples,
+      batchSize: c.sampling.batch,
+      seed: streamSeed(c.data.seed, 'uturn'),
+      window: { lo: u.windowLo, hi: u.windowHi },
+      onProgress: (d) => bar.update(d),
     });
     bar.done();
     const ref = last as { x: ArrayLike<number>; n: number } | null;
@@ -188,14 +254,32 @@ export async function runUTurnStage(ctx: RealDataContext, o: UTurnStageOptions =
         typical = wilson(d.filter((v) => v <= ctx.realism!.threshold).length, ref.n);
       }
       const conf = wilson(confident, ref.n);
-      quality = { confident: conf, typical, passed: conf.value >= CONFIDENT_GATE && (typical?.value ?? 0) >= CONFIDENT_GATE };
+      quality = {
+        confident: conf,
+        typical,
+        passed: conf.value >= CONFIDENT_GATE && (typical?.value ?? 0) >= CONFIDENT_GATE,
+      };
     }
     curves = res.curves.map((cv: UTurnCurve, i) => ({
-      start: i === 0 ? 'A' : 'B', startLabel: cv.startLabel, toA: cv.toTarget, retention: cv.retention, trajectories: u.startsPerClass, distinctImages: starts[i].distinct,
+      start: i === 0 ? 'A' : 'B',
+      startLabel: cv.startLabel,
+      toA: cv.toTarget,
+      retention: cv.retention,
+      trajectories: u.startsPerClass,
+      distinctImages: starts[i].distinct,
     }));
     if (u.previewSamples > 0) {
       const pb = ctx.reporter.progress('preview', u.previewSamples);
-      preview = await generateImages({ net, n: u.previewSamples, method: c.sampling.method, eta: c.sampling.eta, stepsPerUnit: c.sampling.stepsPerUnit, batch: c.sampling.batch, seed: streamSeed(c.data.seed, 'uturnPreview'), onProgress: (d) => pb.update(d) });
+      preview = await generateImages({
+        net,
+        n: u.previewSamples,
+        method: c.sampling.method,
+        eta: c.sampling.eta,
+        stepsPerUnit: c.sampling.stepsPerUnit,
+        batch: c.sampling.batch,
+        seed: streamSeed(c.data.seed, 'uturnPreview'),
+        onProgress: (d) => pb.update(d),
+      });
       pb.done();
     }
   } finally {
@@ -214,8 +298,18 @@ export async function runUTurnStage(ctx: RealDataContext, o: UTurnStageOptions =
     paper: PAPER_UTURN,
     model,
     oracle: oracleSummary(ctx),
-    protocol: { method: u.method, stepsPerUnit: u.stepsPerUnit, forward: u.forward, startsPerClass: u.startsPerClass, referenceSamples: u.referenceSamples, seed: streamSeed(c.data.seed, 'uturn'), windowRule: { lo: u.windowLo, hi: u.windowHi } },
-    preview: preview ? { n: u.previewSamples, method: c.sampling.method, stepsPerUnit: c.sampling.stepsPerUnit, size: ctx.data.size } : null,
+    protocol: {
+      method: u.method,
+      stepsPerUnit: u.stepsPerUnit,
+      forward: u.forward,
+      startsPerClass: u.startsPerClass,
+      referenceSamples: u.referenceSamples,
+      seed: streamSeed(c.data.seed, 'uturn'),
+      windowRule: { lo: u.windowLo, hi: u.windowHi },
+    },
+    preview: preview
+      ? { n: u.previewSamples, method: c.sampling.method, stepsPerUnit: c.sampling.stepsPerUnit, size: ctx.data.size }
+      : null,
     timing: { trainSeconds, uturnSeconds: (performance.now() - tu) / 1000, seconds: (performance.now() - t0) / 1000 },
     figures: [],
   };

@@ -36,8 +36,18 @@ export const CONFIDENT_GATE = 0.9;
 /** Half-width of the 95 % interval of the paired difference that counts as resolving the question. */
 export const TARGET_HALF_WIDTH = 0.015;
 
-export const DIFFERENCE_CLAIM = { quantity: 'paired difference of class errors uniform − phase-aware', direction: 'greater', threshold: 0, noEffect: 0 } as const;
-export const RATIO_CLAIM = { quantity: 'error ratio uniform/phase-aware', direction: 'greater', threshold: 5, noEffect: 1 } as const;
+export const DIFFERENCE_CLAIM = {
+  quantity: 'paired difference of class errors uniform − phase-aware',
+  direction: 'greater',
+  threshold: 0,
+  noEffect: 0,
+} as const;
+export const RATIO_CLAIM = {
+  quantity: 'error ratio uniform/phase-aware',
+  direction: 'greater',
+  threshold: 5,
+  noEffect: 1,
+} as const;
 
 export interface Power {
   /** SD over seeds of the paired difference of class errors (uniform − phase-aware). */
@@ -63,12 +73,20 @@ export function powerOf(diff: MeanCI, target = TARGET_HALF_WIDTH): Power {
   };
 }
 
-export function armsGate(arms: Record<ArmName, { confident: MeanCI; typical: MeanCI }>, level = CONFIDENT_GATE): QualityGate {
+export function armsGate(
+  arms: Record<ArmName, { confident: MeanCI; typical: MeanCI }>,
+  level = CONFIDENT_GATE,
+): QualityGate {
   const names = Object.keys(arms) as ArmName[];
   const low = names.filter((a) => !(arms[a].confident.mean >= level) || !(arms[a].typical.mean >= level));
-  const shown = names.map((a) => `${a} ${pct(arms[a].confident.mean)} confident, ${pct(arms[a].typical.mean)} typical`).join('; ');
+  const shown = names
+    .map((a) => `${a} ${pct(arms[a].confident.mean)} confident, ${pct(arms[a].typical.mean)} typical`)
+    .join('; ');
   return low.length
-    ? { passed: false, reason: `images classified with oracle probability >= 0.9 / with real-like oracle features: ${shown}; ${low.join(' and ')} below ${pct(level)}` }
+    ? {
+        passed: false,
+        reason: `images classified with oracle probability >= 0.9 / with real-like oracle features: ${shown}; ${low.join(' and ')} below ${pct(level)}`,
+      }
     : { passed: true, reason: `${shown} (both >= ${pct(level)})` };
 }
 
@@ -76,11 +94,19 @@ const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)} %` : '
 const f3 = (x: number | null) => (x === null || !Number.isFinite(x) ? 'n/a' : x.toFixed(3));
 
 /** Judgements of one budget (gate, difference, ratio). */
-export function judgeBudget(b: { arms: Record<ArmName, { confident: MeanCI; typical: MeanCI }>; errorDiff: MeanCI; errorRatio: BudgetSummary['errorRatio'] }): { gate: QualityGate; difference: Judgement; ratio: Judgement } {
+export function judgeBudget(b: {
+  arms: Record<ArmName, { confident: MeanCI; typical: MeanCI }>;
+  errorDiff: MeanCI;
+  errorRatio: BudgetSummary['errorRatio'];
+}): { gate: QualityGate; difference: Judgement; ratio: Judgement } {
   const gate = armsGate(b.arms);
   return {
     gate,
-    difference: judge(DIFFERENCE_CLAIM, { estimate: b.errorDiff.mean, low: b.errorDiff.low, high: b.errorDiff.high }, gate),
+    difference: judge(
+      DIFFERENCE_CLAIM,
+      { estimate: b.errorDiff.mean, low: b.errorDiff.low, high: b.errorDiff.high },
+      gate,
+    ),
     ratio: judge(RATIO_CLAIM, { estimate: b.errorRatio.ratio, low: b.errorRatio.low, high: b.errorRatio.high }, gate),
   };
 }
@@ -101,17 +127,27 @@ function seedArg(seeds: number[]): string {
  * What the interval at a budget shows, in words, and — where it is unresolved — the command that would resolve it.
  * `scale` is the scale name the result was computed at, `seedsUsed` its seeds.
  */
-export function budgetStatement(b: Omit<BudgetSummary, 'statement' | 'resolve'>, scale: string, seedsUsed: number[]): { text: string; resolve: string | null } {
-  const d = b.judgements.difference, r = b.judgements.ratio, p = b.power;
+export function budgetStatement(
+  b: Omit<BudgetSummary, 'statement' | 'resolve'>,
+  scale: string,
+  seedsUsed: number[],
+): { text: string; resolve: string | null } {
+  const d = b.judgements.difference,
+    r = b.judgements.ratio,
+    p = b.power;
   const parts = [
     `${b.verdict}: ${d.reason} (paired difference ${f3(b.errorDiff.mean)}, 95 % interval [${f3(d.interval.low)}, ${f3(d.interval.high)}], ${p.seeds} seeds)`,
     `ratio claim (> 5x): ${r.verdict} (${f3(b.errorRatio.ratio)} [${f3(r.interval.low)}, ${f3(r.interval.high)}])`,
   ];
   let resolve: string | null = null;
   if (b.verdict === 'not comparable') {
-    parts.push('train longer (a larger budget in --budgets, chosen from scripts/learning-curve.mjs) or a larger U-Net before comparing');
+    parts.push(
+      'train longer (a larger budget in --budgets, chosen from scripts/learning-curve.mjs) or a larger U-Net before comparing',
+    );
   } else if (p.sdDiff !== null) {
-    parts.push(`power: seed-to-seed SD of the paired difference ${f3(p.sdDiff)}; half-width ${f3(p.halfWidth)} now, <= ${p.target} needs about ${p.seedsNeeded ?? 'n/a'} seeds (${p.formula})`);
+    parts.push(
+      `power: seed-to-seed SD of the paired difference ${f3(p.sdDiff)}; half-width ${f3(p.halfWidth)} now, <= ${p.target} needs about ${p.seedsNeeded ?? 'n/a'} seeds (${p.formula})`,
+    );
   }
   if (b.verdict === 'unresolved') {
     const n = Math.max(p.seedsNeeded ?? p.seeds + 2, p.seeds + 1);
@@ -164,14 +200,28 @@ export function retrainVerdictLines(r: RetrainStageResult): string[] {
 }
 
 /** Quality gate of the scan: the base models and every continuation draw confident images. */
-export function scanGate(base: { confident: MeanCI; typical: MeanCI }, arms: { label: string; confident: MeanCI; typical: MeanCI }[], level = CONFIDENT_GATE): QualityGate {
-  const bad = [{ label: 'base', ...base }, ...arms].filter((a) => !(a.confident.mean >= level) || !(a.typical.mean >= level));
+export function scanGate(
+  base: { confident: MeanCI; typical: MeanCI },
+  arms: { label: string; confident: MeanCI; typical: MeanCI }[],
+  level = CONFIDENT_GATE,
+): QualityGate {
+  const bad = [{ label: 'base', ...base }, ...arms].filter(
+    (a) => !(a.confident.mean >= level) || !(a.typical.mean >= level),
+  );
   return bad.length
-    ? { passed: false, reason: `confident / typical images below ${pct(level)}: ${bad.map((a) => `${a.label} ${pct(a.confident.mean)} / ${pct(a.typical.mean)}`).join(', ')}` }
+    ? {
+        passed: false,
+        reason: `confident / typical images below ${pct(level)}: ${bad.map((a) => `${a.label} ${pct(a.confident.mean)} / ${pct(a.typical.mean)}`).join(', ')}`,
+      }
     : { passed: true, reason: `base and every continuation >= ${pct(level)} confident and typical images` };
 }
 
-export const SCAN_CLAIM = { quantity: 'improvement of the best interval in the window − best interval outside it', direction: 'greater', threshold: 0, noEffect: 0 } as const;
+export const SCAN_CLAIM = {
+  quantity: 'improvement of the best interval in the window − best interval outside it',
+  direction: 'greater',
+  threshold: 0,
+  noEffect: 0,
+} as const;
 
 /**
  * The scan's verdict from per-seed improvements: `improvements[j][s]` for interval j and seed s (paired over seeds),
@@ -194,7 +244,8 @@ export function judgeScan(
   if (!outIdx.length) return null;
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const best = (idx: number[]) => idx.reduce((b, j) => (mean(improvements[j]) > mean(improvements[b]) ? j : b), idx[0]);
-  const bi = best(inIdx), bo = best(outIdx);
+  const bi = best(inIdx),
+    bo = best(outIdx);
   const difference = meanCI(improvements[bi].map((x, s) => x - improvements[bo][s]));
   return {
     judgement: judge(SCAN_CLAIM, { estimate: difference.mean, low: difference.low, high: difference.high }, gate),
@@ -213,7 +264,9 @@ export function scanClaim(r: ScanStageResult): ClaimRow {
     paper: '"for a given feature, find the intervals of time where training improves accuracy the most" (abstract)',
     measured: `best interval ${c.bestInterval} (improvement ${ci(c.bestImprovement)})${c.windowVsOutside ? `; best in the window ${c.windowVsOutside.inside} − best outside ${c.windowVsOutside.outside}: ${ci(c.windowVsOutside.difference)}` : ''}`,
     verdict: j ? j.verdict : 'n/a',
-    criterion: j ? `${j.claim}, paired over seeds, Student-t 95 % interval; base and continuations >= 90 % confident and typical images (${j.reason})` : 'no U-Turn window, or no interval on one side of it',
+    criterion: j
+      ? `${j.claim}, paired over seeds, Student-t 95 % interval; base and continuations >= 90 % confident and typical images (${j.reason})`
+      : 'no U-Turn window, or no interval on one side of it',
   };
 }
 
@@ -221,7 +274,10 @@ export function scanClaim(r: ScanStageResult): ClaimRow {
  * The verdict lines `phaseflow mnist` prints: one per claim, "<verdict>: <claim>", from the same rows `reproduce`
  * puts into its claims table, then the statement (interval, power, resolving command) of every budget.
  */
-export function pipelineVerdictLines(r: { retrain: RetrainStageResult | null; scan: ScanStageResult | null }): string[] {
+export function pipelineVerdictLines(r: {
+  retrain: RetrainStageResult | null;
+  scan: ScanStageResult | null;
+}): string[] {
   const rows = [...(r.retrain ? retrainClaims(r.retrain) : []), ...(r.scan ? [scanClaim(r.scan)] : [])];
   return [
     ...rows.map((c) => `${c.verdict}: ${c.claim} — ${c.measured}`),

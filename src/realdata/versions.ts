@@ -33,5 +33,7 @@ export function versionsOf(...modules: RealDataModule[]): Record<string, number>
 
 /** One string for all of them (recorded in stage records of `phaseflow reproduce`). */
 export function realDataCodeVersion(): string {
-  return Object.entries(ALGORITHM_VERSIONS).map(([k, v]) => `${k}${v}`).join('.');
+  return Object.entries(ALGORITHM_VERSIONS)
+    .map(([k, v]) => `${k}${v}`)
+    .join('.');
 }

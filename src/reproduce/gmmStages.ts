@@ -4,7 +4,15 @@
  */
 import { exactSweep, type ExactRow } from '../mixture/exactSweep.js';
 import { exactFigures } from '../mixture/figures.js';
-import { GMM_ALGORITHM_VERSION, GMM_PRESETS, runGmm, checkpointPath, readGmmCheckpoint, type GmmConfig, type GmmResult } from '../autoencoder/experiment.js';
+import {
+  GMM_ALGORITHM_VERSION,
+  GMM_PRESETS,
+  runGmm,
+  checkpointPath,
+  readGmmCheckpoint,
+  type GmmConfig,
+  type GmmResult,
+} from '../autoencoder/experiment.js';
 import { EXACT_ALGORITHM_VERSION } from '../mixture/exactSweep.js';
 import { THEORY_ALGORITHM_VERSION } from '../theory/compute.js';
 import { theoryOverlay } from '../autoencoder/theoryOverlay.js';
@@ -27,13 +35,36 @@ export const exactStage: Stage = {
   name: 'exact',
   title: 'Exact velocity field: pHat against d with and without dilation',
   version: `exact${EXACT_ALGORITHM_VERSION}`,
-  settings: (s) => ({ ...EXACT[s], ds: [...EXACT[s].ds], schedules: ['linear', 'dilated'], p: 0.8, kappa: 2, method: 'euler', grid: 'paper' }),
+  settings: (s) => ({
+    ...EXACT[s],
+    ds: [...EXACT[s].ds],
+    schedules: ['linear', 'dilated'],
+    p: 0.8,
+    kappa: 2,
+    method: 'euler',
+    grid: 'paper',
+  }),
   async run(ctx) {
     const s = EXACT[ctx.scale];
-    const rows: ExactRow[] = exactSweep({ steps: s.steps, samples: s.samples, p: 0.8, kappa: 2, sigma: 1, seed: ctx.seed, method: 'euler', grid: 'paper', full: false }, s.ds, ['linear', 'dilated']);
+    const rows: ExactRow[] = exactSweep(
+      {
+        steps: s.steps,
+        samples: s.samples,
+        p: 0.8,
+        kappa: 2,
+        sigma: 1,
+        seed: ctx.seed,
+        method: 'euler',
+        grid: 'paper',
+        full: false,
+      },
+      s.ds,
+      ['linear', 'dilated'],
+    );
     const at = (sch: string, d: number) => rows.find((r) => r.schedule === sch && r.d === d)!;
     const dMax = s.ds[s.ds.length - 1];
-    const lin = at('linear', dMax), dil = at('dilated', dMax);
+    const lin = at('linear', dMax),
+      dil = at('dilated', dMax);
     const claims: Claim[] = [
       {
         claim: 'Without dilation the mode-weight phase vanishes: pHat drifts to the majority mode as d grows',
@@ -45,26 +76,62 @@ export const exactStage: Stage = {
       {
         claim: 'With the dilated schedule pHat stays near p = 0.8 for every d',
         paper: 'pHat ≈ 0.805 on the 40-point phase-1 Euler grid (docs/method.md §3.4)',
-        measured: `dilated: pHat = ${rows.filter((r) => r.schedule === 'dilated').map((r) => fmt(r.pHat, 4)).join(', ')} for d = ${s.ds.join(', ')}`,
-        verdict: rows.filter((r) => r.schedule === 'dilated').every((r) => Math.abs(r.pHat - 0.805) < 4 * r.pHatStdErr + 0.003) ? 'agrees' : 'differs',
+        measured: `dilated: pHat = ${rows
+          .filter((r) => r.schedule === 'dilated')
+          .map((r) => fmt(r.pHat, 4))
+          .join(', ')} for d = ${s.ds.join(', ')}`,
+        verdict: rows
+          .filter((r) => r.schedule === 'dilated')
+          .every((r) => Math.abs(r.pHat - 0.805) < 4 * r.pHatStdErr + 0.003)
+          ? 'agrees'
+          : 'differs',
         criterion: 'every dilated pHat within 4 standard errors + 0.003 of 0.805',
       },
     ];
     return {
-      summary: { rows: rows.map(({ seconds: _s, ...r }) => r), pHatLinearAtMaxD: lin.pHat, pHatDilatedAtMaxD: dil.pHat, dMax },
+      summary: {
+        rows: rows.map(({ seconds: _s, ...r }) => r),
+        pHatLinearAtMaxD: lin.pHat,
+        pHatDilatedAtMaxD: dil.pHat,
+        dMax,
+      },
       figures: exactFigures(rows, { p: 0.8 }),
       claims,
-      tables: [{ heading: 'pHat of the exact field', columns: ['d', 'schedule', 'pHat', '± s.e.'], rows: rows.map((r) => [r.d, r.schedule, fmt(r.pHat, 4), fmt(r.pHatStdErr, 2)]) }],
+      tables: [
+        {
+          heading: 'pHat of the exact field',
+          columns: ['d', 'schedule', 'pHat', '± s.e.'],
+          rows: rows.map((r) => [r.d, r.schedule, fmt(r.pHat, 4), fmt(r.pHatStdErr, 2)]),
+        },
+      ],
     };
   },
 };
 
 function gmmConfig(scale: Scale, schedule: 'dilated' | 'linear', seed: number): GmmConfig {
   const base =
-    scale === 'paper' ? GMM_PRESETS.paper : scale === 'quick' ? GMM_PRESETS.quick : { ...GMM_PRESETS.quick, d: 100, T: 10, epochs: 150, genSamples: 400 };
+    scale === 'paper'
+      ? GMM_PRESETS.paper
+      : scale === 'quick'
+        ? GMM_PRESETS.quick
+        : { ...GMM_PRESETS.quick, d: 100, T: 10, epochs: 150, genSamples: 400 };
   return {
-    schedule, d: base.d, n: base.n, T: base.T, p: base.p, sigma: base.sigma, kappa: base.kappa, lr: base.lr, lU: base.lU, lW: base.lW,
-    seed, backend: 'wasm', epochs: base.epochs, genSamples: base.genSamples, genMethod: 'euler', logEvery: Math.max(1, Math.floor(base.epochs / 200)),
+    schedule,
+    d: base.d,
+    n: base.n,
+    T: base.T,
+    p: base.p,
+    sigma: base.sigma,
+    kappa: base.kappa,
+    lr: base.lr,
+    lU: base.lU,
+    lW: base.lW,
+    seed,
+    backend: 'wasm',
+    epochs: base.epochs,
+    genSamples: base.genSamples,
+    genMethod: 'euler',
+    logEvery: Math.max(1, Math.floor(base.epochs / 200)),
   };
 }
 
@@ -90,7 +157,11 @@ async function trainStage(ctx: StageContext, schedule: 'dilated' | 'linear'): Pr
   });
   if (out.status !== 'done') {
     progress.stopped(out.epoch, `stopped by ${stopSignal() ?? 'request'}`);
-    throw new StopError(stopSignal(), `at epoch ${out.epoch} of ${config.epochs} (gmm ${schedule})`, out.checkpoint || null);
+    throw new StopError(
+      stopSignal(),
+      `at epoch ${out.epoch} of ${config.epochs} (gmm ${schedule})`,
+      out.checkpoint || null,
+    );
   }
   progress.done();
   return out.result;
@@ -99,10 +170,29 @@ async function trainStage(ctx: StageContext, schedule: 'dilated' | 'linear'): Pr
 function gmmOutput(r: GmmResult, withTheory: boolean): StageOutput {
   const c = r.config;
   const overlay = withTheory
-    ? theoryOverlay({ n: c.n, p: c.p, sigma: c.sigma, kappa: c.kappa, d: c.d, T: c.T, lU: c.lU, lW: c.lW, lambdas: 'paper', selection: 'notebook' }, r.overlaps)
+    ? theoryOverlay(
+        {
+          n: c.n,
+          p: c.p,
+          sigma: c.sigma,
+          kappa: c.kappa,
+          d: c.d,
+          T: c.T,
+          lU: c.lU,
+          lW: c.lW,
+          lambdas: 'paper',
+          selection: 'notebook',
+        },
+        r.overlaps,
+      )
     : undefined;
   const figures = gmmFigures({
-    overlaps: r.overlaps, loss: r.loss, projections: r.projections, pHat: r.pHat, schedule: c.schedule, d: c.d,
+    overlaps: r.overlaps,
+    loss: r.loss,
+    projections: r.projections,
+    pHat: r.pHat,
+    schedule: c.schedule,
+    d: c.d,
     theory: overlay ? { ...overlay.lines, label: overlay.note } : undefined,
   });
   const claims: Claim[] = [];
@@ -118,9 +208,25 @@ function gmmOutput(r: GmmResult, withTheory: boolean): StageOutput {
   }
   return {
     summary: {
-      pHat: r.pHat, pHatStdErr: r.pHatStdErr, trainP: r.trainP, modeMean: r.modeMean, variance: r.variance, overlaps: r.overlaps,
-      msPerEpoch: r.msPerEpoch, lossFinal: r.loss.final, config: c,
-      theory: overlay ? { lambdaU: overlay.lambdaU, lambdaW: overlay.lambdaW, pHat: overlay.pHat, sigmaHat2: overlay.sigmaHat2, comparison: overlay.comparison, note: overlay.note } : null,
+      pHat: r.pHat,
+      pHatStdErr: r.pHatStdErr,
+      trainP: r.trainP,
+      modeMean: r.modeMean,
+      variance: r.variance,
+      overlaps: r.overlaps,
+      msPerEpoch: r.msPerEpoch,
+      lossFinal: r.loss.final,
+      config: c,
+      theory: overlay
+        ? {
+            lambdaU: overlay.lambdaU,
+            lambdaW: overlay.lambdaW,
+            pHat: overlay.pHat,
+            sigmaHat2: overlay.sigmaHat2,
+            comparison: overlay.comparison,
+            note: overlay.note,
+          }
+        : null,
     },
     figures,
     claims,
@@ -171,7 +277,16 @@ export const theoryStage: Stage = {
   name: 'theory',
   title: 'Asymptotic theory: phase-1 and phase-2 predictions, pHat, variance, dilation constant',
   version: `theory${THEORY_ALGORITHM_VERSION}`,
-  settings: (s) => ({ ...THEORY[s], kappas: [...THEORY[s].kappas], mseDims: [...THEORY[s].mseDims], n: 128, lambdaU: 50, lambdaW: 1, kappa: 2, p: 0.8 }),
+  settings: (s) => ({
+    ...THEORY[s],
+    kappas: [...THEORY[s].kappas],
+    mseDims: [...THEORY[s].mseDims],
+    n: 128,
+    lambdaU: 50,
+    lambdaW: 1,
+    kappa: 2,
+    p: 0.8,
+  }),
   async run(ctx) {
     const t = THEORY[ctx.scale];
     const r = computeTheory({ grid: t.grid, kappas: [...t.kappas], mseDims: [...t.mseDims] });
@@ -194,12 +309,20 @@ export const theoryStage: Stage = {
       {
         claim: 'ω jumps discontinuously in phase 1 (first-order switch of the minimiser)',
         paper: 'jump at t ≈ 0.138 (docs/method.md §3.2, the notebook on a 160-point grid)',
-        measured: jump ? `global switch at t = ${fmt(jump.globalSwitch?.t ?? null, 4)}; the authors' local descent switches at t = ${fmt(jump.notebookSwitch?.t ?? null, 4)}` : 'no jump found',
+        measured: jump
+          ? `global switch at t = ${fmt(jump.globalSwitch?.t ?? null, 4)}; the authors' local descent switches at t = ${fmt(jump.notebookSwitch?.t ?? null, 4)}`
+          : 'no jump found',
         verdict: 'n/a',
       },
     ];
     return {
-      summary: { pHat: r.pHat, sigmaHat2: r.sigmaHat2, transition: jump ?? null, kappaStudy: r.kappaStudy, config: r.config },
+      summary: {
+        pHat: r.pHat,
+        sigmaHat2: r.sigmaHat2,
+        transition: jump ?? null,
+        kappaStudy: r.kappaStudy,
+        config: r.config,
+      },
       figures: theoryFigures(r).map((f) => ({ file: f.file, svg: f.svg, caption: f.caption })),
       claims,
     };

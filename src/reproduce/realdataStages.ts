@@ -23,7 +23,13 @@ function sharedDir(ctx: StageContext): string {
 async function context(ctx: StageContext): Promise<RealDataContext> {
   // --seed picks the data split; the model seeds are the scale's (three seeds per arm in the comparison).
   const config = resolveConfig(ctx.scale, { data: { seed: ctx.seed } });
-  return realDataContext({ config, out: sharedDir(ctx), threads: ctx.threads, reporter: streamReporter(process.stderr, ctx.quiet), force: ctx.force });
+  return realDataContext({
+    config,
+    out: sharedDir(ctx),
+    threads: ctx.threads,
+    reporter: streamReporter(process.stderr, ctx.quiet),
+    force: ctx.force,
+  });
 }
 
 /** The U-Turn result of this run (or an earlier one), if that stage succeeded. */
@@ -49,9 +55,10 @@ export const uturnStage: Stage = {
     const r = await runUTurnStage(rd);
     const acc = r.oracle.accuracy;
     // The window and the generated fraction of a model that draws junk are not comparable with the paper's.
-    const gate = r.quality && !r.quality.passed
-      ? `not comparable: the U-Turn model fails the quality gate (${pct(r.quality.confident.value)} confident, ${r.quality.typical ? pct(r.quality.typical.value) : 'n/a'} typical images; both must be >= 90 %)`
-      : null;
+    const gate =
+      r.quality && !r.quality.passed
+        ? `not comparable: the U-Turn model fails the quality gate (${pct(r.quality.confident.value)} confident, ${r.quality.typical ? pct(r.quality.typical.value) : 'n/a'} typical images; both must be >= 90 %)`
+        : null;
     const claims: Claim[] = [
       {
         claim: 'The feature oracle separates the two classes',
@@ -64,14 +71,26 @@ export const uturnStage: Stage = {
         claim: 'The class is decided in a window of time found by the U-Turn',
         paper: 'window t0 ∈ [0.2, 0.6] (docs/method.md §4.6–4.7, read off Figure 2 by eye)',
         measured: `[${fmt(r.window.lo, 3)}, ${fmt(r.window.hi, 3)}] by the documented rule (class memory 10 %–90 %)`,
-        verdict: gate ? 'not comparable' : Math.abs(r.window.lo - 0.2) <= 0.15 && Math.abs(r.window.hi - 0.6) <= 0.15 ? 'agrees' : 'differs',
+        verdict: gate
+          ? 'not comparable'
+          : Math.abs(r.window.lo - 0.2) <= 0.15 && Math.abs(r.window.hi - 0.6) <= 0.15
+            ? 'agrees'
+            : 'differs',
         criterion: `both ends within 0.15 of the paper's window; the U-Turn model passes the quality gate${gate ? ` (${gate})` : ''}`,
       },
       {
         claim: 'A uniformly trained model over-produces the majority class',
         paper: 'generated fraction of zeros 0.882 for a true 0.800 (docs/method.md §4.6)',
-        measured: r.reference ? `generated fraction of class A ${fmt(r.reference.value, 3)} [${fmt(r.reference.low, 3)}, ${fmt(r.reference.high, 3)}] for a true ${fmt(r.trueFractionA, 3)}` : 'not measured',
-        verdict: !r.reference ? 'n/a' : gate ? 'not comparable' : r.reference.low > r.trueFractionA ? 'agrees' : 'differs',
+        measured: r.reference
+          ? `generated fraction of class A ${fmt(r.reference.value, 3)} [${fmt(r.reference.low, 3)}, ${fmt(r.reference.high, 3)}] for a true ${fmt(r.trueFractionA, 3)}`
+          : 'not measured',
+        verdict: !r.reference
+          ? 'n/a'
+          : gate
+            ? 'not comparable'
+            : r.reference.low > r.trueFractionA
+              ? 'agrees'
+              : 'differs',
         criterion: `lower end of the 95 % interval above the true fraction; the U-Turn model passes the quality gate${gate ? ` (${gate})` : ''}`,
       },
     ];
@@ -79,7 +98,9 @@ export const uturnStage: Stage = {
       summary: r as unknown as Record<string, unknown>,
       figures: uturnFigures(r, null),
       claims,
-      notes: [`U-Turn protocol: ${JSON.stringify(r.protocol)}; model ${JSON.stringify({ channels: r.model.channels, params: r.model.params, steps: r.model.steps })}.`],
+      notes: [
+        `U-Turn protocol: ${JSON.stringify(r.protocol)}; model ${JSON.stringify({ channels: r.model.channels, params: r.model.params, steps: r.model.steps })}.`,
+      ],
     };
   },
 };

@@ -9,9 +9,18 @@ import { htmlReport, escapeHtml } from '../report/index.js';
 import type { StageRecord } from './stage.js';
 import type { RunMeta } from '../io/meta.js';
 
-export function buildReport(out: string, records: StageRecord[], meta: RunMeta & { scale: string; seed: number; totalSeconds: number }): string {
+export function buildReport(
+  out: string,
+  records: StageRecord[],
+  meta: RunMeta & { scale: string; seed: number; totalSeconds: number },
+): string {
   const claims = records.flatMap((r) =>
-    (r.claims ?? []).map((c) => [c.claim, c.paper, c.measured, c.verdict, c.criterion ?? 'no sharp threshold', r.name] as (string | number | null)[]),
+    (r.claims ?? []).map(
+      (c) =>
+        [c.claim, c.paper, c.measured, c.verdict, c.criterion ?? 'no sharp threshold', r.name] as (
+          string | number | null
+        )[],
+    ),
   );
   const failed = records.filter((r) => r.status === 'failed');
   const sections = [
@@ -19,13 +28,18 @@ export function buildReport(out: string, records: StageRecord[], meta: RunMeta &
       heading: 'Paper claims and what phaseflow measured',
       html:
         `<p>Scale <b>${escapeHtml(meta.scale)}</b>, seed ${meta.seed}, ${records.filter((r) => r.status === 'done').length} of ${records.length} stages done` +
-        (failed.length ? `, <b>${failed.length} failed</b> (${failed.map((f) => escapeHtml(f.name)).join(', ')})` : '') +
+        (failed.length
+          ? `, <b>${failed.length} failed</b> (${failed.map((f) => escapeHtml(f.name)).join(', ')})`
+          : '') +
         `; total ${meta.totalSeconds.toFixed(1)} s. The verdict applies the stated criterion; n/a marks a comparison without a sharp threshold.</p>`,
       table: { columns: ['claim', 'paper', 'measured', 'verdict', 'criterion', 'stage'], rows: claims },
     },
     ...records.map((r) => {
       if (r.status === 'failed') {
-        return { heading: `${r.title} — FAILED`, html: `<p class="error">This stage failed after ${r.seconds.toFixed(1)} s: <code>${escapeHtml(r.error ?? '')}</code>. The other stages ran.</p>` };
+        return {
+          heading: `${r.title} — FAILED`,
+          html: `<p class="error">This stage failed after ${r.seconds.toFixed(1)} s: <code>${escapeHtml(r.error ?? '')}</code>. The other stages ran.</p>`,
+        };
       }
       const figures = (r.figures ?? [])
         .filter((f) => existsSync(join(out, f.file)))
@@ -41,7 +55,17 @@ export function buildReport(out: string, records: StageRecord[], meta: RunMeta &
     {
       heading: 'Configuration, versions, seeds and timings',
       code: JSON.stringify(
-        { meta, stages: records.map((r) => ({ name: r.name, status: r.status, seconds: r.seconds, seed: r.seed, scale: r.scale, settings: r.settings })) },
+        {
+          meta,
+          stages: records.map((r) => ({
+            name: r.name,
+            status: r.status,
+            seconds: r.seconds,
+            seed: r.seed,
+            scale: r.scale,
+            settings: r.settings,
+          })),
+        },
         null,
         2,
       ),

@@ -42,14 +42,25 @@ export async function runStages(o: RunStagesOptions): Promise<StageRecord[]> {
     const settings = stage.settings(o.scale);
     const old = readStageRecord(o.out, stage.name);
     const forced = o.force === 'all' || (o.force ?? []).includes(stage.name);
-    if (old && old.status === 'done' && old.scale === o.scale && old.seed === o.seed && old.version === stage.version && !forced) {
-      o.log(`[${i + 1}/${o.stages.length}] ${stage.title}: done in an earlier run (${old.seconds.toFixed(1)} s), skipped`);
+    if (
+      old &&
+      old.status === 'done' &&
+      old.scale === o.scale &&
+      old.seed === o.seed &&
+      old.version === stage.version &&
+      !forced
+    ) {
+      o.log(
+        `[${i + 1}/${o.stages.length}] ${stage.title}: done in an earlier run (${old.seconds.toFixed(1)} s), skipped`,
+      );
       records.push(old);
       previous[stage.name] = old;
       continue;
     }
     if (old && old.status === 'done' && old.version !== stage.version && !forced) {
-      o.log(`[${i + 1}/${o.stages.length}] ${stage.title}: the earlier result was made by other code (${old.version ?? 'unversioned'}, now ${stage.version}); recomputing`);
+      o.log(
+        `[${i + 1}/${o.stages.length}] ${stage.title}: the earlier result was made by other code (${old.version ?? 'unversioned'}, now ${stage.version}); recomputing`,
+      );
     }
     o.log(`[${i + 1}/${o.stages.length}] ${stage.title}`);
     o.log(`    settings: ${JSON.stringify(settings)}`);
@@ -59,23 +70,52 @@ export async function runStages(o: RunStagesOptions): Promise<StageRecord[]> {
     const t0 = performance.now();
     let rec: StageRecord;
     try {
-      const res = await stage.run({ dir, scale: o.scale, seed: o.seed, threads: o.threads, quiet: o.quiet, log: o.log, previous, force: forced });
+      const res = await stage.run({
+        dir,
+        scale: o.scale,
+        seed: o.seed,
+        threads: o.threads,
+        quiet: o.quiet,
+        log: o.log,
+        previous,
+        force: forced,
+      });
       const figures = res.figures.map((f) => {
         const file = join('figures', `${stage.name}-${f.file}`);
         writeFileAtomic(join(o.out, file), f.svg);
         return { file, caption: f.caption };
       });
       rec = {
-        name: stage.name, title: stage.title, status: 'done', scale: o.scale, seed: o.seed, settings, startedAt, version: stage.version,
-        seconds: (performance.now() - t0) / 1000, summary: res.summary, claims: res.claims, tables: res.tables, notes: res.notes, figures,
+        name: stage.name,
+        title: stage.title,
+        status: 'done',
+        scale: o.scale,
+        seed: o.seed,
+        settings,
+        startedAt,
+        version: stage.version,
+        seconds: (performance.now() - t0) / 1000,
+        summary: res.summary,
+        claims: res.claims,
+        tables: res.tables,
+        notes: res.notes,
+        figures,
       };
       o.log(`    done in ${rec.seconds.toFixed(1)} s`);
     } catch (err) {
       if (err instanceof StopError) throw err; // not a failure: the stage resumes on the next run
       const e = err as Error;
       rec = {
-        name: stage.name, title: stage.title, status: 'failed', scale: o.scale, seed: o.seed, settings, startedAt, version: stage.version,
-        seconds: (performance.now() - t0) / 1000, error: `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`,
+        name: stage.name,
+        title: stage.title,
+        status: 'failed',
+        scale: o.scale,
+        seed: o.seed,
+        settings,
+        startedAt,
+        version: stage.version,
+        seconds: (performance.now() - t0) / 1000,
+        error: `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`,
       };
       o.log(`    FAILED: ${rec.error}`);
     }

@@ -101,13 +101,16 @@ export async function fewStepSample(opts: FewStepOptions): Promise<Float64Array>
   if (!(grid[grid.length - 1] > grid[0])) throw new RangeError(`${method} needs an increasing time grid`);
   const dim = model.dim;
   const n = x.length / dim;
-  if (!Number.isInteger(n)) throw new RangeError(`state length ${x.length} is not a multiple of the model dimension ${dim}`);
+  if (!Number.isInteger(n))
+    throw new RangeError(`state length ${x.length} is not a multiple of the model dimension ${dim}`);
   const steps = grid.length - 1;
   const alpha0 = interp.at(grid[0]).alpha;
   for (let k = 0; k < steps; k++) {
     const c = interp.at(grid[k]);
     if (!(c.alpha > 0 && c.beta > 0) || (k > 0 && atDataEnd(c.alpha, alpha0))) {
-      throw new RangeError(`${method}: the model is evaluated at t = ${grid[k]}, where alpha = ${c.alpha} and beta = ${c.beta}; both must be > 0 (start paths with beta(0) = 0 at some t > 0)`);
+      throw new RangeError(
+        `${method}: the model is evaluated at t = ${grid[k]}, where alpha = ${c.alpha} and beta = ${c.beta}; both must be > 0 (start paths with beta(0) = 0 at some t > 0)`,
+      );
     }
   }
   const tBuf = new Float64Array(n);
@@ -189,7 +192,8 @@ export interface FewStepGridOptions {
  *   otherwise K = steps + 1 and sigmaMin = sigma(end). Steps crowd towards the data end.
  */
 export function fewStepGrid(interp: Interpolant, steps: number, opts: FewStepGridOptions = {}): Float64Array {
-  if (!(Number.isInteger(steps) && steps >= 1)) throw new RangeError(`a grid needs an integer number of steps >= 1, got ${steps}`);
+  if (!(Number.isInteger(steps) && steps >= 1))
+    throw new RangeError(`a grid needs an integer number of steps >= 1, got ${steps}`);
   const start = opts.start ?? 0;
   const end = opts.end ?? interp.tEnd;
   if (!(end > start)) throw new RangeError(`grid end ${end} must exceed its start ${start}`);
@@ -199,10 +203,12 @@ export function fewStepGrid(interp: Interpolant, steps: number, opts: FewStepGri
   g[steps] = end;
   if (spacing === 'uniform' || steps === 1) return g;
   if (spacing === 'karras') return karrasGrid(interp, steps, start, end, g, opts.sigmaMin);
-  if (spacing !== 'logsnr') throw new RangeError(`unknown grid spacing "${spacing as string}"; expected ${GRID_SPACINGS.join(' or ')}`);
+  if (spacing !== 'logsnr')
+    throw new RangeError(`unknown grid spacing "${spacing as string}"; expected ${GRID_SPACINGS.join(' or ')}`);
   const half = (t: number) => 0.5 * interp.logSnr(t);
   const lo = half(start);
-  if (!Number.isFinite(lo)) throw new RangeError(`logsnr spacing needs alpha > 0 and beta > 0 at the start t = ${start}`);
+  if (!Number.isFinite(lo))
+    throw new RangeError(`logsnr spacing needs alpha > 0 and beta > 0 at the start t = ${start}`);
   const endFinite = Number.isFinite(half(end)) && !atDataEnd(interp.at(end).alpha, interp.at(start).alpha);
   const last = endFinite ? steps : steps - 1; // index of the last point placed evenly in lambda
   const hi = half(g[last]);
@@ -210,15 +216,25 @@ export function fewStepGrid(interp: Interpolant, steps: number, opts: FewStepGri
   return g;
 }
 
-function karrasGrid(interp: Interpolant, steps: number, start: number, end: number, g: Float64Array, sigmaMinOpt?: number): Float64Array {
+function karrasGrid(
+  interp: Interpolant,
+  steps: number,
+  start: number,
+  end: number,
+  g: Float64Array,
+  sigmaMinOpt?: number,
+): Float64Array {
   const sigmaOf = (t: number) => interp.at(t).alpha / interp.at(t).beta;
   const sigmaMax = sigmaOf(start);
-  if (!(Number.isFinite(sigmaMax) && sigmaMax > 0)) throw new RangeError(`karras spacing needs alpha > 0 and beta > 0 at the start t = ${start}`);
+  if (!(Number.isFinite(sigmaMax) && sigmaMax > 0))
+    throw new RangeError(`karras spacing needs alpha > 0 and beta > 0 at the start t = ${start}`);
   const dataEnd = atDataEnd(interp.at(end).alpha, interp.at(start).alpha);
-  const sigmaMin = dataEnd ? sigmaMinOpt ?? sigmaOf(end - (end - start) / 1000) : sigmaOf(end);
-  if (!(sigmaMin > 0 && sigmaMin < sigmaMax)) throw new RangeError(`karras spacing needs 0 < sigmaMin < sigma(start) = ${sigmaMax}, got ${sigmaMin}`);
+  const sigmaMin = dataEnd ? (sigmaMinOpt ?? sigmaOf(end - (end - start) / 1000)) : sigmaOf(end);
+  if (!(sigmaMin > 0 && sigmaMin < sigmaMax))
+    throw new RangeError(`karras spacing needs 0 < sigmaMin < sigma(start) = ${sigmaMax}, got ${sigmaMin}`);
   const K = dataEnd ? steps : steps + 1;
-  const a = sigmaMax ** (1 / KARRAS_RHO), b = sigmaMin ** (1 / KARRAS_RHO);
+  const a = sigmaMax ** (1 / KARRAS_RHO),
+    b = sigmaMin ** (1 / KARRAS_RHO);
   for (let k = 1; k < K; k++) {
     const sigma = (a + (k / (K - 1)) * (b - a)) ** KARRAS_RHO;
     g[k] = interp.timeAtLogSnr(-2 * Math.log(sigma), start, end); // logSnr = log(beta^2/alpha^2) = -2 log sigma

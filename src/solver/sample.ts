@@ -95,16 +95,29 @@ export async function reverseSample(opts: ReverseSampleOptions): Promise<Float64
   const { interp, model, x, grid, rng } = opts;
   const method = opts.method ?? 'sde';
   if (method === 'ddim' || method === 'dpm++2m') {
-    return fewStepSample({ interp, model, x, grid, method, eta: opts.eta, lowerOrderFinal: opts.lowerOrderFinal, rng, onStep: opts.onStep });
+    return fewStepSample({
+      interp,
+      model,
+      x,
+      grid,
+      method,
+      eta: opts.eta,
+      lowerOrderFinal: opts.lowerOrderFinal,
+      rng,
+      onStep: opts.onStep,
+    });
   }
   if (method !== 'sde' && method !== 'ode' && method !== 'euler') {
-    throw new RangeError(`unknown generative method "${method as string}"; expected one of ${GENERATIVE_METHODS.join(', ')}`);
+    throw new RangeError(
+      `unknown generative method "${method as string}"; expected one of ${GENERATIVE_METHODS.join(', ')}`,
+    );
   }
   checkGrid(grid);
   if (!(grid[grid.length - 1] > grid[0])) throw new RangeError('reverseSample needs an increasing time grid');
   const dim = model.dim;
   const n = x.length / dim;
-  if (!Number.isInteger(n)) throw new RangeError(`state length ${x.length} is not a multiple of the model dimension ${dim}`);
+  if (!Number.isInteger(n))
+    throw new RangeError(`state length ${x.length} is not a multiple of the model dimension ${dim}`);
   const tBuf = new Float64Array(n);
   const eps = new Float64Array(x.length);
   const v1 = new Float64Array(x.length);

@@ -15,8 +15,10 @@ export interface Shard {
 export function parseShard(text: string): Shard {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
   if (!m) throw new FieldError('shard', `expected i/k with 1 <= i <= k (e.g. 2/8), got "${text}"`);
-  const index = Number(m[1]), count = Number(m[2]);
-  if (!(count >= 1 && index >= 1 && index <= count)) throw new FieldError('shard', `expected i/k with 1 <= i <= k, got "${text}"`);
+  const index = Number(m[1]),
+    count = Number(m[2]);
+  if (!(count >= 1 && index >= 1 && index <= count))
+    throw new FieldError('shard', `expected i/k with 1 <= i <= k, got "${text}"`);
   return { index, count };
 }
 
@@ -44,7 +46,10 @@ export function mergeIndexedShards<C extends { index: number }, F extends Indexe
   const first = files[0].data;
   for (const f of files) {
     if (f.data.format !== o.format) throw new Error(`${f.name} is not a phaseflow ${o.what} shard`);
-    if (f.data.configHash !== first.configHash) throw new Error(`${f.name} belongs to another ${o.what} (config ${f.data.configHash}, expected ${first.configHash})`);
+    if (f.data.configHash !== first.configHash)
+      throw new Error(
+        `${f.name} belongs to another ${o.what} (config ${f.data.configHash}, expected ${first.configHash})`,
+      );
   }
   const expected = o.expected(first);
   const byIndex = new Map<number, C>();
@@ -57,8 +62,12 @@ export function mergeIndexedShards<C extends { index: number }, F extends Indexe
   const missing = expected.filter((c) => !byIndex.has(c.index));
   if (missing.length) {
     const k = first.shard?.count;
-    const shards = k ? [...new Set(missing.map((c) => (c.index % k) + 1))].sort((a, b) => a - b).map((i) => `${i}/${k}`) : [];
-    throw new Error(`${missing.length} of ${expected.length} cells are missing${shards.length ? ` (shards ${shards.join(', ')})` : ''}`);
+    const shards = k
+      ? [...new Set(missing.map((c) => (c.index % k) + 1))].sort((a, b) => a - b).map((i) => `${i}/${k}`)
+      : [];
+    throw new Error(
+      `${missing.length} of ${expected.length} cells are missing${shards.length ? ` (shards ${shards.join(', ')})` : ''}`,
+    );
   }
   return { first, cells: expected.map((c) => byIndex.get(c.index)!) };
 }

@@ -8,7 +8,14 @@
  */
 import { createHash } from 'node:crypto';
 import { EXACT_ALGORITHM_VERSION, runExact } from '../mixture/exactSweep.js';
-import { GMM_ALGORITHM_VERSION, checkpointPath, configDiff, readGmmCheckpoint, runGmm, type GmmConfig } from '../autoencoder/experiment.js';
+import {
+  GMM_ALGORITHM_VERSION,
+  checkpointPath,
+  configDiff,
+  readGmmCheckpoint,
+  runGmm,
+  type GmmConfig,
+} from '../autoencoder/experiment.js';
 import { existsSync, rmSync } from 'node:fs';
 import type { OdeMethod } from '../solver/ode.js';
 import { StopError, stopSignal } from '../io/stop.js';
@@ -51,7 +58,9 @@ export interface CellResult extends SweepCell {
 
 export function enumerateCells(c: SweepConfig): SweepCell[] {
   const cells: SweepCell[] = [];
-  for (const kind of c.kinds) for (const schedule of c.schedules) for (const d of c.ds) for (const seed of c.seeds) cells.push({ index: cells.length, kind, schedule, d, seed });
+  for (const kind of c.kinds)
+    for (const schedule of c.schedules)
+      for (const d of c.ds) for (const seed of c.seeds) cells.push({ index: cells.length, kind, schedule, d, seed });
   return cells;
 }
 
@@ -62,7 +71,10 @@ export const SWEEP_ALGORITHM_VERSION = 1;
 export function configHash(c: SweepConfig): string {
   // The algorithm versions of the code that computes the cells: a sweep file made by older code is not reused.
   const code = { sweep: SWEEP_ALGORITHM_VERSION, exact: EXACT_ALGORITHM_VERSION, gmm: GMM_ALGORITHM_VERSION };
-  return createHash('sha256').update(JSON.stringify({ ...c, code })).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify({ ...c, code }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 // Shards and merging are shared with `retrain` and `scan` (sweep/shard.ts).
@@ -73,14 +85,47 @@ export { parseShard, shardCells, type Shard } from './shard.js';
  * it, ending at exactly the uninterrupted result; the folder is removed when the cell is done. A checkpoint of other
  * settings or code is ignored (the cell starts again).
  */
-export async function runCell(c: SweepConfig, cell: SweepCell, threads?: number, opts: { dir?: string } = {}): Promise<CellResult> {
+export async function runCell(
+  c: SweepConfig,
+  cell: SweepCell,
+  threads?: number,
+  opts: { dir?: string } = {},
+): Promise<CellResult> {
   const t0 = performance.now();
   if (cell.kind === 'exact') {
-    const r = runExact({ schedule: cell.schedule, d: cell.d, steps: c.T, samples: c.exact.samples, p: c.p, kappa: c.kappa, sigma: c.sigma, seed: cell.seed, method: c.exact.method, grid: 'paper', full: false });
-    return { ...cell, pHat: r.pHat, pHatStdErr: r.pHatStdErr, modeMean: r.modeMean, variance: r.variance, trainP: null, msPerEpoch: null, seconds: (performance.now() - t0) / 1000 };
+    const r = runExact({
+      schedule: cell.schedule,
+      d: cell.d,
+      steps: c.T,
+      samples: c.exact.samples,
+      p: c.p,
+      kappa: c.kappa,
+      sigma: c.sigma,
+      seed: cell.seed,
+      method: c.exact.method,
+      grid: 'paper',
+      full: false,
+    });
+    return {
+      ...cell,
+      pHat: r.pHat,
+      pHatStdErr: r.pHatStdErr,
+      modeMean: r.modeMean,
+      variance: r.variance,
+      trainP: null,
+      msPerEpoch: null,
+      seconds: (performance.now() - t0) / 1000,
+    };
   }
   const cfg: GmmConfig = {
-    schedule: cell.schedule, d: cell.d, T: c.T, p: c.p, sigma: c.sigma, kappa: c.kappa, seed: cell.seed, ...c.trained,
+    schedule: cell.schedule,
+    d: cell.d,
+    T: c.T,
+    p: c.p,
+    sigma: c.sigma,
+    kappa: c.kappa,
+    seed: cell.seed,
+    ...c.trained,
     logEvery: Math.max(1, Math.floor(c.trained.epochs / 50)),
   };
   const dir = opts.dir;
@@ -94,13 +139,32 @@ export async function runCell(c: SweepConfig, cell: SweepCell, threads?: number,
     }
     if (!resume) rmSync(dir, { recursive: true, force: true });
   }
-  const out = await runGmm({ config: cfg, threads, dir, resume, checkpointEvery: dir ? Math.max(1, Math.floor(cfg.epochs / 20)) : undefined });
+  const out = await runGmm({
+    config: cfg,
+    threads,
+    dir,
+    resume,
+    checkpointEvery: dir ? Math.max(1, Math.floor(cfg.epochs / 20)) : undefined,
+  });
   if (out.status !== 'done') {
-    throw new StopError(stopSignal(), `in cell ${cell.index} at epoch ${out.epoch} of ${cfg.epochs}`, dir ? checkpointPath(dir) : null);
+    throw new StopError(
+      stopSignal(),
+      `in cell ${cell.index} at epoch ${out.epoch} of ${cfg.epochs}`,
+      dir ? checkpointPath(dir) : null,
+    );
   }
   if (dir) rmSync(dir, { recursive: true, force: true });
   const r = out.result;
-  return { ...cell, pHat: r.pHat, pHatStdErr: r.pHatStdErr, modeMean: r.modeMean, variance: r.variance, trainP: r.trainP, msPerEpoch: r.msPerEpoch, seconds: (performance.now() - t0) / 1000 };
+  return {
+    ...cell,
+    pHat: r.pHat,
+    pHatStdErr: r.pHatStdErr,
+    modeMean: r.modeMean,
+    variance: r.variance,
+    trainP: r.trainP,
+    msPerEpoch: r.msPerEpoch,
+    seconds: (performance.now() - t0) / 1000,
+  };
 }
 
 export interface ShardFile {
@@ -113,8 +177,15 @@ export interface ShardFile {
 }
 
 /** Combine shard files into the full set of cells; refuses mixed configurations, duplicates and gaps. */
-export function mergeShards(files: Array<{ name: string; data: ShardFile }>): { config: SweepConfig; cells: CellResult[] } {
-  const { first, cells } = mergeIndexedShards<CellResult, ShardFile>(files, { format: 'phaseflow.sweep-shard', what: 'sweep', expected: (f) => enumerateCells(f.config) });
+export function mergeShards(files: Array<{ name: string; data: ShardFile }>): {
+  config: SweepConfig;
+  cells: CellResult[];
+} {
+  const { first, cells } = mergeIndexedShards<CellResult, ShardFile>(files, {
+    format: 'phaseflow.sweep-shard',
+    what: 'sweep',
+    expected: (f) => enumerateCells(f.config),
+  });
   return { config: first.config, cells };
 }
 
@@ -148,10 +219,19 @@ export function aggregate(cells: CellResult[]): SweepRow[] {
   return [...groups.values()].map((g) => {
     const ps = g.map((c) => c.pHat);
     const m = ps.reduce((a, b) => a + b, 0) / ps.length;
-    const se = ps.length > 1 ? Math.sqrt(ps.reduce((a, b) => a + (b - m) ** 2, 0) / (ps.length - 1) / ps.length) : g[0].pHatStdErr;
+    const se =
+      ps.length > 1
+        ? Math.sqrt(ps.reduce((a, b) => a + (b - m) ** 2, 0) / (ps.length - 1) / ps.length)
+        : g[0].pHatStdErr;
     return {
-      kind: g[0].kind, schedule: g[0].schedule, d: g[0].d, seeds: g.length, pHat: m, pHatStdErr: se,
-      variancePlus: meanOf(g.map((c) => c.variance.plus)), varianceMinus: meanOf(g.map((c) => c.variance.minus)),
+      kind: g[0].kind,
+      schedule: g[0].schedule,
+      d: g[0].d,
+      seeds: g.length,
+      pHat: m,
+      pHatStdErr: se,
+      variancePlus: meanOf(g.map((c) => c.variance.plus)),
+      varianceMinus: meanOf(g.map((c) => c.variance.minus)),
       trainP: meanOf(g.map((c) => c.trainP)),
     };
   });

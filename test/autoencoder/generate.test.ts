@@ -12,7 +12,9 @@ import { Rng } from '../../src/random/rng.js';
 test('generation with the Bayes-optimal parameters reproduces the exact field (Euler and Heun)', () => {
   for (const method of ['euler', 'heun'] as const) {
     for (const schedule of ['dilated', 'linear', 've'] as const) {
-      const d = 40, T = 16, G = 30;
+      const d = 40,
+        T = 16,
+        G = 30;
       const interp = makeInterpolant(schedule, { d, kappa: 2 });
       const mixture = new GaussianMixture({ d, p: 0.8, sigma: 0.8 });
       const params = bayesOptimalParams(interp, mixture, T);
@@ -28,17 +30,28 @@ test('generation with the Bayes-optimal parameters reproduces the exact field (E
 });
 
 test('Bayes-optimal dVP model generates pHat near 0.805 at d = 2000 (docs/method.md §3.4)', () => {
-  const d = 2000, T = 80;
+  const d = 2000,
+    T = 80;
   const interp = makeInterpolant('dilated', { d, kappa: 2 });
   const mixture = new GaussianMixture({ d, p: 0.8 });
-  const r = generateAndMeasure({ params: bayesOptimalParams(interp, mixture, T), interp, samples: 1500, seed: 2, p: 0.8 });
+  const r = generateAndMeasure({
+    params: bayesOptimalParams(interp, mixture, T),
+    interp,
+    samples: 1500,
+    seed: 2,
+    p: 0.8,
+  });
   const exact = sampleExactFlow({ interp, mixture, grid: paperGrid(2, T), samples: 20000, seed: 3 });
-  assert.ok(Math.abs(r.pHat - exact.pHat) < 4 * Math.hypot(r.pHatStdErr, exact.pHatStdErr), `${r.pHat} vs ${exact.pHat}`);
+  assert.ok(
+    Math.abs(r.pHat - exact.pHat) < 4 * Math.hypot(r.pHatStdErr, exact.pHatStdErr),
+    `${r.pHat} vs ${exact.pHat}`,
+  );
   assert.equal(r.projections.length, 1500);
 });
 
 test('overlaps of the Bayes-optimal model match the closed forms, and the sign symmetry is made canonical', () => {
-  const d = 500, T = 20;
+  const d = 500,
+    T = 20;
   const interp = makeInterpolant('dilated', { d, kappa: 2 });
   const mixture = new GaussianMixture({ d, p: 0.8 });
   const params = bayesOptimalParams(interp, mixture, T);
@@ -60,6 +73,6 @@ test('overlaps of the Bayes-optimal model match the closed forms, and the sign s
     assert.ok(Math.abs(o.sqrtQ[j] - o.m[j]) < 1e-12);
     // in phase 1 the infinite-n theory says omega = kappa t (docs/method.md §3.2): the Bayes model has omega = sqrt(d)
     // beta/D up to O(kappa/sqrt(d)) corrections
-    if (o.t[j] < 1) assert.ok(Math.abs(o.omega[j] - 2 * o.t[j]) <= 2 * o.t[j] * (3 * 2) / Math.sqrt(d) + 1e-12);
+    if (o.t[j] < 1) assert.ok(Math.abs(o.omega[j] - 2 * o.t[j]) <= (2 * o.t[j] * (3 * 2)) / Math.sqrt(d) + 1e-12);
   }
 });

@@ -16,7 +16,13 @@ function problem(schedule: 'linear' | 've' | 'dilated', d: number, n: number, T:
 }
 
 /** The loss straight from the definition: n * mean over (d, n, T) of (f - x1)^2. */
-function naiveLoss(grid: ReturnType<typeof makeGrid>, p: AeParams, x1: Float64Array, n: number, noise: Float64Array): number {
+function naiveLoss(
+  grid: ReturnType<typeof makeGrid>,
+  p: AeParams,
+  x1: Float64Array,
+  n: number,
+  noise: Float64Array,
+): number {
   const { d, T, c0 } = grid;
   let s = 0;
   for (let j = 0; j < T; j++) {
@@ -49,7 +55,9 @@ test('loss equals n * MSE over all d n T entries (every schedule)', () => {
 
 test('gradients match central finite differences (float64)', () => {
   for (const schedule of ['linear', 've', 'dilated'] as const) {
-    const d = 6, n = 4, T = 3;
+    const d = 6,
+      n = 4,
+      T = 3;
     const { grid, p, x1, noise } = problem(schedule, d, n, T, 7);
     const g = aeLossAndGrad(grid, p, x1, n, noise).grad;
     const h = 1e-6;
@@ -60,7 +68,8 @@ test('gradients match central finite differences (float64)', () => {
         const minus = cloneParams(p);
         plus[key][k] += h;
         minus[key][k] -= h;
-        const fd = (aeLossAndGrad(grid, plus, x1, n, noise).loss - aeLossAndGrad(grid, minus, x1, n, noise).loss) / (2 * h);
+        const fd =
+          (aeLossAndGrad(grid, plus, x1, n, noise).loss - aeLossAndGrad(grid, minus, x1, n, noise).loss) / (2 * h);
         const err = Math.abs(fd - g[key][k]) / Math.max(1e-3, Math.abs(fd));
         worst = Math.max(worst, err);
         assert.ok(err < 1e-6, `${schedule} d${key}[${k}]: analytic ${g[key][k]} vs fd ${fd}`);
@@ -71,7 +80,9 @@ test('gradients match central finite differences (float64)', () => {
 });
 
 test('noise may come from a row callback (same result as the dense tensor)', () => {
-  const d = 5, n = 3, T = 2;
+  const d = 5,
+    n = 3,
+    T = 2;
   const { grid, p, x1, noise } = problem('dilated', d, n, T);
   const order: string[] = [];
   const fromFn = aeLossAndGrad(grid, p, x1, n, (j, mu, out) => {
@@ -85,7 +96,8 @@ test('noise may come from a row callback (same result as the dense tensor)', () 
 });
 
 test('Adam follows torch.optim.Adam: bias correction, coupled weight decay on u and w only', () => {
-  const d = 3, T = 2;
+  const d = 3,
+    T = 2;
   const p = initParams(Rng.seeded(1).split(0), d, T);
   const g = initParams(Rng.seeded(2).split(0), d, T);
   const opts = { lr: 0.01, lU: 0.1, lW: 0.2 };
@@ -96,7 +108,9 @@ test('Adam follows torch.optim.Adam: bias correction, coupled weight decay on u 
   assert.equal(st.t, 2);
   // textbook form with explicit m-hat and v-hat, two steps with the same raw gradient
   const check = (theta0: number, g0: number, wd: number) => {
-    let th = theta0, m = 0, v = 0;
+    let th = theta0,
+      m = 0,
+      v = 0;
     for (let t = 1; t <= 2; t++) {
       const gt = g0 + wd * th;
       m = 0.9 * m + 0.1 * gt;

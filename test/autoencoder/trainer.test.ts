@@ -33,7 +33,12 @@ test('reference backend: epoch e uses noise stream split(2).split(e).split(j)', 
   const loss0 = tr.step();
   const grid = makeGrid(makeInterpolant('dilated', { d: base.d, kappa: 2 }), base.d, base.T);
   const noise = new Float64Array(base.T * base.n * base.d);
-  for (let j = 0; j < base.T; j++) root.split(2).split(0).split(j).fillNormal(noise.subarray(j * base.n * base.d, (j + 1) * base.n * base.d));
+  for (let j = 0; j < base.T; j++)
+    root
+      .split(2)
+      .split(0)
+      .split(j)
+      .fillNormal(noise.subarray(j * base.n * base.d, (j + 1) * base.n * base.d));
   const want = aeLossAndGrad(grid, p0, tr.trainSet().x1, base.n, noise);
   assert.equal(loss0, want.loss);
   assert.deepEqual(tr.lossPerTime(), want.lossPerTime);
@@ -65,7 +70,16 @@ test('checkpoint and resume reproduce an uninterrupted run exactly (both backend
 
 test('wasm resume is exact where |u|^2 summation order matters (d 1000)', async () => {
   // A sequential |u_j|^2 after importState differed in the last bits from the Adam step's two-lane sum (issue 12).
-  const o: AeTrainerOptions = { schedule: 'dilated', d: 1000, n: 128, T: 20, seed: 1, lr: 4e-3, threads: 2, backend: 'wasm' };
+  const o: AeTrainerOptions = {
+    schedule: 'dilated',
+    d: 1000,
+    n: 128,
+    T: 20,
+    seed: 1,
+    lr: 4e-3,
+    threads: 2,
+    backend: 'wasm',
+  };
   const full = await createAeTrainer(o);
   for (let e = 0; e < 26; e++) full.step();
   const a = await createAeTrainer(o);

@@ -36,7 +36,8 @@ function problem(schedule: 'linear' | 've' | 'dilated', d: number, n: number, T:
 
 /** max |a - b| / max |b| */
 function relErr(a: Float64Array, b: Float64Array): number {
-  let e = 0, s = 0;
+  let e = 0,
+    s = 0;
   for (let i = 0; i < a.length; i++) {
     e = Math.max(e, Math.abs(a[i] - b[i]));
     s = Math.max(s, Math.abs(b[i]));
@@ -47,7 +48,14 @@ function relErr(a: Float64Array, b: Float64Array): number {
 const adam = { lr: 1e-3, lU: 1e-3, lW: 2e-3 };
 
 test('wasm loss and gradients match the float64 reference on the same noise', async () => {
-  const cases: [schedule: 'linear' | 've' | 'dilated', d: number, n: number, T: number, chunks?: number, block?: number][] = [
+  const cases: [
+    schedule: 'linear' | 've' | 'dilated',
+    d: number,
+    n: number,
+    T: number,
+    chunks?: number,
+    block?: number,
+  ][] = [
     ['dilated', 37, 11, 5],
     ['linear', 64, 9, 3, 2, 3],
     ['ve', 50, 16, 4, 16, 1],
@@ -58,7 +66,16 @@ test('wasm loss and gradients match the float64 reference on the same noise', as
     const { grid, p, x1, noise } = problem(schedule, d, n, T, d + n);
     const ref = aeLossAndGrad(grid, p, x1, n, noise);
     for (const pool of [pool1, pool3]) {
-      const k = await WasmAeKernel.create({ pool, grid, x1, n, noiseKey: Uint32Array.of(1, 2, 3, 4), adam, chunks, block });
+      const k = await WasmAeKernel.create({
+        pool,
+        grid,
+        x1,
+        n,
+        noiseKey: Uint32Array.of(1, 2, 3, 4),
+        adam,
+        chunks,
+        block,
+      });
       try {
         k.setParams(p);
         k.setExplicitNoise(noise);
@@ -80,7 +97,9 @@ test('wasm loss and gradients match the float64 reference on the same noise', as
 });
 
 test('the wasm Adam update equals the TypeScript one applied to the wasm gradient, bit for bit', async () => {
-  const d = 29, n = 7, T = 4;
+  const d = 29,
+    n = 7,
+    T = 4;
   const { grid, p, x1, noise } = problem('dilated', d, n, T, 5);
   const k = await WasmAeKernel.create({ pool: pool3, grid, x1, n, noiseKey: Uint32Array.of(5, 6, 7, 8), adam });
   try {
@@ -109,7 +128,9 @@ test('the wasm Adam update equals the TypeScript one applied to the wasm gradien
 });
 
 test('generated-noise steps are deterministic and independent of the thread count', async () => {
-  const d = 100, n = 20, T = 6;
+  const d = 100,
+    n = 20,
+    T = 6;
   const { grid, p, x1 } = problem('linear', d, n, T, 9);
   const run = async (pool: KernelPool, key: number) => {
     const k = await WasmAeKernel.create({ pool, grid, x1, n, noiseKey: Uint32Array.of(key, 2, 3, 4), adam });
@@ -125,7 +146,16 @@ test('generated-noise steps are deterministic and independent of the thread coun
   assert.deepEqual(b, a, 'same key: identical across 1 and 3 threads');
   assert.notDeepEqual(c.params, a.params, 'another key gives other noise');
   // chunking only changes the rounding of the sums
-  const k = await WasmAeKernel.create({ pool: pool3, grid, x1, n, noiseKey: Uint32Array.of(1, 2, 3, 4), adam, chunks: 5, block: 3 });
+  const k = await WasmAeKernel.create({
+    pool: pool3,
+    grid,
+    x1,
+    n,
+    noiseKey: Uint32Array.of(1, 2, 3, 4),
+    adam,
+    chunks: 5,
+    block: 3,
+  });
   k.setParams(p);
   const l0 = k.step(0);
   k.close();
@@ -134,11 +164,14 @@ test('generated-noise steps are deterministic and independent of the thread coun
 
 test('generated noise has the right scale: the mean loss matches the reference with its own noise', async () => {
   // E[L] over the noise is the same for both generators; compare averages over a few noise draws.
-  const d = 64, n = 16, T = 4;
+  const d = 64,
+    n = 16,
+    T = 4;
   const { grid, p, x1 } = problem('dilated', d, n, T, 11);
   const k = await WasmAeKernel.create({ pool: pool3, grid, x1, n, noiseKey: Uint32Array.of(3, 1, 4, 1), adam });
   k.setParams(p);
-  let lw = 0, lr = 0;
+  let lw = 0,
+    lr = 0;
   const E = 20;
   for (let e = 0; e < E; e++) {
     lw += k.step(e, { adam: false }) / E;

@@ -37,7 +37,11 @@ test('every bad input names the flag and the allowed range', () => {
     [['--json=maybe'], /--json: expected true or false/],
   ];
   for (const [argv, re] of cases) {
-    assert.throws(() => parseArgs(argv, specs), (e: unknown) => e instanceof UsageError && re.test((e as Error).message), argv.join(' '));
+    assert.throws(
+      () => parseArgs(argv, specs),
+      (e: unknown) => e instanceof UsageError && re.test((e as Error).message),
+      argv.join(' '),
+    );
   }
 });
 
@@ -60,7 +64,12 @@ const typed = defineFlags({
   verbose: { type: 'bool', help: 'talk' },
   'grid-points': { type: 'int', min: 2, help: 'grid points' },
   'theory-selection': { type: 'enum', choices: ['global', 'notebook'], help: 'long enum name' },
-  scaled: { type: 'int', min: 1, presetDefaults: { flag: 'scale', values: { tiny: 12, quick: 600 } }, help: 'per scale' },
+  scaled: {
+    type: 'int',
+    min: 1,
+    presetDefaults: { flag: 'scale', values: { tiny: 12, quick: 600 } },
+    help: 'per scale',
+  },
   same: { type: 'number', presetDefaults: { flag: 'scale', values: { tiny: 0.8, quick: 0.8 } }, help: 'same in all' },
   cores: { type: 'int', min: 1, defaultText: 'all cores', help: 'threads' },
 });
@@ -74,7 +83,10 @@ test('values are typed from the specs: defaults always set, the others possibly 
   const seeds: number[] | undefined = r.values.seeds;
   const kinds: ('a' | 'b')[] = r.values.kinds;
   const verbose: boolean = r.values.verbose;
-  assert.deepEqual({ n, lr, mode, seeds, kinds, verbose }, { n: 3, lr: 0.5, mode: 'exact', seeds: [3, 1], kinds: ['a'], verbose: false });
+  assert.deepEqual(
+    { n, lr, mode, seeds, kinds, verbose },
+    { n: 3, lr: 0.5, mode: 'exact', seeds: [3, 1], kinds: ['a'], verbose: false },
+  );
   assert.equal(r.values['grid-points'], undefined);
   // a default list is a copy, not the spec's array
   r.values.kinds.push('b');
@@ -98,14 +110,25 @@ test('a deprecated name sets the new flag and gives one warning line; errors nam
   ]);
   assert.equal(parseArgs(['--no-quiet'], typed, { aliases }).values.verbose, false);
   assert.deepEqual(parseArgs(['--grid-points', '40'], typed, { aliases }).warnings, []);
-  assert.throws(() => parseArgs(['--steps', '1'], typed, { aliases }), /^UsageError: --steps: expected an integer >= 2, got 1$/);
+  assert.throws(
+    () => parseArgs(['--steps', '1'], typed, { aliases }),
+    /^UsageError: --steps: expected an integer >= 2, got 1$/,
+  );
   assert.throws(() => parseArgs([], typed, { aliases: { n: 'lr' } }), /does not fit the specs/);
   assert.throws(() => parseArgs([], typed, { aliases: { old: 'nothing' } }), /does not fit the specs/);
 });
 
 test('a value that is a flag is refused (--out --json), negative numbers are values', () => {
-  const s = defineFlags({ out: { type: 'path', help: 'dir' }, json: { type: 'bool', help: 'json' }, x: { type: 'number', help: 'x' }, tag: { type: 'string', help: 't' } });
-  assert.throws(() => parseArgs(['--out', '--json'], s), /^UsageError: --out: missing value \(a path\); "--json" is a flag$/);
+  const s = defineFlags({
+    out: { type: 'path', help: 'dir' },
+    json: { type: 'bool', help: 'json' },
+    x: { type: 'number', help: 'x' },
+    tag: { type: 'string', help: 't' },
+  });
+  assert.throws(
+    () => parseArgs(['--out', '--json'], s),
+    /^UsageError: --out: missing value \(a path\); "--json" is a flag$/,
+  );
   assert.throws(() => parseArgs(['--out', '-x'], s), /--out: missing value/);
   assert.throws(() => parseArgs(['--tag', '--json'], s), /--tag: missing value/);
   assert.equal(parseArgs(['--x', '-1.5'], s).values.x, -1.5);

@@ -53,7 +53,11 @@ test('every command: --help lists every flag with a space after it and shows eve
       assert.match(lines[i], /^ {2}.*--\S+( \S+)?( {2,}\S|$)/, `${c.name}: ${lines[i]}`);
       const helpLine = / {2,}\S/.test(lines[i].slice(6)) ? lines[i] : lines[i + 1];
       const d = defaultText(spec);
-      if (d !== undefined) assert.ok(helpLine.includes(`(default ${d.replace('--no-…', `--no-${name}`)})`), `${c.name} --${name}: ${helpLine}`);
+      if (d !== undefined)
+        assert.ok(
+          helpLine.includes(`(default ${d.replace('--no-…', `--no-${name}`)})`),
+          `${c.name} --${name}: ${helpLine}`,
+        );
     }
   }
 });
@@ -100,7 +104,15 @@ test('one name per concept: the renames are accepted by their commands with one 
   const j = JSON.parse(t.out);
   assert.equal(j.config.selection, 'global');
   assert.equal(j.phase1.t.length, 5);
-  const dup = await run(['sweep', '--kinds', 'exact', '--seeds', '1,1', '--out', mkdtempSync(join(tmpdir(), 'pf-main-'))]);
+  const dup = await run([
+    'sweep',
+    '--kinds',
+    'exact',
+    '--seeds',
+    '1,1',
+    '--out',
+    mkdtempSync(join(tmpdir(), 'pf-main-')),
+  ]);
   assert.equal(dup.code, 2);
   assert.match(dup.err, /--seeds: entries must be distinct/);
   const big = await run(['gmm', '--seed', String(2 ** 32)]);
@@ -115,7 +127,10 @@ test('path flags are checked before any work: one line naming the flag, exit 2, 
   const cases: [string[], RegExp][] = [
     [['exact', '--d', '10', '--out', '/proc/x'], /^phaseflow exact: --out: \/proc\/x is under \/proc/],
     [['exact', '--out', file], /^phaseflow exact: --out: .*file is a file, not a folder$/],
-    [['exact', '--out', join(file, 'sub')], /^phaseflow exact: --out: cannot create .*: .*file is a file, not a folder$/],
+    [
+      ['exact', '--out', join(file, 'sub')],
+      /^phaseflow exact: --out: cannot create .*: .*file is a file, not a folder$/,
+    ],
     [['theory', '--out', '--json'], /^phaseflow theory: --out: missing value \(DIR\); "--json" is a flag$/],
     [['gmm', '--resume', join(dir, 'none')], /^phaseflow gmm: --resume: no such folder /],
     [['gmm', '--resume', dir], /^phaseflow gmm: --resume: .* holds no checkpoint\.bin$/],

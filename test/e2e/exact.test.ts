@@ -20,7 +20,10 @@ test('--full agrees with the exact reduction within sampling error', () => {
   const args = ['exact', '--d', '300', '--gen-samples', '3000', '--grid-points', '40', '--json', '--sigma', '0.7'];
   const red = JSON.parse(runCli(args).stdout);
   const full = JSON.parse(runCli([...args, '--full', '--seed', '1']).stdout);
-  assert.ok(Math.abs(red.pHat - full.pHat) < 4 * Math.hypot(red.pHatStdErr, full.pHatStdErr), `${red.pHat} vs ${full.pHat}`);
+  assert.ok(
+    Math.abs(red.pHat - full.pHat) < 4 * Math.hypot(red.pHatStdErr, full.pHatStdErr),
+    `${red.pHat} vs ${full.pHat}`,
+  );
   assert.ok(Math.abs(red.variance.plus - full.variance.plus) < 0.01, `${red.variance.plus} vs ${full.variance.plus}`);
   assert.ok(Math.abs(red.modeMean.plus - full.modeMean.plus) < 0.01);
 });
@@ -31,7 +34,8 @@ test('--sweep-d writes rows, result.json, the pHat-vs-d figure and index.html', 
   assert.equal(r.status, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   assert.equal(j.rows.length, 6);
-  const at = (s: string, d: number) => j.rows.find((x: { schedule: string; d: number }) => x.schedule === s && x.d === d).pHat;
+  const at = (s: string, d: number) =>
+    j.rows.find((x: { schedule: string; d: number }) => x.schedule === s && x.d === d).pHat;
   assert.ok(at('linear', 1000000) > 0.99 && Math.abs(at('dilated', 1000000) - 0.805) < 0.02);
   assert.deepEqual(readdirSync(dir).sort(), ['index.html', 'phat-vs-d.svg', 'result.json']);
   const svg = readFileSync(join(dir, 'phat-vs-d.svg'), 'utf8');
@@ -68,5 +72,19 @@ test('--help for the tool and for exact', () => {
   assert.match(top.stdout, /exact/);
   const h = runCli(['exact', '--help']);
   assert.equal(h.status, 0);
-  for (const f of ['--schedule', '--d', '--grid-points', '--gen-samples', '--p', '--kappa', '--sigma', '--seed', '--json', '--out', '--sweep-d', '--full']) assert.match(h.stdout, new RegExp(f));
+  for (const f of [
+    '--schedule',
+    '--d',
+    '--grid-points',
+    '--gen-samples',
+    '--p',
+    '--kappa',
+    '--sigma',
+    '--seed',
+    '--json',
+    '--out',
+    '--sweep-d',
+    '--full',
+  ])
+    assert.match(h.stdout, new RegExp(f));
 });

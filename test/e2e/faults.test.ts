@@ -14,7 +14,10 @@ const tiny = ['--scale', 'tiny', '--threads', '1', '--quiet'];
 /** Exit 2, one line (besides deprecation warnings) that names the flag, no stack trace, no result on stdout. */
 function refused(r: { status: number | null; stdout: string; stderr: string }, flag: string, re?: RegExp): string {
   assert.equal(r.status, 2, `status ${r.status}: ${r.stderr}`);
-  const lines = r.stderr.trim().split('\n').filter((l) => !/: warning: /.test(l));
+  const lines = r.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => !/: warning: /.test(l));
   assert.equal(lines.length, 1, `one line: ${r.stderr}`);
   assert.match(lines[0], new RegExp(`^phaseflow \\w+: --${flag}: `), lines[0]);
   if (re) assert.match(lines[0], re);
@@ -33,7 +36,8 @@ test('exact --out /proc/x: refused at once instead of hanging', () => {
   const r = runSrc(['exact', '--d', '10', '--samples', '10', '--out', '/proc/x'], { timeoutMs: 60000 });
   refused(r, 'out', /\/proc\/x is under \/proc/);
   assert.ok(r.ms < 30000, `${r.ms} ms`);
-  for (const root of ['/sys/phaseflow-x', '/dev/phaseflow-x']) refused(runSrc(['exact', '--d', '10', '--out', root]), 'out', /is under \/(sys|dev)/);
+  for (const root of ['/sys/phaseflow-x', '/dev/phaseflow-x'])
+    refused(runSrc(['exact', '--d', '10', '--out', root]), 'out', /is under \/(sys|dev)/);
 });
 
 test('exact --out --json: the flag is not taken as a folder name', () => {
@@ -49,7 +53,11 @@ test('--out naming a file, or a folder inside a file: exit 2 before any work, th
   const file = join(dir, 'FILE');
   writeFileSync(file, 'keep me');
   refused(runSrc(['exact', '--d', '10', '--out', file]), 'out', /is a file, not a folder/);
-  refused(runSrc(['gmm', '--d', '10', '--out', join(file, 'run')]), 'out', /cannot create .*FILE is a file, not a folder/);
+  refused(
+    runSrc(['gmm', '--d', '10', '--out', join(file, 'run')]),
+    'out',
+    /cannot create .*FILE is a file, not a folder/,
+  );
   const c = runSrc(['classify', ...tiny, '--out', file]);
   refused(c, 'out', /is a file, not a folder/);
   assert.doesNotMatch(c.stderr, /oracle/, 'no training happened');
@@ -66,7 +74,26 @@ test('denoise --classifier DIR-without-model and uturn --model DIR-of-a-gmm-run:
   assert.equal(existsSync(join(dir, 'den')), false);
 
   const gmm = join(dir, 'gmm');
-  const g = runSrc(['gmm', '--d', '20', '--n', '8', '--grid-points', '4', '--epochs', '5', '--gen-samples', '10', '--theory', 'none', '--threads', '1', '--quiet', '--out', gmm]);
+  const g = runSrc([
+    'gmm',
+    '--d',
+    '20',
+    '--n',
+    '8',
+    '--grid-points',
+    '4',
+    '--epochs',
+    '5',
+    '--gen-samples',
+    '10',
+    '--theory',
+    'none',
+    '--threads',
+    '1',
+    '--quiet',
+    '--out',
+    gmm,
+  ]);
   assert.equal(g.status, 0, g.stderr);
   const before = listing(gmm);
   const u = runSrc(['uturn', ...tiny, '--model', gmm, '--out', join(dir, 'ut')]);
@@ -117,7 +144,28 @@ const LOCK = '.phaseflow.lock';
 
 test('one run per output folder: a second gmm on R is refused naming the holder; SIGINT releases the lock', async () => {
   const R = fresh();
-  const long = ['gmm', '--d', '300', '--n', '32', '--grid-points', '10', '--lr', '1e-3', '--gen-samples', '300', '--threads', '1', '--epochs', '400000', '--checkpoint-every', '1000000', '--theory', 'none', '--quiet'];
+  const long = [
+    'gmm',
+    '--d',
+    '300',
+    '--n',
+    '32',
+    '--grid-points',
+    '10',
+    '--lr',
+    '1e-3',
+    '--gen-samples',
+    '300',
+    '--threads',
+    '1',
+    '--epochs',
+    '400000',
+    '--checkpoint-every',
+    '1000000',
+    '--theory',
+    'none',
+    '--quiet',
+  ];
   const first = spawn(process.execPath, ['--import', 'tsx', SRC_MAIN, ...long, '--out', R], { cwd: ROOT });
   let stderr = '';
   first.stderr.on('data', (b) => (stderr += b));
@@ -151,17 +199,33 @@ test('the lock is released on normal exit and on error; a stale lock from a dead
   refused(runSrc(['gmm', '--d', '3', '--kappa', '2', '--out', bad]), 'kappa');
   assert.equal(existsSync(bad), false);
   // a lock of a process that is gone
-  writeFileSync(join(ok, LOCK), JSON.stringify({ format: 'phaseflow.lock', pid: 2 ** 22 + 12345, host: hostname(), started: '2020-01-01T00:00:00.000Z', command: 'gmm' }));
+  writeFileSync(
+    join(ok, LOCK),
+    JSON.stringify({
+      format: 'phaseflow.lock',
+      pid: 2 ** 22 + 12345,
+      host: hostname(),
+      started: '2020-01-01T00:00:00.000Z',
+      command: 'gmm',
+    }),
+  );
   const b = runSrc(['exact', '--d', '10', '--gen-samples', '10', '--out', ok]);
   assert.equal(b.status, 0, b.stderr);
-  assert.match(b.stderr, /taking over the lock of .* from pid 4206649 \(gmm, started 2020-01-01T00:00:00.000Z\), which is no longer running/);
+  assert.match(
+    b.stderr,
+    /taking over the lock of .* from pid 4206649 \(gmm, started 2020-01-01T00:00:00.000Z\), which is no longer running/,
+  );
   assert.equal(existsSync(join(ok, LOCK)), false);
   assert.ok(statSync(join(ok, 'result.json')).isFile());
 });
 
 test('a real-data command stops at once on Ctrl-C and releases its lock; a lock left by kill -9 is taken over', async () => {
   const R = fresh();
-  const child = spawn(process.execPath, ['--import', 'tsx', SRC_MAIN, 'classify', '--scale', 'quick', '--threads', '1', '--out', R], { cwd: ROOT });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', SRC_MAIN, 'classify', '--scale', 'quick', '--threads', '1', '--out', R],
+    { cwd: ROOT },
+  );
   let err = '';
   child.stderr.on('data', (b) => (err += b));
   const exited = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
@@ -172,7 +236,11 @@ test('a real-data command stops at once on Ctrl-C and releases its lock; a lock 
   assert.doesNotMatch(err, /100\.0%/);
   assert.equal(existsSync(join(R, LOCK)), false, 'the lock is released on SIGINT');
 
-  const killed = spawn(process.execPath, ['--import', 'tsx', SRC_MAIN, 'classify', '--scale', 'quick', '--threads', '1', '--quiet', '--out', R], { cwd: ROOT });
+  const killed = spawn(
+    process.execPath,
+    ['--import', 'tsx', SRC_MAIN, 'classify', '--scale', 'quick', '--threads', '1', '--quiet', '--out', R],
+    { cwd: ROOT },
+  );
   const gone = new Promise<NodeJS.Signals | null>((resolve) => killed.on('exit', (_c, s) => resolve(s)));
   await waitFor(() => existsSync(join(R, LOCK)));
   killed.kill('SIGKILL');

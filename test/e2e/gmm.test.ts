@@ -6,7 +6,20 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { runCli, BIN, ROOT } from './cli.js';
 
-const small = ['--d', '100', '--n', '32', '--grid-points', '10', '--lr', '3e-3', '--gen-samples', '300', '--threads', '2'];
+const small = [
+  '--d',
+  '100',
+  '--n',
+  '32',
+  '--grid-points',
+  '10',
+  '--lr',
+  '3e-3',
+  '--gen-samples',
+  '300',
+  '--threads',
+  '2',
+];
 
 test('phaseflow gmm --json prints the documented summary keys', () => {
   const r = runCli(['gmm', ...small, '--epochs', '50', '--json']);
@@ -14,7 +27,10 @@ test('phaseflow gmm --json prints the documented summary keys', () => {
   const j = JSON.parse(r.stdout);
   for (const k of ['pHat', 'trainP', 'modeMean', 'variance', 'overlaps', 'msPerEpoch', 'config']) assert.ok(k in j, k);
   for (const k of ['t', 'c', 'm', 'omega', 'b', 'sqrtQ', 'sqrtR']) assert.equal(j.overlaps[k].length, 10, k);
-  assert.ok(j.overlaps.m.every((m: number) => m >= 0), 'canonical sign: m >= 0');
+  assert.ok(
+    j.overlaps.m.every((m: number) => m >= 0),
+    'canonical sign: m >= 0',
+  );
   assert.equal(j.config.epochs, 50);
   assert.ok(j.msPerEpoch > 0);
   assert.ok(j.theory && j.theory.lambdaU === 50 && j.theory.lambdaW === 1);
@@ -22,7 +38,28 @@ test('phaseflow gmm --json prints the documented summary keys', () => {
 
 test('SIGINT writes a checkpoint and exits; --resume ends at the uninterrupted result', async () => {
   // long enough (several seconds) that the interrupt lands mid-run on a fast machine
-  const args = ['gmm', '--d', '300', '--n', '32', '--grid-points', '10', '--lr', '1e-3', '--gen-samples', '300', '--threads', '2', '--epochs', '40000', '--checkpoint-every', '1000000', '--theory', 'none', '--json'];
+  const args = [
+    'gmm',
+    '--d',
+    '300',
+    '--n',
+    '32',
+    '--grid-points',
+    '10',
+    '--lr',
+    '1e-3',
+    '--gen-samples',
+    '300',
+    '--threads',
+    '2',
+    '--epochs',
+    '40000',
+    '--checkpoint-every',
+    '1000000',
+    '--theory',
+    'none',
+    '--json',
+  ];
   const whole = mkdtempSync(join(tmpdir(), 'pf-gmm-whole-'));
   const a = runCli([...args, '--out', whole], { timeoutMs: 300000 });
   assert.equal(a.status, 0, a.stderr);
@@ -43,14 +80,18 @@ test('SIGINT writes a checkpoint and exits; --resume ends at the uninterrupted r
   child.kill('SIGINT');
   const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
   assert.equal(code, 130, stderr);
-  assert.match(stderr, /stopped by SIGINT at epoch \d+; checkpoint written to .*checkpoint\.bin; continue with: phaseflow gmm --resume/);
+  assert.match(
+    stderr,
+    /stopped by SIGINT at epoch \d+; checkpoint written to .*checkpoint\.bin; continue with: phaseflow gmm --resume/,
+  );
   assert.ok(existsSync(join(dir, 'checkpoint.bin')));
   assert.ok(!existsSync(join(dir, 'result.json')));
   assert.ok(readdirSync(dir).every((f) => !f.endsWith('.tmp')));
 
   const b = runCli(['gmm', '--resume', dir, '--json', '--theory', 'none'], { timeoutMs: 300000 });
   assert.equal(b.status, 0, b.stderr);
-  const ja = JSON.parse(a.stdout), jb = JSON.parse(b.stdout);
+  const ja = JSON.parse(a.stdout),
+    jb = JSON.parse(b.stdout);
   assert.deepEqual(jb.overlaps, ja.overlaps);
   assert.equal(jb.pHat, ja.pHat);
   assert.equal(jb.loss.final, ja.loss.final);
@@ -63,7 +104,17 @@ test('gmm --out writes the report files; a folder that holds a run is not overwr
   const dir = mkdtempSync(join(tmpdir(), 'pf-gmm-out-'));
   const r = runCli(['gmm', ...small, '--epochs', '30', '--out', dir, '--quiet']);
   assert.equal(r.status, 0, r.stderr);
-  for (const f of ['config.json', 'result.json', 'overlaps.json', 'overlaps.svg', 'overlaps-all.svg', 'loss.svg', 'projection-histogram.svg', 'index.html', 'checkpoint.bin']) {
+  for (const f of [
+    'config.json',
+    'result.json',
+    'overlaps.json',
+    'overlaps.svg',
+    'overlaps-all.svg',
+    'loss.svg',
+    'projection-histogram.svg',
+    'index.html',
+    'checkpoint.bin',
+  ]) {
     assert.ok(existsSync(join(dir, f)), f);
   }
   const again = runCli(['gmm', ...small, '--epochs', '30', '--out', dir]);

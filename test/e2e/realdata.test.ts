@@ -20,14 +20,29 @@ test('mnist --scale tiny: the whole pipeline writes its report, and a rerun reus
   for (const k of ['lo', 'hi', 'rule', 'memory']) assert.ok(k in j.uturn.window, `uturn.window.${k}`);
   assert.equal(j.uturn.curves.length, 2);
   assert.ok(j.uturn.paper.startFromA.length > 0);
-  assert.deepEqual(j.retrain.arms.map((a: { name: string }) => a.name), ['uniform', 'phase-aware']);
+  assert.deepEqual(
+    j.retrain.arms.map((a: { name: string }) => a.name),
+    ['uniform', 'phase-aware'],
+  );
   assert.equal(j.retrain.budgets.length, 2);
-  for (const k of ['errorRatio', 'fdRatio', 'errorDiff', 'verdict']) assert.ok(k in j.retrain.budgets[0], `retrain.budgets[0].${k}`);
+  for (const k of ['errorRatio', 'fdRatio', 'errorDiff', 'verdict'])
+    assert.ok(k in j.retrain.budgets[0], `retrain.budgets[0].${k}`);
   assert.ok(j.scan.intervals.length >= 2);
   assert.ok('verdict' in j.scan.comparison);
   for (const f of [
-    'result.json', 'index.html', 'classifier/model.safetensors', 'classifier/oracle.json', 'uturn/uturn.svg', 'uturn/samples.svg', 'uturn/index.html',
-    'retrain/retrain-error.svg', 'retrain/retrain-fd.svg', 'retrain/index.html', 'scan/scan.svg', 'scan/scan-vs-uturn.svg', 'scan/index.html',
+    'result.json',
+    'index.html',
+    'classifier/model.safetensors',
+    'classifier/oracle.json',
+    'uturn/uturn.svg',
+    'uturn/samples.svg',
+    'uturn/index.html',
+    'retrain/retrain-error.svg',
+    'retrain/retrain-fd.svg',
+    'retrain/index.html',
+    'scan/scan.svg',
+    'scan/scan-vs-uturn.svg',
+    'scan/index.html',
   ]) {
     assert.ok(existsSync(join(dir, f)), f);
   }
@@ -49,7 +64,19 @@ test('classify, denoise, uturn --model/--classifier, retrain --window, scan --no
   assert.ok(cj.oracle.accuracy.value >= 0.99);
   assert.equal(cj.dir, join(dir, 'oracle', 'classifier'));
 
-  const d = runCli(['denoise', ...tiny, '--sampler', 'paper-mnist', '--train-steps', '8', '--out', join(dir, 'den'), '--json', '--classifier', cj.dir]);
+  const d = runCli([
+    'denoise',
+    ...tiny,
+    '--sampler',
+    'paper-mnist',
+    '--train-steps',
+    '8',
+    '--out',
+    join(dir, 'den'),
+    '--json',
+    '--classifier',
+    cj.dir,
+  ]);
   assert.equal(d.status, 0, d.stderr);
   const dj = JSON.parse(d.stdout);
   assert.equal(dj.sampler.spec, 'paper-mnist:resolved');
@@ -57,7 +84,17 @@ test('classify, denoise, uturn --model/--classifier, retrain --window, scan --no
   assert.equal(dj.evaluation.oracle.origin, 'loaded');
   for (const f of ['config.json', 'model.safetensors']) assert.ok(existsSync(join(dj.modelDir, f)), f);
 
-  const u = runCli(['uturn', ...tiny, '--model', dj.modelDir, '--classifier', cj.dir, '--turn-times', '0.2,0.5,0.8', '--json']);
+  const u = runCli([
+    'uturn',
+    ...tiny,
+    '--model',
+    dj.modelDir,
+    '--classifier',
+    cj.dir,
+    '--turn-times',
+    '0.2,0.5,0.8',
+    '--json',
+  ]);
   assert.equal(u.status, 0, u.stderr);
   const uj = JSON.parse(u.stdout);
   assert.equal(uj.model.origin, 'loaded');

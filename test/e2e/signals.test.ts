@@ -24,7 +24,10 @@ interface Running {
 
 /** The CLI from the sources, asynchronously (so that the test can signal it). */
 function start(args: string[]): Running {
-  const child = spawn(process.execPath, ['--import', TSX, SRC_MAIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', TSX, SRC_MAIN, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (b) => (out += b));
@@ -66,7 +69,24 @@ const findState = (dir: string) => files(dir).some((f) => /runs\/[^/]+\/state\.c
 
 // ---------------------------------------------------------------------------------------------------------- gmm
 
-const GMM = ['gmm', '--d', '1000', '--n', '32', '--grid-points', '20', '--epochs', '800', '--gen-samples', '200', '--threads', '1', '--checkpoint-every', '50', '--json'];
+const GMM = [
+  'gmm',
+  '--d',
+  '1000',
+  '--n',
+  '32',
+  '--grid-points',
+  '20',
+  '--epochs',
+  '800',
+  '--gen-samples',
+  '200',
+  '--threads',
+  '1',
+  '--checkpoint-every',
+  '50',
+  '--json',
+];
 
 /** What must be identical between two gmm runs (everything but timings), and the final parameters. */
 function gmmOutcome(dir: string) {
@@ -88,21 +108,43 @@ function gmmReference() {
   return gmmWhole;
 }
 
-for (const backend of ['reference', 'wasm'] as const) test(`gmm: SIGINT inside one long ${backend} step stops within about a second, with the checkpoint and the continue command`, async () => {
-  const dir = fresh();
-  const p = start(['gmm', '--d', '30000', '--n', '300', '--grid-points', '20', '--epochs', '5', '--gen-samples', '10', '--backend', backend, '--threads', '1', '--out', dir]);
-  await waitFor('config.json', () => existsSync(join(dir, 'config.json')));
-  await sleep(1500); // inside the first step (one takes seconds on wasm, tens of seconds on the reference backend)
-  const sent = p.kill('SIGINT');
-  const e = await p.exited;
-  assert.equal(e.code, 130, p.stderr());
-  assert.ok(e.at - sent < 3000, `exited ${e.at - sent} ms after SIGINT`);
-  assert.match(p.stderr(), /stopped by SIGINT at epoch [0-4]; checkpoint written to .*checkpoint\.bin; continue with: phaseflow gmm --resume /);
-  assert.doesNotMatch(p.stderr(), /100\.0%/);
-  assert.equal(p.stdout(), '', 'no results for a stopped run');
-  assert.ok(existsSync(join(dir, 'checkpoint.bin')));
-  clean(dir);
-});
+for (const backend of ['reference', 'wasm'] as const)
+  test(`gmm: SIGINT inside one long ${backend} step stops within about a second, with the checkpoint and the continue command`, async () => {
+    const dir = fresh();
+    const p = start([
+      'gmm',
+      '--d',
+      '30000',
+      '--n',
+      '300',
+      '--grid-points',
+      '20',
+      '--epochs',
+      '5',
+      '--gen-samples',
+      '10',
+      '--backend',
+      backend,
+      '--threads',
+      '1',
+      '--out',
+      dir,
+    ]);
+    await waitFor('config.json', () => existsSync(join(dir, 'config.json')));
+    await sleep(1500); // inside the first step (one takes seconds on wasm, tens of seconds on the reference backend)
+    const sent = p.kill('SIGINT');
+    const e = await p.exited;
+    assert.equal(e.code, 130, p.stderr());
+    assert.ok(e.at - sent < 3000, `exited ${e.at - sent} ms after SIGINT`);
+    assert.match(
+      p.stderr(),
+      /stopped by SIGINT at epoch [0-4]; checkpoint written to .*checkpoint\.bin; continue with: phaseflow gmm --resume /,
+    );
+    assert.doesNotMatch(p.stderr(), /100\.0%/);
+    assert.equal(p.stdout(), '', 'no results for a stopped run');
+    assert.ok(existsSync(join(dir, 'checkpoint.bin')));
+    clean(dir);
+  });
 
 test('gmm (wasm): SIGINT mid-run, then --resume: bit-identical to the uninterrupted run', async () => {
   const whole = gmmReference();
@@ -128,13 +170,17 @@ test('gmm: kill -9 at seeded random moments, then resume: identical results, no 
   const rng = Rng.seeded(12);
   const dir = fresh();
   for (let round = 0; round < 3; round++) {
-    const args = existsSync(join(dir, 'checkpoint.bin')) ? ['gmm', '--resume', dir, '--threads', '1', '--json'] : [...GMM, '--out', dir];
+    const args = existsSync(join(dir, 'checkpoint.bin'))
+      ? ['gmm', '--resume', dir, '--threads', '1', '--json']
+      : [...GMM, '--out', dir];
     const p = start(args);
     await sleep(800 + Math.floor(rng.uniform() * 2500));
     p.kill('SIGKILL');
     await p.exited;
   }
-  const args = existsSync(join(dir, 'checkpoint.bin')) ? ['gmm', '--resume', dir, '--threads', '1', '--json'] : [...GMM, '--out', dir];
+  const args = existsSync(join(dir, 'checkpoint.bin'))
+    ? ['gmm', '--resume', dir, '--threads', '1', '--json']
+    : [...GMM, '--out', dir];
   const r = runSrc(args);
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(gmmOutcome(dir), whole);
@@ -144,18 +190,45 @@ test('gmm: kill -9 at seeded random moments, then resume: identical results, no 
 // -------------------------------------------------------------------------------------------------------- sweep
 
 test('sweep: SIGINT inside a trained cell checkpoints it; the rerun resumes the cell and ends identical', async () => {
-  const args = ['sweep', '--kinds', 'trained', '--sweep-d', '400', '--seeds', '0,1', '--epochs', '600', '--n', '64', '--gen-samples', '200', '--threads', '1', '--quiet', '--json'];
+  const args = [
+    'sweep',
+    '--kinds',
+    'trained',
+    '--sweep-d',
+    '400',
+    '--seeds',
+    '0,1',
+    '--epochs',
+    '600',
+    '--n',
+    '64',
+    '--gen-samples',
+    '200',
+    '--threads',
+    '1',
+    '--quiet',
+    '--json',
+  ];
   const whole = fresh();
   const a = runSrc([...args, '--out', whole]);
   assert.equal(a.status, 0, a.stderr);
-  const cells = (dir: string) => JSON.parse(readFileSync(join(dir, 'cells.json'), 'utf8')).cells.map(({ seconds: _s, msPerEpoch: _m, ...c }: Record<string, unknown>) => c);
+  const cells = (dir: string) =>
+    JSON.parse(readFileSync(join(dir, 'cells.json'), 'utf8')).cells.map(
+      ({ seconds: _s, msPerEpoch: _m, ...c }: Record<string, unknown>) => c,
+    );
   const dir = fresh();
   const p = start([...args, '--out', dir]);
-  await waitFor('a cell checkpoint', () => existsSync(join(dir, 'cells')) && files(join(dir, 'cells')).some((f) => f.endsWith('checkpoint.bin')));
+  await waitFor(
+    'a cell checkpoint',
+    () => existsSync(join(dir, 'cells')) && files(join(dir, 'cells')).some((f) => f.endsWith('checkpoint.bin')),
+  );
   p.kill('SIGINT');
   const e = await p.exited;
   assert.equal(e.code, 130, p.stderr());
-  assert.match(p.stderr(), /stopped by SIGINT in cell \d at epoch \d+ of 600; checkpoint written to .*checkpoint\.bin; continue with: phaseflow sweep /);
+  assert.match(
+    p.stderr(),
+    /stopped by SIGINT in cell \d at epoch \d+ of 600; checkpoint written to .*checkpoint\.bin; continue with: phaseflow sweep /,
+  );
   clean(dir);
   const r = runSrc([...args, '--out', dir]);
   assert.equal(r.status, 0, r.stderr);
@@ -197,7 +270,10 @@ test('denoise: SIGTERM mid-training writes the checkpoint and says how to contin
   const e = await p.exited;
   assert.equal(e.code, 143, p.stderr());
   assert.ok(e.at - sent < 3000, `exited ${e.at - sent} ms after SIGTERM`);
-  const m = /stopped by SIGTERM at step (\d+) of 120 of run \S+; checkpoint written to \S+state\.ckpt; continue with: phaseflow denoise /.exec(p.stderr());
+  const m =
+    /stopped by SIGTERM at step (\d+) of 120 of run \S+; checkpoint written to \S+state\.ckpt; continue with: phaseflow denoise /.exec(
+      p.stderr(),
+    );
   assert.ok(m, p.stderr());
   assert.match(p.stderr(), new RegExp(`${m![1]}/120 .*stopped by SIGTERM`));
   assert.doesNotMatch(p.stderr(), /120\/120/);
@@ -211,7 +287,19 @@ test('denoise: SIGTERM mid-training writes the checkpoint and says how to contin
 
 test('denoise: SIGINT while generating images ends within about a second (generation keeps nothing)', async () => {
   const dir = fresh();
-  const p = start(['denoise', '--scale', 'tiny', '--train-steps', '2', '--gen-samples', '5000', '--threads', '1', '--out', dir]);
+  const p = start([
+    'denoise',
+    '--scale',
+    'tiny',
+    '--train-steps',
+    '2',
+    '--gen-samples',
+    '5000',
+    '--threads',
+    '1',
+    '--out',
+    dir,
+  ]);
   await waitFor('generation', () => /^generate /m.test(p.stderr()));
   await sleep(500);
   const sent = p.kill('SIGINT');
@@ -219,7 +307,10 @@ test('denoise: SIGINT while generating images ends within about a second (genera
   assert.equal(e.code, 130, p.stderr());
   assert.ok(e.at - sent < 3000, `exited ${e.at - sent} ms after SIGINT`);
   assert.match(p.stderr(), /generate \S+ \d+\/5000 .*stopped by SIGINT\n/);
-  assert.match(p.stderr(), /stopped by SIGINT while generating images .*; finished work is kept in .*; continue with: phaseflow denoise /);
+  assert.match(
+    p.stderr(),
+    /stopped by SIGINT while generating images .*; finished work is kept in .*; continue with: phaseflow denoise /,
+  );
   clean(dir);
 });
 
@@ -247,7 +338,11 @@ function reproOutcome(stdout: string) {
   const r = JSON.parse(stdout);
   return r.stages.map((s: { name: string; status: string; summary: Record<string, unknown> }) => {
     const { msPerEpoch: _m, timing: _t, seconds: _s, ...summary } = s.summary as Record<string, unknown>;
-    return { name: s.name, status: s.status, summary: JSON.stringify(summary, (k, v) => (/seconds|Seconds|msPer|origin|^dir$/.test(k) ? undefined : v)) };
+    return {
+      name: s.name,
+      status: s.status,
+      summary: JSON.stringify(summary, (k, v) => (/seconds|Seconds|msPer|origin|^dir$/.test(k) ? undefined : v)),
+    };
   });
 }
 

@@ -5,7 +5,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './cli.js';
 
-const args = ['sweep', '--sweep-d', '50,200', '--seeds', '0,1', '--epochs', '20', '--n', '16', '--grid-points', '8', '--gen-samples', '200', '--exact-samples', '2000', '--threads', '1', '--quiet'];
+const args = [
+  'sweep',
+  '--sweep-d',
+  '50,200',
+  '--seeds',
+  '0,1',
+  '--epochs',
+  '20',
+  '--n',
+  '16',
+  '--grid-points',
+  '8',
+  '--gen-samples',
+  '200',
+  '--exact-samples',
+  '2000',
+  '--threads',
+  '1',
+  '--quiet',
+];
 
 test('sharded sweep + merge equals the unsharded sweep; a missing shard is named', () => {
   const whole = mkdtempSync(join(tmpdir(), 'pf-sweep-'));
@@ -14,7 +33,8 @@ test('sharded sweep + merge equals the unsharded sweep; a missing shard is named
   const ja = JSON.parse(a.stdout);
   assert.equal(ja.cells.length, 16);
   assert.equal(ja.rows.length, 8);
-  for (const f of ['result.json', 'phat-vs-d.svg', 'variance-vs-d.svg', 'index.html']) assert.ok(existsSync(join(whole, f)), f);
+  for (const f of ['result.json', 'phat-vs-d.svg', 'variance-vs-d.svg', 'index.html'])
+    assert.ok(existsSync(join(whole, f)), f);
 
   const sharded = mkdtempSync(join(tmpdir(), 'pf-sweep-'));
   for (const i of [1, 2, 3]) {

@@ -12,11 +12,17 @@ test('crc32 of "123456789" is the standard check value 0xCBF43926', () => {
 test('checkpoints round-trip arrays and metadata, and leave no temporary files', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pf-ck-'));
   const path = join(dir, 'ck.bin');
-  const arrays = { a: Float64Array.of(1.5, -2, Math.PI), b: Float32Array.of(0.25, 7), s: Uint32Array.of(1, 2, 3, 0xffffffff), e: new Float64Array(0) };
+  const arrays = {
+    a: Float64Array.of(1.5, -2, Math.PI),
+    b: Float32Array.of(0.25, 7),
+    s: Uint32Array.of(1, 2, 3, 0xffffffff),
+    e: new Float64Array(0),
+  };
   saveCheckpoint(path, { meta: { epoch: 12, note: 'x' }, arrays });
   const back = loadCheckpoint<{ epoch: number }>(path);
   assert.equal(back.meta.epoch, 12);
-  for (const k of Object.keys(arrays)) assert.deepEqual(Array.from(back.arrays[k]), Array.from(arrays[k as keyof typeof arrays]));
+  for (const k of Object.keys(arrays))
+    assert.deepEqual(Array.from(back.arrays[k]), Array.from(arrays[k as keyof typeof arrays]));
   assert.ok(back.arrays.b instanceof Float32Array);
   assert.deepEqual(readdirSync(dir), ['ck.bin']);
 });

@@ -7,13 +7,30 @@ import { tmpdir, hostname } from 'node:os';
 import { join, dirname } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { acquireLock, readLock, processAlive, heldLocks, LockHeldError, LOCK_FILE, type LockInfo } from '../../src/io/lock.js';
+import {
+  acquireLock,
+  readLock,
+  processAlive,
+  heldLocks,
+  LockHeldError,
+  LOCK_FILE,
+  type LockInfo,
+} from '../../src/io/lock.js';
 
 const fresh = () => mkdtempSync(join(tmpdir(), 'pf-lock-'));
 const LOCK_TS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'io', 'lock.ts');
 
 function writeLock(dir: string, info: Partial<LockInfo>): void {
-  writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ format: 'phaseflow.lock', host: hostname(), started: '2020-01-01T00:00:00.000Z', command: 'gmm', ...info }));
+  writeFileSync(
+    join(dir, LOCK_FILE),
+    JSON.stringify({
+      format: 'phaseflow.lock',
+      host: hostname(),
+      started: '2020-01-01T00:00:00.000Z',
+      command: 'gmm',
+      ...info,
+    }),
+  );
 }
 
 /** The pid of a process that has exited. */
@@ -43,12 +60,24 @@ test('the lock holds pid, host, start time and command; release removes it', () 
 test('a second run on the folder is refused, naming the holder', () => {
   const dir = fresh();
   const lock = acquireLock(dir, { command: 'gmm' });
-  assert.throws(() => acquireLock(dir), (e: unknown) => e instanceof LockHeldError && e.holder?.pid === process.pid && new RegExp(`in use by another phaseflow run \\(gmm, pid ${process.pid} on ${hostname()}, started ${lock.info.started}\\)`).test(e.message));
+  assert.throws(
+    () => acquireLock(dir),
+    (e: unknown) =>
+      e instanceof LockHeldError &&
+      e.holder?.pid === process.pid &&
+      new RegExp(
+        `in use by another phaseflow run \\(gmm, pid ${process.pid} on ${hostname()}, started ${lock.info.started}\\)`,
+      ).test(e.message),
+  );
   lock.release();
   const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)']);
   try {
     writeLock(dir, { pid: child.pid });
-    assert.throws(() => acquireLock(dir), (e: unknown) => e instanceof LockHeldError && e.message.includes(`pid ${child.pid}`) && /wait for it to finish/.test(e.message));
+    assert.throws(
+      () => acquireLock(dir),
+      (e: unknown) =>
+        e instanceof LockHeldError && e.message.includes(`pid ${child.pid}`) && /wait for it to finish/.test(e.message),
+    );
     assert.equal(readLock(dir)!.pid, child.pid, 'the holder keeps its lock');
   } finally {
     child.kill();
@@ -67,7 +96,12 @@ test('a stale lock of a dead process is taken over with a message', () => {
   const lock = acquireLock(dir, { command: 'exact', log: (l) => log.push(l) });
   assert.equal(readLock(dir)!.pid, process.pid);
   assert.equal(log.length, 1);
-  assert.match(log[0], new RegExp(`taking over the lock of .* from pid ${pid} \\(gmm, started 2020-01-01T00:00:00.000Z\\), which is no longer running`));
+  assert.match(
+    log[0],
+    new RegExp(
+      `taking over the lock of .* from pid ${pid} \\(gmm, started 2020-01-01T00:00:00.000Z\\), which is no longer running`,
+    ),
+  );
   lock.release();
   assert.deepEqual(readdirSync(dir), [], 'no stale or temporary files left');
 });
@@ -86,7 +120,10 @@ test('folders the lock created are removed again if the run wrote nothing, kept 
 
 function child(dir: string, body: string) {
   const script = join(fresh(), 'child.ts');
-  writeFileSync(script, `import { acquireLock } from ${JSON.stringify(LOCK_TS)};\nconst lock = acquireLock(${JSON.stringify(dir)}, { command: 'child' });\nvoid lock;\n${body}\n`);
+  writeFileSync(
+    script,
+    `import { acquireLock } from ${JSON.stringify(LOCK_TS)};\nconst lock = acquireLock(${JSON.stringify(dir)}, { command: 'child' });\nvoid lock;\n${body}\n`,
+  );
   return spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
@@ -106,7 +143,10 @@ test('released by process.exit and by a signal handler that returns; a process e
   assert.equal(existsSync(join(a, LOCK_FILE)), false);
 
   const b = fresh();
-  const c2 = child(b, "process.on('SIGINT', () => { lock.release(); process.exitCode = 130; clearInterval(t); });\nconst t = setInterval(() => {}, 1000);");
+  const c2 = child(
+    b,
+    "process.on('SIGINT', () => { lock.release(); process.exitCode = 130; clearInterval(t); });\nconst t = setInterval(() => {}, 1000);",
+  );
   await waitFor(() => existsSync(join(b, LOCK_FILE)));
   c2.kill('SIGINT');
   assert.equal(await new Promise<number | null>((r) => c2.on('exit', (c) => r(c))), 130);

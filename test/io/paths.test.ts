@@ -4,13 +4,28 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, mkdirSync, existsSync, symlinkSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkOutputDir, checkInput, checkPath, createDir, isSystemPath, systemRoot, PathError } from '../../src/io/paths.js';
+import {
+  checkOutputDir,
+  checkInput,
+  checkPath,
+  createDir,
+  isSystemPath,
+  systemRoot,
+  PathError,
+} from '../../src/io/paths.js';
 import { writeFileAtomic } from '../../src/io/atomic.js';
 
 const fresh = () => mkdtempSync(join(tmpdir(), 'pf-paths-'));
 
 function refuses(f: () => unknown, field: string | undefined, re: RegExp): void {
-  assert.throws(f, (e: unknown) => e instanceof PathError && e.field === field && re.test(e.reason) && e.message === (field ? `--${field}: ${e.reason}` : e.reason));
+  assert.throws(
+    f,
+    (e: unknown) =>
+      e instanceof PathError &&
+      e.field === field &&
+      re.test(e.reason) &&
+      e.message === (field ? `--${field}: ${e.reason}` : e.reason),
+  );
 }
 
 test('an output folder exists as a writable folder or can be created; nothing is created by the check', () => {
@@ -21,7 +36,11 @@ test('an output folder exists as a writable folder or can be created; nothing is
   const file = join(dir, 'f');
   writeFileSync(file, 'x');
   refuses(() => checkOutputDir(file, { field: 'out' }), 'out', /f is a file, not a folder$/);
-  refuses(() => checkOutputDir(join(file, 'x', 'y'), { field: 'out' }), 'out', /^cannot create .*: .*f is a file, not a folder$/);
+  refuses(
+    () => checkOutputDir(join(file, 'x', 'y'), { field: 'out' }),
+    'out',
+    /^cannot create .*: .*f is a file, not a folder$/,
+  );
   refuses(() => checkOutputDir('--json', { field: 'out' }), 'out', /looks like a flag/);
   refuses(() => checkOutputDir('', { field: 'out' }), 'out', /empty/);
   if (process.getuid?.() !== 0) {
@@ -60,19 +79,37 @@ test('inputs: a folder or a file that exists, holding what it must, passing its 
   refuses(() => checkInput(file, { kind: 'dir' }, { field: 'model' }), 'model', /is a file, not a folder$/);
   refuses(() => checkInput(dir, { kind: 'file' }, { field: 'x' }), 'x', /is a folder, not a file$/);
   refuses(
-    () => checkInput(dir, { kind: 'dir', contains: ['config.json', 'model.safetensors'], hint: () => 'try elsewhere' }, { field: 'model' }),
+    () =>
+      checkInput(
+        dir,
+        { kind: 'dir', contains: ['config.json', 'model.safetensors'], hint: () => 'try elsewhere' },
+        { field: 'model' },
+      ),
     'model',
     /holds no config\.json and no model\.safetensors \(try elsewhere\)$/,
   );
   writeFileSync(join(dir, 'config.json'), '{');
   writeFileSync(join(dir, 'model.safetensors'), '');
-  refuses(() => checkPath(dir, { mode: 'input', contains: ['config.json'], check: () => 'broken config.json' }, { field: 'model' }), 'model', /^broken config\.json$/);
+  refuses(
+    () =>
+      checkPath(
+        dir,
+        { mode: 'input', contains: ['config.json'], check: () => 'broken config.json' },
+        { field: 'model' },
+      ),
+    'model',
+    /^broken config\.json$/,
+  );
   checkPath(dir, { mode: 'input', contains: ['config.json', 'model.safetensors'], check: () => null });
   refuses(() => checkInput('-x', {}, { field: 'data' }), 'data', /looks like a flag/);
 });
 
 test('createDir returns the folders it made, outermost first', () => {
   const dir = fresh();
-  assert.deepEqual(createDir(join(dir, 'a', 'b', 'c')), [join(dir, 'a'), join(dir, 'a', 'b'), join(dir, 'a', 'b', 'c')]);
+  assert.deepEqual(createDir(join(dir, 'a', 'b', 'c')), [
+    join(dir, 'a'),
+    join(dir, 'a', 'b'),
+    join(dir, 'a', 'b', 'c'),
+  ]);
   assert.deepEqual(createDir(join(dir, 'a', 'b')), []);
 });

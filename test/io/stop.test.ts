@@ -4,7 +4,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clearStop, pollStop, requestStop, stopExitCode, stopSignal, StopError, throwIfStopped } from '../../src/io/stop.js';
+import {
+  clearStop,
+  pollStop,
+  requestStop,
+  stopExitCode,
+  stopSignal,
+  StopError,
+  throwIfStopped,
+} from '../../src/io/stop.js';
 import { removeStaleTemps } from '../../src/io/atomic.js';
 import { continueCommand } from '../../src/cli/main.js';
 
@@ -14,7 +22,14 @@ test('the stop flag: requested once, polled, cleared; exit codes 130 and 143', a
   requestStop('SIGINT'); // the first request wins
   assert.equal(stopSignal(), 'SIGTERM');
   assert.equal(await pollStop(), true);
-  assert.throws(() => throwIfStopped('at step 3', '/x/state.ckpt'), (e) => e instanceof StopError && e.signal === 'SIGTERM' && e.checkpoint === '/x/state.ckpt' && /stopped by SIGTERM at step 3/.test(e.message));
+  assert.throws(
+    () => throwIfStopped('at step 3', '/x/state.ckpt'),
+    (e) =>
+      e instanceof StopError &&
+      e.signal === 'SIGTERM' &&
+      e.checkpoint === '/x/state.ckpt' &&
+      /stopped by SIGTERM at step 3/.test(e.message),
+  );
   clearStop();
   assert.equal(stopSignal(), null);
   assert.doesNotThrow(() => throwIfStopped('anywhere'));
@@ -22,7 +37,10 @@ test('the stop flag: requested once, polled, cleared; exit codes 130 and 143', a
 });
 
 test('continueCommand repeats the command line, quoted for a shell', () => {
-  assert.equal(continueCommand(['denoise', '--scale', 'tiny', '--out', 'runs/a b', "--tag=it's"]), `phaseflow denoise --scale tiny --out 'runs/a b' '--tag=it'\\''s'`);
+  assert.equal(
+    continueCommand(['denoise', '--scale', 'tiny', '--out', 'runs/a b', "--tag=it's"]),
+    `phaseflow denoise --scale tiny --out 'runs/a b' '--tag=it'\\''s'`,
+  );
 });
 
 test('removeStaleTemps: temporary files of dead processes go, those of live ones and ordinary files stay', () => {

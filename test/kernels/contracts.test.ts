@@ -31,7 +31,9 @@ test('the contracts name exactly the functions of the compiled modules (nn: both
   assert.ok(enableRelaxedSimd(), 'relaxed SIMD available in this runtime');
   for (const name of ['nn', 'nn-relaxed']) {
     const mod = await compileKernel(name);
-    const fns = WebAssembly.Module.exports(mod).filter((e) => e.kind === 'function').map((e) => e.name);
+    const fns = WebAssembly.Module.exports(mod)
+      .filter((e) => e.kind === 'function')
+      .map((e) => e.name);
     assert.deepEqual([...fns].sort(), [...NN_EXPORT_NAMES].sort(), name);
   }
   const gmmFns = WebAssembly.Module.exports(await compileKernel('gmm')).filter((e) => e.kind === 'function');
@@ -39,13 +41,23 @@ test('the contracts name exactly the functions of the compiled modules (nn: both
 });
 
 test('the convolution geometry block: distinct slots 0 .. GEO_SLOTS - 1', () => {
-  const slots = Object.entries(conv).filter(([k]) => k !== 'GEO_SLOTS').map(([, v]) => v as number);
-  assert.deepEqual([...slots].sort((a, b) => a - b), Array.from({ length: conv.GEO_SLOTS }, (_, i) => i));
+  const slots = Object.entries(conv)
+    .filter(([k]) => k !== 'GEO_SLOTS')
+    .map(([, v]) => v as number);
+  assert.deepEqual(
+    [...slots].sort((a, b) => a - b),
+    Array.from({ length: conv.GEO_SLOTS }, (_, i) => i),
+  );
 });
 
 test('the gmm context block: distinct slots 0 .. CTX_SLOT_COUNT - 1, and the compiled kernel agrees', async () => {
-  const slots = Object.entries(gmm).filter(([k]) => k.startsWith('CTX_') && k !== 'CTX_SLOT_COUNT').map(([, v]) => v as number);
-  assert.deepEqual([...slots].sort((a, b) => a - b), Array.from({ length: gmm.CTX_SLOT_COUNT }, (_, i) => i));
+  const slots = Object.entries(gmm)
+    .filter(([k]) => k.startsWith('CTX_') && k !== 'CTX_SLOT_COUNT')
+    .map(([, v]) => v as number);
+  assert.deepEqual(
+    [...slots].sort((a, b) => a - b),
+    Array.from({ length: gmm.CTX_SLOT_COUNT }, (_, i) => i),
+  );
   const inst = new WebAssembly.Instance(await compileKernel('gmm'), {
     env: { memory: new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true }), abort() {}, seed: () => 0 },
   });

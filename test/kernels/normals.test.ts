@@ -4,7 +4,18 @@ import { createPool, type KernelModule, type KernelPool } from '../../src/kernel
 import { normalCdf } from '../../src/sampler/special.js';
 
 // The wasm SIMD normal generator (assembly/_normal.ts) through the gmm module's exports.
-type Normals = (out: number, count: number, st: number, k0: number, k1: number, k2: number, k3: number, a: number, b: number, c: number) => void;
+type Normals = (
+  out: number,
+  count: number,
+  st: number,
+  k0: number,
+  k1: number,
+  k2: number,
+  k3: number,
+  a: number,
+  b: number,
+  c: number,
+) => void;
 type Continue = (out: number, count: number, st: number) => void;
 
 let pool: KernelPool;
@@ -28,7 +39,11 @@ function draw(count: number, a: number, b: number, c: number, key = [11, 22, 33,
 test('moments of 2^20 draws match N(0, 1)', () => {
   const N = 1 << 20;
   const z = draw(N, 1, 2, 3);
-  let m1 = 0, m2 = 0, m3 = 0, m4 = 0, big = 0;
+  let m1 = 0,
+    m2 = 0,
+    m3 = 0,
+    m4 = 0,
+    big = 0;
   for (const v of z) {
     m1 += v;
     m2 += v * v;

@@ -8,7 +8,18 @@ import { wasmPath } from '../../src/kernels/wasm.js';
 
 // The pool is generic; these tests drive it with the gmm module's `normals` export
 // (out, count, state, k0..k3, a, b, c), which writes a deterministic stream of normals.
-type Normals = (out: number, count: number, st: number, k0: number, k1: number, k2: number, k3: number, a: number, b: number, c: number) => void;
+type Normals = (
+  out: number,
+  count: number,
+  st: number,
+  k0: number,
+  k1: number,
+  k2: number,
+  k3: number,
+  a: number,
+  b: number,
+  c: number,
+) => void;
 
 test('every executor runs its own share; results match the calling thread; run and runSync agree', async () => {
   const pool = await createPool({ threads: 3 });
@@ -50,12 +61,19 @@ test('a trap in a worker is reported by runSync and the pool stays usable', asyn
     const st = gmm.alloc(128);
     const bad = 0xfffff000; // far outside the memory
     assert.throws(
-      () => pool.runSync('gmm', 'normals', [[out, 16, st, 1, 2, 3, 4, 0, 0, 0], [bad, 16, st + 64, 1, 2, 3, 4, 0, 0, 0]]),
+      () =>
+        pool.runSync('gmm', 'normals', [
+          [out, 16, st, 1, 2, 3, 4, 0, 0, 0],
+          [bad, 16, st + 64, 1, 2, 3, 4, 0, 0, 0],
+        ]),
       /executor 1/,
     );
     assert.throws(() => pool.runSync('gmm', 'noSuchExport', [[]]), /no exported function/);
     assert.throws(() => pool.runSync('nope', 'normals', [[]]), /not loaded/);
-    pool.runSync('gmm', 'normals', [[out, 16, st, 1, 2, 3, 4, 0, 0, 0], [out + 64, 16, st + 64, 1, 2, 3, 4, 0, 0, 0]]);
+    pool.runSync('gmm', 'normals', [
+      [out, 16, st, 1, 2, 3, 4, 0, 0, 0],
+      [out + 64, 16, st + 64, 1, 2, 3, 4, 0, 0, 0],
+    ]);
     assert.deepEqual(gmm.f32(out + 64, 16).slice(), gmm.f32(out, 16).slice());
   } finally {
     await pool.close();
@@ -81,7 +99,10 @@ test('runSync may run while an asynchronous load is in flight; modules have sepa
     const st = gmm.alloc(64);
     const st1 = gmm.alloc(64);
     const pending = pool.load('gmm2', { path: wasmPath('gmm') });
-    pool.runSync('gmm', 'normals', [[out, 16, st, 1, 2, 3, 4, 0, 0, 0], [out + 64, 16, st1, 1, 2, 3, 4, 0, 0, 1]]);
+    pool.runSync('gmm', 'normals', [
+      [out, 16, st, 1, 2, 3, 4, 0, 0, 0],
+      [out + 64, 16, st1, 1, 2, 3, 4, 0, 0, 1],
+    ]);
     const second = await pending;
     assert.notEqual(second.memory, gmm.memory);
     const o2 = second.alloc(64);
@@ -99,7 +120,10 @@ test('a process with an unclosed pool exits on its own', () => {
 const p = await createPool({ threads: 3 });
 await p.load('gmm');
 console.log('ok');`;
-  const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 20000 });
+  const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    encoding: 'utf8',
+    timeout: 20000,
+  });
   assert.equal(res.status, 0, res.stderr);
   assert.equal(res.stdout.trim(), 'ok');
 });

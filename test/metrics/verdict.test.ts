@@ -9,7 +9,8 @@ import { labelsWithConfidence, CONFIDENT_LEVEL } from '../../src/realdata/genera
 const diff: ClaimSpec = { quantity: 'paired difference', direction: 'greater', threshold: 0, noEffect: 0 };
 const ratio5: ClaimSpec = { quantity: 'error ratio', direction: 'greater', threshold: 5, noEffect: 1 };
 const less: ClaimSpec = { quantity: 'error after − before', direction: 'less', threshold: 0, noEffect: 0 };
-const v = (c: ClaimSpec, low: number, high: number, gate?: { passed: boolean; reason: string }) => judge(c, { low, high }, gate).verdict;
+const v = (c: ClaimSpec, low: number, high: number, gate?: { passed: boolean; reason: string }) =>
+  judge(c, { low, high }, gate).verdict;
 
 test('claim "> no effect": agrees above, unresolved across, differs below (opposite effect) and at the boundary', () => {
   assert.equal(v(diff, 0.01, 0.05), 'agrees');
@@ -44,7 +45,12 @@ test('direction "less" mirrors every branch', () => {
 });
 
 test('the quality gate overrides every interval; a missing interval is unresolved; a claim must not contain no effect', () => {
-  for (const [lo, hi] of [[0.01, 0.05], [-0.05, -0.01], [-1, 1], [NaN, NaN]]) {
+  for (const [lo, hi] of [
+    [0.01, 0.05],
+    [-0.05, -0.01],
+    [-1, 1],
+    [NaN, NaN],
+  ]) {
     const j = judge(diff, { low: lo, high: hi }, { passed: false, reason: 'uniform 40 % confident' });
     assert.equal(j.verdict, 'not comparable');
     assert.match(j.reason, /quality gate failed: uniform 40 %/);
@@ -54,7 +60,10 @@ test('the quality gate overrides every interval; a missing interval is unresolve
   assert.equal(v(diff, 0.3, 0.1), 'unresolved', 'an inverted interval is no interval');
   const j = judge(diff, { estimate: 0.02, low: NaN, high: NaN });
   assert.deepEqual(j.interval, { estimate: 0.02, low: null, high: null });
-  assert.throws(() => judge({ quantity: 'x', direction: 'greater', threshold: 1, noEffect: 2 }, { low: 0, high: 1 }), /lies inside the claim/);
+  assert.throws(
+    () => judge({ quantity: 'x', direction: 'greater', threshold: 1, noEffect: 2 }, { low: 0, high: 1 }),
+    /lies inside the claim/,
+  );
 });
 
 test('seedsForHalfWidth: the smallest n with t(0.975, n-1) sd / sqrt(n) <= h', () => {

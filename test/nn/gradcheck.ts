@@ -29,7 +29,8 @@ export function gradCheck(be: Backend, c: GradCase, seed = 7): void {
   m.materialize(rng);
   for (const [, p] of m.namedParams()) {
     const v = new Float64Array(p.size);
-    for (let i = 0; i < p.size; i++) v[i] = (2 * rng.uniform() - 1) * 0.8 + (p.init.kind === 'const' && p.init.value === 1 ? 1 : 0);
+    for (let i = 0; i < p.size; i++)
+      v[i] = (2 * rng.uniform() - 1) * 0.8 + (p.init.kind === 'const' && p.init.value === 1 ? 1 : 0);
     be.write(p.ptr, v);
   }
   const xs: Tensor[] = c.inputs.map((shape) => {
@@ -60,7 +61,9 @@ export function gradCheck(be: Backend, c: GradCase, seed = 7): void {
     const g = dxs[i];
     if (g) targets.push({ name: `input ${i}`, ptr: x.ptr, n: g.length, grad: g });
   });
-  const h = 1e-5, tol = c.tol ?? 1e-6, maxCoords = c.maxCoords ?? 40;
+  const h = 1e-5,
+    tol = c.tol ?? 1e-6,
+    maxCoords = c.maxCoords ?? 40;
   for (const t of targets) {
     let scale = 1e-4; // floor: a gradient that is exactly 0 (e.g. a bias followed by a norm) vs FD round-off
     for (const v of t.grad) scale = Math.max(scale, Math.abs(v));

@@ -22,7 +22,13 @@ after(async () => {
 });
 
 test('safetensors layout: u64 header length, JSON header padded to 8 bytes, F32 little-endian data', () => {
-  const bytes = encodeSafetensors([{ name: 'a', shape: [2], data: [1.5, -2] }, { name: 'b.c', shape: [1, 1], data: [3] }], { k: 'v' });
+  const bytes = encodeSafetensors(
+    [
+      { name: 'a', shape: [2], data: [1.5, -2] },
+      { name: 'b.c', shape: [1, 1], data: [3] },
+    ],
+    { k: 'v' },
+  );
   const dv = new DataView(bytes.buffer);
   const n = Number(dv.getBigUint64(0, true));
   assert.equal(n % 8, 0);
@@ -52,7 +58,8 @@ test('U-Net save / load round trip through config.json (+ EMA file), across back
   assert.equal(JSON.parse(meta.config).headDim, 8);
   const back = loadModel(out, ref);
   assert.ok(back instanceof UNet);
-  const a = wasm.read(net.params.values, net.params.size), b = ref.read(back.params.values, back.params.size);
+  const a = wasm.read(net.params.values, net.params.size),
+    b = ref.read(back.params.values, back.params.size);
   assert.deepEqual(Array.from(b), Array.from(a)); // f32 -> f32 exact, then widened
   const backEma = loadModel(out, ref, { ema: true });
   assert.ok(Math.abs(ref.read(backEma.params.values, 4)[0] - a[0] * 0.5) < 1e-7);
@@ -90,7 +97,10 @@ test('loading refuses wrong names, shapes, dtypes and truncated files with clear
 
   // An F64 file: same names and shapes, wrong dtype.
   const f64 = join(dir, 'f64.safetensors');
-  const hdr = JSON.stringify({ weight: { dtype: 'F64', shape: [2, 3], data_offsets: [0, 48] }, bias: { dtype: 'F32', shape: [2], data_offsets: [48, 56] } });
+  const hdr = JSON.stringify({
+    weight: { dtype: 'F64', shape: [2, 3], data_offsets: [0, 48] },
+    bias: { dtype: 'F32', shape: [2], data_offsets: [48, 56] },
+  });
   const hb = new TextEncoder().encode(hdr);
   const buf = new Uint8Array(8 + hb.length + 56);
   new DataView(buf.buffer).setBigUint64(0, BigInt(hb.length), true);
@@ -136,7 +146,8 @@ lin.load_state_dict(sd)
 print(json.dumps(lin(torch.ones(1, 3)).tolist()[0]))`;
   const r = spawnSync('/usr/bin/python3', ['-c', py, path], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  const want = wasm.read(m.weight.ptr, 6), bias = wasm.read(m.bias!.ptr, 2);
+  const want = wasm.read(m.weight.ptr, 6),
+    bias = wasm.read(m.bias!.ptr, 2);
   const got = JSON.parse(r.stdout) as number[];
   for (let o = 0; o < 2; o++) {
     const y = bias[o] + want[3 * o] + want[3 * o + 1] + want[3 * o + 2];

@@ -57,13 +57,17 @@ test('Adam minimises a least-squares problem; state round-trips', () => {
     const m = new Linear(be, { in: 2, out: 1 });
     m.materialize(Rng.seeded(2));
     const rng = Rng.seeded(3);
-    const N = 8, xs = new Float64Array(N * 2), ys = new Float64Array(N);
+    const N = 8,
+      xs = new Float64Array(N * 2),
+      ys = new Float64Array(N);
     for (let n = 0; n < N; n++) {
       xs[2 * n] = rng.normal();
       xs[2 * n + 1] = rng.normal();
       ys[n] = 3 * xs[2 * n] - xs[2 * n + 1] + 2;
     }
-    const x = { shape: [N, 2], ptr: be.alloc(2 * N) }, t = be.alloc(N), g = be.alloc(N);
+    const x = { shape: [N, 2], ptr: be.alloc(2 * N) },
+      t = be.alloc(N),
+      g = be.alloc(N);
     be.write(x.ptr, xs);
     be.write(t, ys);
     const opt = new Adam(m, { lr: 0.05 });

@@ -29,18 +29,30 @@ test('U-Net output matches the PyTorch implementation loaded from our safetensor
   // Non-trivial norms: draw GroupNorm affine parameters too.
   const rng = Rng.seeded(4);
   for (const [name, p] of net.namedParams()) {
-    if (name.includes('norm')) be.write(p.ptr, Float64Array.from({ length: p.size }, () => 1 + 0.3 * rng.normal()));
+    if (name.includes('norm'))
+      be.write(
+        p.ptr,
+        Float64Array.from({ length: p.size }, () => 1 + 0.3 * rng.normal()),
+      );
   }
   saveModel(dir, net);
   const model = loadModel(dir, be) as UNet; // weights rounded to float32 exactly as the file holds them
-  const N = 3, shape = [N, 1, 8, 8];
+  const N = 3,
+    shape = [N, 1, 8, 8];
   const x = Float32Array.from({ length: N * 64 }, () => rng.normal());
   const times = Float32Array.from([0.1, 0.55, 0.9]);
   const inputs = join(dir, 'inputs.safetensors');
-  writeFileSync(inputs, encodeSafetensors([{ name: 'x', shape, data: x }, { name: 't', shape: [N], data: times }]));
+  writeFileSync(
+    inputs,
+    encodeSafetensors([
+      { name: 'x', shape, data: x },
+      { name: 't', shape: [N], data: times },
+    ]),
+  );
   const outPath = join(dir, 'y.safetensors');
   const r = spawnSync('/usr/bin/python3', [script, 'forward', dir, inputs, outPath], {
-    encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1' },
+    encoding: 'utf8',
+    env: { ...process.env, OPENBLAS_NUM_THREADS: '1' },
   });
   assert.equal(r.status, 0, r.stderr);
   const want = decodeSafetensors(readFileSync(outPath)).tensors.get('y')!.data;
@@ -48,7 +60,8 @@ test('U-Net output matches the PyTorch implementation loaded from our safetensor
   be.write(xp, x);
   const y = model.forward(tensor(shape, xp), Array.from(times));
   const got = be.read(y.ptr, N * 64);
-  let scale = 0, err = 0;
+  let scale = 0,
+    err = 0;
   for (let i = 0; i < got.length; i++) {
     scale = Math.max(scale, Math.abs(want[i]));
     err = Math.max(err, Math.abs(got[i] - want[i]));

@@ -16,16 +16,27 @@ test('U-Net learns to denoise a two-image data set (loss falls well below the no
   const net = new UNet(be, { channels: [8, 16], blocksPerLevel: 1, attentionLevels: [1], groups: 4, headDim: 8 }, rng);
   const ema = new Ema(net, { decay: 0.99 });
   const trainer = new DenoiserTrainer(net, new AdamW(net, { lr: 2e-3 }), {
-    clip: 1, schedule: cosineWithWarmup({ base: 2e-3, warmupSteps: 10, totalSteps: 150 }), ema,
+    clip: 1,
+    schedule: cosineWithWarmup({ base: 2e-3, warmupSteps: 10, totalSteps: 150 }),
+    ema,
   });
-  const N = 8, P = 64, shape = [N, 1, 8, 8];
-  const images = [Float64Array.from({ length: P }, (_, i) => (i % 8 < 4 ? 1 : -1)), Float64Array.from({ length: P }, (_, i) => (i < 32 ? 1 : -1))];
-  const xt = new Float64Array(N * P), eps = new Float64Array(N * P);
-  let early = 0, late = 0;
+  const N = 8,
+    P = 64,
+    shape = [N, 1, 8, 8];
+  const images = [
+    Float64Array.from({ length: P }, (_, i) => (i % 8 < 4 ? 1 : -1)),
+    Float64Array.from({ length: P }, (_, i) => (i < 32 ? 1 : -1)),
+  ];
+  const xt = new Float64Array(N * P),
+    eps = new Float64Array(N * P);
+  let early = 0,
+    late = 0;
   for (let s = 0; s < 150; s++) {
     const t = Array.from({ length: N }, () => rng.uniform() * 0.8);
     for (let n = 0; n < N; n++) {
-      const img = images[n % 2], b = Math.cos((Math.PI / 2) * t[n]), a = Math.sin((Math.PI / 2) * t[n]);
+      const img = images[n % 2],
+        b = Math.cos((Math.PI / 2) * t[n]),
+        a = Math.sin((Math.PI / 2) * t[n]);
       for (let i = 0; i < P; i++) {
         eps[n * P + i] = rng.normal();
         xt[n * P + i] = a * eps[n * P + i] + b * img[i];
@@ -48,8 +59,10 @@ test('classifier trainer reaches full accuracy on separable classes', () => {
   const rng = Rng.seeded(2);
   const net = new Classifier(be, { size: 8, channels: [4, 8], hidden: 16, classes: 3 }, rng);
   const trainer = new ClassifierTrainer(net, new Adam(net, { lr: 5e-3 }));
-  const N = 12, shape = [N, 1, 8, 8];
-  const x = new Float64Array(N * 64), labels: number[] = [];
+  const N = 12,
+    shape = [N, 1, 8, 8];
+  const x = new Float64Array(N * 64),
+    labels: number[] = [];
   for (let n = 0; n < N; n++) {
     const k = n % 3;
     labels.push(k);

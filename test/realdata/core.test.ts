@@ -29,8 +29,17 @@ test('every scale is valid; quick shares the U-Turn model with the first uniform
     assert.ok(c.retrain.seeds.length >= 3, `${s}: at least 3 seeds`);
     assert.ok(c.retrain.budgets.length >= 2, `${s}: at least 2 budgets`);
     assert.equal(Math.max(...c.retrain.budgets), c.denoiser.steps, `${s}: U-Turn model = longest uniform run`);
-    assert.ok(c.retrain.budgets.includes(c.scan.baseSteps) || c.scan.baseSteps <= Math.max(...c.retrain.budgets), `${s}: scan base within the uniform runs`);
-    assert.deepEqual(uniformRunPlan(c), { label: `uniform-s${c.retrain.seeds[0]}`, sampler: 'uniform', seed: c.retrain.seeds[0], steps: c.denoiser.steps, scheduleSteps: c.denoiser.steps });
+    assert.ok(
+      c.retrain.budgets.includes(c.scan.baseSteps) || c.scan.baseSteps <= Math.max(...c.retrain.budgets),
+      `${s}: scan base within the uniform runs`,
+    );
+    assert.deepEqual(uniformRunPlan(c), {
+      label: `uniform-s${c.retrain.seeds[0]}`,
+      sampler: 'uniform',
+      seed: c.retrain.seeds[0],
+      steps: c.denoiser.steps,
+      scheduleSteps: c.denoiser.steps,
+    });
     assert.ok(uniformKeeps(c).includes(c.scan.baseSteps), `${s}: the scan base is kept`);
   }
   assert.equal(scaleConfig('paper').data.resolution, 32);
@@ -49,12 +58,20 @@ test('every scale is valid; quick shares the U-Turn model with the first uniform
 });
 
 test('the phase-aware sampler puts the requested mass inside the window (exact cdf and empirical)', () => {
-  for (const [lo, hi, mass] of [[0.274, 0.687, 0.5], [0.2, 0.6, 0.5], [0.1, 0.3, 0.8], [0.4, 0.45, 0.25]] as const) {
+  for (const [lo, hi, mass] of [
+    [0.274, 0.687, 0.5],
+    [0.2, 0.6, 0.5],
+    [0.1, 0.3, 0.8],
+    [0.4, 0.45, 0.25],
+  ] as const) {
     const s = parseSampler(armSampler('phase-aware', { lo, hi, source: 'given' }, mass));
     assert.ok(Math.abs(s.cdf(hi) - s.cdf(lo) - mass) < 1e-12, `cdf mass in [${lo}, ${hi}]`);
     const t = s.sample(Rng.seeded(4), 40000);
     const inside = t.filter((x) => x >= lo && x <= hi).length / t.length;
-    assert.ok(Math.abs(inside - mass) < 4 * Math.sqrt((mass * (1 - mass)) / t.length) + 1e-9, `empirical ${inside} vs ${mass}`);
+    assert.ok(
+      Math.abs(inside - mass) < 4 * Math.sqrt((mass * (1 - mass)) / t.length) + 1e-9,
+      `empirical ${inside} vs ${mass}`,
+    );
     // Outside the window the density is flat: the rest of the mass spread uniformly.
     assert.ok(Math.abs(s.pdf(lo / 2) - (1 - mass) / (1 - (hi - lo))) < 1e-9, 'flat density outside the window');
   }
@@ -68,7 +85,11 @@ test('chooseWindow: measured, given or paper; rounded; a degenerate window is wi
   const u = { window: { lo: 0.27428571, hi: 0.68666666 } } as never;
   assert.deepEqual(chooseWindow({ uturn: u }), { lo: 0.274, hi: 0.687, source: 'uturn' });
   assert.deepEqual(chooseWindow({ window: [0.2, 0.6] }), { lo: 0.2, hi: 0.6, source: 'given' });
-  assert.deepEqual(chooseWindow({ paperWindow: true, uturn: u }), { lo: PAPER_UTURN.window[0], hi: PAPER_UTURN.window[1], source: 'paper' });
+  assert.deepEqual(chooseWindow({ paperWindow: true, uturn: u }), {
+    lo: PAPER_UTURN.window[0],
+    hi: PAPER_UTURN.window[1],
+    source: 'paper',
+  });
   const w = chooseWindow({ uturn: { window: { lo: 0.6, hi: 0.6 } } as never });
   assert.ok(w.hi - w.lo >= 0.05 - 1e-12 && w.lo <= 0.6 && w.hi >= 0.6, JSON.stringify(w));
   assert.match(w.note!, /widened/);
@@ -79,17 +100,21 @@ test('chooseWindow: measured, given or paper; rounded; a degenerate window is wi
 
 test('class-fraction error and its Wilson interval; FD is 0 for identical feature sets', () => {
   // A stand-in oracle: class A when the mean pixel is negative; features = (mean, first pixel).
-  const side = 2, n = 50;
+  const side = 2,
+    n = 50;
   const fake = {
     size: side,
     featureDim: 2,
-    classify: (x: ArrayLike<number>, m: number) => Int32Array.from({ length: m }, (_, i) => (x[i * 4] + x[i * 4 + 1] + x[i * 4 + 2] + x[i * 4 + 3] < 0 ? 0 : 1)),
+    classify: (x: ArrayLike<number>, m: number) =>
+      Int32Array.from({ length: m }, (_, i) => (x[i * 4] + x[i * 4 + 1] + x[i * 4 + 2] + x[i * 4 + 3] < 0 ? 0 : 1)),
     // Logits with the same labels: a gap of 5 (softmax 0.993, confident) except for images with a mean pixel in
     // [0, 0.5) (gap 1, softmax 0.73: not confident).
     logits: (x: ArrayLike<number>, m: number) =>
       Float64Array.from({ length: 2 * m }, (_, k) => {
-        const i = k >> 1, mean = (x[i * 4] + x[i * 4 + 1] + x[i * 4 + 2] + x[i * 4 + 3]) / 4;
-        const label = mean < 0 ? 0 : 1, gap = mean >= 0 && mean < 0.5 ? 1 : 5;
+        const i = k >> 1,
+          mean = (x[i * 4] + x[i * 4 + 1] + x[i * 4 + 2] + x[i * 4 + 3]) / 4;
+        const label = mean < 0 ? 0 : 1,
+          gap = mean >= 0 && mean < 0.5 ? 1 : 5;
         return (k & 1) === label ? gap : 0;
       }),
     features: (x: ArrayLike<number>, m: number) => {
@@ -103,7 +128,8 @@ test('class-fraction error and its Wilson interval; FD is 0 for identical featur
   } as unknown as Oracle;
   const rng = Rng.seeded(2);
   const images = new Float64Array(n * 4);
-  for (let i = 0; i < n; i++) for (let j = 0; j < 4; j++) images[i * 4 + j] = (i < 35 ? -0.5 : 0.5) + 0.1 * rng.normal();
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < 4; j++) images[i * 4 + j] = (i < 35 ? -0.5 : 0.5) + 0.1 * rng.normal();
   const ref = gaussianFit(fake.features(images, n), 2);
   const ev = evaluateImages({ oracle: fake, images, target: 0.8, reference: ref });
   assert.equal(ev.n, n);
@@ -133,7 +159,10 @@ test('halve averages 2 x 2 blocks; EpochBatches visits every image once per epoc
   assert.deepEqual(Array.from(h.subarray(4)), [18.5, 20.5, 26.5, 28.5]);
   const b = new EpochBatches(10, 4, Rng.seeded(1));
   const seen = [...b.indices(0), ...b.indices(1), ...Array.from(b.indices(2)).slice(0, 2)];
-  assert.deepEqual([...seen].sort((p, q) => p - q), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.deepEqual(
+    [...seen].sort((p, q) => p - q),
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+  );
   const again = new EpochBatches(10, 4, Rng.seeded(1));
   assert.deepEqual(again.indices(7), b.indices(7));
   assert.deepEqual(again.indices(1), b.indices(1));
@@ -154,12 +183,20 @@ test('stage cache: a result is reused only under the same settings hash', () => 
   // The stored key also holds the algorithm versions of the real-data code: a result of other code is not reused.
   assert.notEqual(written.configHash, 'h1');
   assert.equal(written.configHash, hashOf({ settings: 'h1', code: ALGORITHM_VERSIONS }, 16));
-  writeFileSync(path, JSON.stringify({ configHash: hashOf({ settings: 'h1', code: { ...ALGORITHM_VERSIONS, uturn: 0 } }, 16), value: 3 }));
+  writeFileSync(
+    path,
+    JSON.stringify({ configHash: hashOf({ settings: 'h1', code: { ...ALGORITHM_VERSIONS, uturn: 0 } }, 16), value: 3 }),
+  );
   assert.equal(readCached(path, 'h1'), null);
 });
 
 test('PNG: signature, chunk CRCs and pixels that inflate back', () => {
-  const { pixels, width, height } = tileImages(Float64Array.from({ length: 2 * 4 }, (_, i) => (i % 2 ? 1 : -1)), 2, 2, 2);
+  const { pixels, width, height } = tileImages(
+    Float64Array.from({ length: 2 * 4 }, (_, i) => (i % 2 ? 1 : -1)),
+    2,
+    2,
+    2,
+  );
   assert.equal(width, 2 * 3 + 1);
   assert.equal(height, 3 + 1);
   const png = encodeGrayPng(pixels, width, height);
@@ -179,7 +216,7 @@ test('PNG: signature, chunk CRCs and pixels that inflate back', () => {
   assert.deepEqual(types, ['IHDR', 'IDAT', 'IEND']);
   const raw = inflateSync(idat);
   assert.equal(raw.length, height * (width + 1));
-  assert.equal(raw[(1) * (width + 1) + 1 + 1], 0); // first image, top-left pixel: -1 -> 0
-  assert.equal(raw[(1) * (width + 1) + 1 + 2], 255); // its neighbour: +1 -> 255
+  assert.equal(raw[1 * (width + 1) + 1 + 1], 0); // first image, top-left pixel: -1 -> 0
+  assert.equal(raw[1 * (width + 1) + 1 + 2], 255); // its neighbour: +1 -> 255
   assert.throws(() => encodeGrayPng(new Uint8Array(3), 2, 2), /pixels/);
 });

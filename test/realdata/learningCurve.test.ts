@@ -10,7 +10,10 @@ const quiet: Reporter = { progress: () => bar, log() {} };
 test('learning curve: points per step, means of the per-seed runs, gate flags and the figure', async () => {
   const ctx = await realDataContext({ scale: 'tiny', threads: 1, reporter: quiet });
   const r = await runLearningCurve(ctx, { steps: [8, 4], seeds: [0, 1], genSamples: 12 });
-  assert.deepEqual(r.points.map((p) => p.step), [4, 8]);
+  assert.deepEqual(
+    r.points.map((p) => p.step),
+    [4, 8],
+  );
   assert.equal(r.runs.length, 4);
   for (const p of r.points) {
     const at = r.runs.filter((x) => x.step === p.step);

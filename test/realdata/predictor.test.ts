@@ -13,7 +13,9 @@ import { uniformGrid } from '../../src/solver/grid.js';
 import { VP_SDE } from '../../src/realdata/denoiser.js';
 import { networkTime, unetPredictor, type TimeConditionedNet } from '../../src/realdata/predictor.js';
 
-const m = 0.3, sigma = 0.5, size = 4;
+const m = 0.3,
+  sigma = 0.5,
+  size = 4;
 
 /** Exact eps for Gaussian data, as a function of the network time input s (t = 1 - s). */
 function gaussianNet(be: RefBackend, timeOf: (s: number) => number): TimeConditionedNet & { seen: number[] } {
@@ -24,7 +26,8 @@ function gaussianNet(be: RefBackend, timeOf: (s: number) => number): TimeConditi
     seen,
     config: { inChannels: 1, sampleSize: size },
     forward(x: Tensor, s: ArrayLike<number>): Tensor {
-      const n = x.shape[0], P = numel(x.shape) / n;
+      const n = x.shape[0],
+        P = numel(x.shape) / n;
       if (out) be.free(out);
       out = be.alloc(n * P);
       for (let k = 0; k < n; k++) {
@@ -42,7 +45,8 @@ async function generatedMoments(timeOf: (s: number) => number, method: 'sde' | '
   const be = new RefBackend();
   const net = gaussianNet(be, timeOf);
   const pred = unetPredictor(net, { batch: 64 });
-  const n = 400, dim = size * size;
+  const n = 400,
+    dim = size * size;
   const rng = Rng.seeded(3);
   const x = rng.split(0).fillNormal(new Float64Array(n * dim), 0, VP_SDE.at(0).alpha);
   await reverseSample({ interp: VP_SDE, model: pred, x, grid: uniformGrid(0, 1, 201), method, rng: rng.split(1) });
@@ -63,10 +67,16 @@ for (const method of ['sde', 'ode'] as const) {
     const ok = await generatedMoments((s) => 1 - s, method);
     assert.ok(Math.abs(ok.mean - m) < 0.03, `mean ${ok.mean}`);
     assert.ok(Math.abs(ok.sd - sigma) < 0.03, `sd ${ok.sd}`);
-    assert.ok(ok.seen.every((s) => s > 0 && s <= 1), 'network times in (0, 1]');
+    assert.ok(
+      ok.seen.every((s) => s > 0 && s <= 1),
+      'network times in (0, 1]',
+    );
     // A stand-in that (wrongly) reads its input as our t does not reproduce the data: the mapping matters.
     const wrong = await generatedMoments((s) => s, method);
-    assert.ok(Math.abs(wrong.mean - m) > 0.05 || Math.abs(wrong.sd - sigma) > 0.05, `wrong mapping gave ${wrong.mean}, ${wrong.sd}`);
+    assert.ok(
+      Math.abs(wrong.mean - m) > 0.05 || Math.abs(wrong.sd - sigma) > 0.05,
+      `wrong mapping gave ${wrong.mean}, ${wrong.sd}`,
+    );
   });
 }
 
@@ -75,8 +85,10 @@ test('the adapter batches: results do not depend on the batch size', async () =>
   const net = gaussianNet(be, (s) => 1 - s);
   const x = Rng.seeded(1).fillNormal(new Float64Array(10 * size * size));
   const t = Float64Array.from({ length: 10 }, (_, i) => i / 10);
-  const a = new Float64Array(x.length), b = new Float64Array(x.length);
-  const p1 = unetPredictor(net, { batch: 3 }), p2 = unetPredictor(net, { batch: 64 });
+  const a = new Float64Array(x.length),
+    b = new Float64Array(x.length);
+  const p1 = unetPredictor(net, { batch: 3 }),
+    p2 = unetPredictor(net, { batch: 64 });
   await p1.predict(x, t, a);
   await p2.predict(x, t, b);
   assert.deepEqual(a, b);

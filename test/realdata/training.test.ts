@@ -56,9 +56,24 @@ function sameState(a: TrainState, b: TrainState): void {
 test('a denoiser resumed from a checkpoint (on disk, or after a stop) ends with the weights of an uninterrupted run', async () => {
   const c = resolveConfig('tiny');
   const data = generativeDataset(c.data);
-  const spec = runSpec({ data: 'test', size: data.size, denoiser: c.denoiser, sampler: 'window:0.2,0.6,0.5', seed: 5, scheduleSteps: 10 });
+  const spec = runSpec({
+    data: 'test',
+    size: data.size,
+    denoiser: c.denoiser,
+    sampler: 'window:0.2,0.6,0.5',
+    seed: 5,
+    scheduleSteps: 10,
+  });
   const whole = memoryStore();
-  const a = await trainDenoiser({ be, store: whole, spec, steps: 10, data: data.train, snapshots: [4, 10], logEvery: 4 });
+  const a = await trainDenoiser({
+    be,
+    store: whole,
+    spec,
+    steps: 10,
+    data: data.train,
+    snapshots: [4, 10],
+    logEvery: 4,
+  });
   assert.equal(a.step, 10);
   assert.equal(a.startedAt, 0);
   const ref = whole.loadState(a.key)!;
@@ -66,10 +81,29 @@ test('a denoiser resumed from a checkpoint (on disk, or after a stop) ends with 
   const dir = mkdtempSync(join(tmpdir(), 'pf-den-'));
   const disk = dirStore(dir);
   let calls = 0;
-  const b1 = await trainDenoiser({ be, store: disk, spec, steps: 10, data: data.train, snapshots: [4, 10], checkpointEvery: 2, logEvery: 4, shouldStop: () => ++calls === 3 });
+  const b1 = await trainDenoiser({
+    be,
+    store: disk,
+    spec,
+    steps: 10,
+    data: data.train,
+    snapshots: [4, 10],
+    checkpointEvery: 2,
+    logEvery: 4,
+    shouldStop: () => ++calls === 3,
+  });
   assert.equal(b1.stopped, true);
   assert.equal(disk.loadState(b1.key)!.step, 3);
-  const b2 = await trainDenoiser({ be, store: disk, spec, steps: 10, data: data.train, snapshots: [4, 10], checkpointEvery: 2, logEvery: 4 });
+  const b2 = await trainDenoiser({
+    be,
+    store: disk,
+    spec,
+    steps: 10,
+    data: data.train,
+    snapshots: [4, 10],
+    checkpointEvery: 2,
+    logEvery: 4,
+  });
   assert.equal(b2.startedAt, 3);
   sameState(disk.loadState(b2.key)!, ref);
   assert.deepEqual(disk.loadSnapshot(b2.key, 4), whole.loadSnapshot(a.key, 4));
@@ -96,9 +130,16 @@ test('stages at the tiny scale: U-Turn window, retraining arms identical but for
   for (const cv of u.curves) {
     assert.equal(cv.toA.length, c.uturn.turnTimes.length);
     // (Wilson bounds are clamped to [0, 1] and may sit one rounding step inside the estimate at 0 or 1.)
-    for (const p of cv.toA) assert.ok(p.low <= p.value + 1e-12 && p.value <= p.high + 1e-12 && p.n === c.uturn.startsPerClass, JSON.stringify(p));
+    for (const p of cv.toA)
+      assert.ok(
+        p.low <= p.value + 1e-12 && p.value <= p.high + 1e-12 && p.n === c.uturn.startsPerClass,
+        JSON.stringify(p),
+      );
   }
-  assert.ok(u.window.lo >= Math.min(...u.turnTimes) && u.window.hi <= Math.max(...u.turnTimes), JSON.stringify(u.window));
+  assert.ok(
+    u.window.lo >= Math.min(...u.turnTimes) && u.window.hi <= Math.max(...u.turnTimes),
+    JSON.stringify(u.window),
+  );
   assert.equal(u.paper.window[0], 0.2);
   assert.ok(u.oracle.accuracy.value >= 0.99, `oracle accuracy ${u.oracle.accuracy.value}`);
   assert.equal(u.model.steps, c.denoiser.steps);
@@ -116,18 +157,24 @@ test('stages at the tiny scale: U-Turn window, retraining arms identical but for
   assert.equal(su, 'uniform');
   const ps = parseSampler(sp);
   assert.ok(Math.abs(ps.cdf(0.6) - ps.cdf(0.2) - c.retrain.massInside) < 1e-12, 'mass inside the window');
-  assert.ok(ku.every((k, i) => k !== kp[i]), 'different runs');
+  assert.ok(
+    ku.every((k, i) => k !== kp[i]),
+    'different runs',
+  );
   assert.deepEqual(U.seeds, c.retrain.seeds);
   assert.ok(U.seeds.length >= 3, 'at least 3 seeds');
   assert.equal(r.parts.length, 2 * c.retrain.seeds.length * c.retrain.budgets.length);
   for (const b of r.budgets) {
-    for (const arm of ['uniform', 'phase-aware'] as const) assert.equal(b.arms[arm].classError.n, c.retrain.seeds.length);
-    const errs = (arm: string) => r.parts.filter((p) => p.arm === arm && p.budget === b.budget).map((p) => p.classError);
+    for (const arm of ['uniform', 'phase-aware'] as const)
+      assert.equal(b.arms[arm].classError.n, c.retrain.seeds.length);
+    const errs = (arm: string) =>
+      r.parts.filter((p) => p.arm === arm && p.budget === b.budget).map((p) => p.classError);
     const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
     assert.ok(Math.abs(b.arms.uniform.classError.mean - mean(errs('uniform'))) < 1e-12, 'mean of the parts');
     assert.match(b.statement, /ratio claim/);
     assert.ok(['agrees', 'differs', 'unresolved', 'not comparable'].includes(b.verdict), b.verdict);
-    for (const arm of ['uniform', 'phase-aware'] as const) assert.ok(b.arms[arm].confident.mean >= 0 && b.arms[arm].confident.mean <= 1);
+    for (const arm of ['uniform', 'phase-aware'] as const)
+      assert.ok(b.arms[arm].confident.mean >= 0 && b.arms[arm].confident.mean <= 1);
     assert.equal(b.power.seeds, c.retrain.seeds.length);
   }
   // The uniform arm of the first seed is the U-Turn model's run (trained once).
@@ -143,5 +190,6 @@ test('stages at the tiny scale: U-Turn window, retraining arms identical but for
   }
   assert.equal(s.control.sampler, 'uniform');
   assert.deepEqual(s.comparison.window, [u.window.lo, u.window.hi]);
-  for (const b of s.base) assert.equal(b.key, r.arms[0].runKeys[c.retrain.seeds.indexOf(b.seed)], 'the scan starts from the uniform runs');
+  for (const b of s.base)
+    assert.equal(b.key, r.arms[0].runKeys[c.retrain.seeds.indexOf(b.seed)], 'the scan starts from the uniform runs');
 });

@@ -7,7 +7,13 @@ import { runStages, buildReport, readStageRecord, type Stage } from '../../src/r
 import { runMeta } from '../../src/io/meta.js';
 import { linePlot } from '../../src/report/index.js';
 
-function fakeStage(name: string, behaviour: 'ok' | 'throw', calls: string[], version = 'v1', forced: boolean[] = []): Stage {
+function fakeStage(
+  name: string,
+  behaviour: 'ok' | 'throw',
+  calls: string[],
+  version = 'v1',
+  forced: boolean[] = [],
+): Stage {
   return {
     name,
     title: `Stage ${name}`,
@@ -19,7 +25,13 @@ function fakeStage(name: string, behaviour: 'ok' | 'throw', calls: string[], ver
       if (behaviour === 'throw') throw new Error(`boom in ${name}`);
       return {
         summary: { value: 1.25, sawPrevious: Object.keys(ctx.previous) },
-        figures: [{ file: 'f.svg', svg: linePlot({ title: name, series: [{ name: 'a', x: [0, 1], y: [0, 1] }] }), caption: `figure of ${name}` }],
+        figures: [
+          {
+            file: 'f.svg',
+            svg: linePlot({ title: name, series: [{ name: 'a', x: [0, 1], y: [0, 1] }] }),
+            caption: `figure of ${name}`,
+          },
+        ],
         claims: [{ claim: `claim ${name}`, paper: 'p', measured: 'value 1.25', verdict: 'agrees', criterion: 'c' }],
       };
     },
@@ -32,7 +44,10 @@ test('a failed stage is recorded with its error, the others still run, and done 
   const stages = [fakeStage('a', 'ok', calls), fakeStage('b', 'throw', calls), fakeStage('c', 'ok', calls)];
   const opts = { stages, out, scale: 'tiny' as const, seed: 0, threads: 1, quiet: true, log: () => {} };
   const recs = await runStages(opts);
-  assert.deepEqual(recs.map((r) => r.status), ['done', 'failed', 'done']);
+  assert.deepEqual(
+    recs.map((r) => r.status),
+    ['done', 'failed', 'done'],
+  );
   assert.match(recs[1].error!, /boom in b/);
   assert.deepEqual((recs[2].summary as { sawPrevious: string[] }).sawPrevious, ['a', 'b']);
   assert.ok(existsSync(join(out, 'figures', 'a-f.svg')));
@@ -65,10 +80,17 @@ test('a stage record made by other code (another Stage.version) is recomputed, a
   await runStages({ ...base, stages: [fakeStage('a', 'ok', calls, 'v1', forced)] });
   assert.deepEqual(calls, ['a'], 'same version: reused');
   const lines: string[] = [];
-  const recs = await runStages({ ...base, log: (l) => lines.push(l), stages: [fakeStage('a', 'ok', calls, 'v2', forced)] });
+  const recs = await runStages({
+    ...base,
+    log: (l) => lines.push(l),
+    stages: [fakeStage('a', 'ok', calls, 'v2', forced)],
+  });
   assert.deepEqual(calls, ['a', 'a'], 'new version: recomputed');
   assert.equal(recs[0].version, 'v2');
-  assert.ok(lines.some((l) => /made by other code \(v1, now v2\); recomputing/.test(l)), lines.join('\n'));
+  assert.ok(
+    lines.some((l) => /made by other code \(v1, now v2\); recomputing/.test(l)),
+    lines.join('\n'),
+  );
   await runStages({ ...base, force: ['a'], stages: [fakeStage('a', 'ok', calls, 'v2', forced)] });
   assert.deepEqual(forced, [false, false, true]);
 });

@@ -26,9 +26,12 @@ function exactStart(g: GaussianMixture, interp: Interpolant, start: number, n: n
 
 /** Least-squares slope of log(err) against log(steps), negated: the observed order. */
 function observedOrder(steps: number[], errs: number[]): number {
-  const xs = steps.map(Math.log), ys = errs.map(Math.log);
-  const mx = xs.reduce((a, b) => a + b) / xs.length, my = ys.reduce((a, b) => a + b) / ys.length;
-  let sxy = 0, sxx = 0;
+  const xs = steps.map(Math.log),
+    ys = errs.map(Math.log);
+  const mx = xs.reduce((a, b) => a + b) / xs.length,
+    my = ys.reduce((a, b) => a + b) / ys.length;
+  let sxy = 0,
+    sxx = 0;
   for (let i = 0; i < xs.length; i++) {
     sxy += (xs[i] - mx) * (ys[i] - my);
     sxx += (xs[i] - mx) ** 2;
@@ -48,20 +51,34 @@ const ORDER_STEPS = [20, 40, 80, 160];
 
 for (const { path, start, end } of ORDER_CASES) {
   test(`observed order on ${path} (t ${start} -> ${end}): DDIM eta=0 ~ 1, DPM-Solver++(2M) ~ 2`, async (t) => {
-    const d = 8, n = 64;
+    const d = 8,
+      n = 64;
     const g = new GaussianMixture({ d, p: 0.8, sigma: 1 });
     const interp = makeInterpolant(path, { d });
     const model = mixtureNoisePredictor(g, interp);
     const x0 = exactStart(g, interp, start, n, Rng.seeded(11));
     // Reference: RK4 on the exact probability-flow velocity (finite at alpha = 0), 20000 steps.
-    const ref = integrateOde({ x0: Float64Array.from(x0), grid: uniformGrid(start, end, 20001), method: 'rk4', field: (t, xs, out) => void g.velocity(interp.at(t), xs, out) });
+    const ref = integrateOde({
+      x0: Float64Array.from(x0),
+      grid: uniformGrid(start, end, 20001),
+      method: 'rk4',
+      field: (t, xs, out) => void g.velocity(interp.at(t), xs, out),
+    });
     const orders: Record<string, number> = {};
     const last: Record<string, number> = {};
     for (const method of ['ddim', 'dpm++2m'] as const) {
       const errs = [];
       for (const N of ORDER_STEPS) {
         const x = Float64Array.from(x0);
-        await reverseSample({ interp, model, x, grid: fewStepGrid(interp, N, { start, end }), method, eta: 0, rng: Rng.seeded(0) });
+        await reverseSample({
+          interp,
+          model,
+          x,
+          grid: fewStepGrid(interp, N, { start, end }),
+          method,
+          eta: 0,
+          rng: Rng.seeded(0),
+        });
         let s = 0;
         for (let i = 0; i < x.length; i++) s += (x[i] - ref[i]) ** 2;
         errs.push(Math.sqrt(s / n)); // RMS over samples of the Euclidean error of the final state
@@ -99,14 +116,25 @@ const LAW_CASES = [
 
 for (const c of LAW_CASES) {
   test(`generated law on ${c.path}: ${c.method}${c.method === 'ddim' ? ` eta=${c.eta}` : ''} at ${c.steps} steps matches the mixture`, async (t) => {
-    const d = 16, n = 2000, p = 0.8;
+    const d = 16,
+      n = 2000,
+      p = 0.8;
     const g = new GaussianMixture({ d, p, sigma: 1, mu: new Float64Array(d).fill(0.5) });
     const mn = Math.sqrt(g.muNorm2);
     const interp = makeInterpolant(c.path, { d });
     const rng = Rng.seeded(5);
     const x = exactStart(g, interp, c.start, n, rng.split(0));
-    await reverseSample({ interp, model: mixtureNoisePredictor(g, interp), x, grid: fewStepGrid(interp, c.steps, { start: c.start }), method: c.method, eta: c.eta, rng: rng.split(1) });
-    const y = new Float64Array(n), z = new Float64Array(n);
+    await reverseSample({
+      interp,
+      model: mixtureNoisePredictor(g, interp),
+      x,
+      grid: fewStepGrid(interp, c.steps, { start: c.start }),
+      method: c.method,
+      eta: c.eta,
+      rng: rng.split(1),
+    });
+    const y = new Float64Array(n),
+      z = new Float64Array(n);
     let plus = 0;
     for (let k = 0; k < n; k++) {
       let s = 0;
@@ -147,7 +175,8 @@ function pointMassModel(interp: Interpolant, m: Float64Array): NoisePredictor {
 
 for (const interp of [new LinearInterpolant(), new VpSdeInterpolant()]) {
   test(`DDIM on point-mass data (${interp.name}): exact marginals for eta 0, 0.5, 1 and the forward chain's covariance at eta = 1`, async () => {
-    const d = 4, n = 20000;
+    const d = 4,
+      n = 20000;
     const m = Float64Array.from([1, -0.5, 2, 0]);
     const grid = [0.1, 0.3, 0.5, 0.7, 0.85];
     const model = pointMassModel(interp, m);
@@ -157,10 +186,22 @@ for (const interp of [new LinearInterpolant(), new VpSdeInterpolant()]) {
       const x = new Float64Array(n * d);
       for (let k = 0; k < n; k++) for (let i = 0; i < d; i++) x[k * d + i] = c0.beta * m[i] + c0.alpha * z.normal();
       const states = [Float64Array.from(x)];
-      await reverseSample({ interp, model, x, grid, method: 'ddim', eta, rng: Rng.seeded(3), onStep: () => states.push(Float64Array.from(x)) });
+      await reverseSample({
+        interp,
+        model,
+        x,
+        grid,
+        method: 'ddim',
+        eta,
+        rng: Rng.seeded(3),
+        onStep: () => states.push(Float64Array.from(x)),
+      });
       for (let k = 1; k < grid.length; k++) {
-        const cs = interp.at(grid[k - 1]), ct = interp.at(grid[k]);
-        let mean = 0, v = 0, cov = 0;
+        const cs = interp.at(grid[k - 1]),
+          ct = interp.at(grid[k]);
+        let mean = 0,
+          v = 0,
+          cov = 0;
         for (let j = 0; j < n; j++) {
           for (let i = 0; i < d; i++) {
             const a = states[k - 1][j * d + i] - cs.beta * m[i];
@@ -178,10 +219,11 @@ for (const interp of [new LinearInterpolant(), new VpSdeInterpolant()]) {
         const wantCov = eta === 1 ? forwardCov : eta === 0 ? cs.alpha * ct.alpha : cov; // eta = 0.5 checked by marginals only
         const se = (cs.alpha * ct.alpha) / Math.sqrt(N);
         const msg = `eta ${eta}, t ${grid[k - 1]} -> ${grid[k]}: mean ${mean}, var ${v} vs ${ct.alpha ** 2}, cov ${cov} vs ${wantCov}`;
-        assert.ok(Math.abs(mean) < 5 * ct.alpha / Math.sqrt(N), msg);
+        assert.ok(Math.abs(mean) < (5 * ct.alpha) / Math.sqrt(N), msg);
         assert.ok(Math.abs(v / (ct.alpha * ct.alpha) - 1) < 5 * Math.sqrt(2 / N), msg);
         assert.ok(Math.abs(cov - wantCov) < 6 * se, msg);
-        if (eta === 1) assert.ok(Math.abs(forwardCov - cs.alpha * ct.alpha) > 20 * se, 'the test separates eta = 1 from eta = 0');
+        if (eta === 1)
+          assert.ok(Math.abs(forwardCov - cs.alpha * ct.alpha) > 20 * se, 'the test separates eta = 1 from eta = 0');
       }
     }
   });
@@ -195,14 +237,24 @@ test('DDIM eta = 1 on the VP-SDE: the transition variance is DDPM posterior vari
   const m = Float64Array.from([0.7]);
   const n = 40000;
   const grid = [0.2, 0.5];
-  const cs = interp.at(grid[0]), ct = interp.at(grid[1]);
+  const cs = interp.at(grid[0]),
+    ct = interp.at(grid[1]);
   const rng = Rng.seeded(9);
   const x = Float64Array.from({ length: n }, () => cs.beta * m[0] + cs.alpha * rng.normal());
   const xs = Float64Array.from(x);
-  await reverseSample({ interp, model: pointMassModel(interp, m), x, grid, method: 'ddim', eta: 1, rng: Rng.seeded(4) });
-  const abarS = cs.beta ** 2, abarT = ct.beta ** 2;
+  await reverseSample({
+    interp,
+    model: pointMassModel(interp, m),
+    x,
+    grid,
+    method: 'ddim',
+    eta: 1,
+    rng: Rng.seeded(4),
+  });
+  const abarS = cs.beta ** 2,
+    abarT = ct.beta ** 2;
   const betaTilde = ((1 - abarT) / (1 - abarS)) * (1 - abarS / abarT);
-  const slope = ct.alpha * (ct.alpha * cs.beta) / (cs.alpha * ct.beta) / cs.alpha; // sqrt(alpha_t^2 - sigma^2) / alpha_s
+  const slope = (ct.alpha * (ct.alpha * cs.beta)) / (cs.alpha * ct.beta) / cs.alpha; // sqrt(alpha_t^2 - sigma^2) / alpha_s
   let r2 = 0;
   for (let k = 0; k < n; k++) r2 += (x[k] - ct.beta * m[0] - slope * (xs[k] - cs.beta * m[0])) ** 2;
   r2 /= n;
@@ -211,8 +263,15 @@ test('DDIM eta = 1 on the VP-SDE: the transition variance is DDPM posterior vari
 
 // (d) diffusers' DPMSolverMultistepScheduler step logic, transliterated in its own variables (sigma = noise/signal,
 // alpha_t = 1/sqrt(1 + sigma^2), sigma_t = sigma alpha_t, model_outputs list, lower_order_nums, final sigma 0).
-const EULER_AT_FINAL = false, LOWER_ORDER_FINAL = true, FINAL_SIGMAS_TYPE: string = 'zero'; // the scheduler's defaults
-async function diffusersDpmpp2m(interp: Interpolant, model: NoisePredictor, sample: Float64Array, times: number[]): Promise<Float64Array> {
+const EULER_AT_FINAL = false,
+  LOWER_ORDER_FINAL = true,
+  FINAL_SIGMAS_TYPE: string = 'zero'; // the scheduler's defaults
+async function diffusersDpmpp2m(
+  interp: Interpolant,
+  model: NoisePredictor,
+  sample: Float64Array,
+  times: number[],
+): Promise<Float64Array> {
   const sigmas = times.map((t, i) => (i === times.length - 1 ? 0 : interp.at(t).alpha / interp.at(t).beta));
   const alphaSigma = (s: number) => [1 / Math.sqrt(s * s + 1), s / Math.sqrt(s * s + 1)];
   const N = times.length - 1;
@@ -220,7 +279,8 @@ async function diffusersDpmpp2m(interp: Interpolant, model: NoisePredictor, samp
   let lowerOrderNums = 0;
   let x = Float64Array.from(sample);
   for (let step = 0; step < N; step++) {
-    const lowerOrderFinal = step === N - 1 && (EULER_AT_FINAL || (LOWER_ORDER_FINAL && N < 15) || FINAL_SIGMAS_TYPE === 'zero');
+    const lowerOrderFinal =
+      step === N - 1 && (EULER_AT_FINAL || (LOWER_ORDER_FINAL && N < 15) || FINAL_SIGMAS_TYPE === 'zero');
     const eps = new Float64Array(x.length);
     await model.predict(x, new Float64Array(x.length / model.dim).fill(times[step]), eps);
     const [a0, s0] = alphaSigma(sigmas[step]);
@@ -236,9 +296,11 @@ async function diffusersDpmpp2m(interp: Interpolant, model: NoisePredictor, samp
       const [a1, s1] = alphaSigma(sigmas[step - 1]);
       const h0 = lam(a0, s0) - lam(a1, s1);
       const r0 = h0 / h;
-      const m0 = outputs.at(-1)!, m1 = outputs.at(-2)!;
+      const m0 = outputs.at(-1)!,
+        m1 = outputs.at(-2)!;
       for (let i = 0; i < x.length; i++) {
-        const D0 = m0[i], D1 = (1 / r0) * (m0[i] - m1[i]);
+        const D0 = m0[i],
+          D1 = (1 / r0) * (m0[i] - m1[i]);
         next[i] = (st / s0) * x[i] - at * (Math.exp(-h) - 1) * D0 - 0.5 * (at * (Math.exp(-h) - 1)) * D1;
       }
     }
@@ -255,10 +317,22 @@ test("DPM-Solver++(2M) follows diffusers' DPMSolverMultistepScheduler step for s
   const d = 6;
   const g = new GaussianMixture({ d, p: 0.7, sigma: 0.6 });
   const model = mixtureNoisePredictor(g, interp);
-  for (const [N, spacing] of [[8, 'uniform'], [20, 'uniform'], [10, 'karras'], [20, 'karras']] as const) {
+  for (const [N, spacing] of [
+    [8, 'uniform'],
+    [20, 'uniform'],
+    [10, 'karras'],
+    [20, 'karras'],
+  ] as const) {
     const grid = fewStepGrid(interp, N, { spacing });
     const x0 = exactStart(g, interp, 0, 30, Rng.seeded(N));
-    const ours = await reverseSample({ interp, model, x: Float64Array.from(x0), grid, method: 'dpm++2m', rng: Rng.seeded(0) });
+    const ours = await reverseSample({
+      interp,
+      model,
+      x: Float64Array.from(x0),
+      grid,
+      method: 'dpm++2m',
+      rng: Rng.seeded(0),
+    });
     const theirs = await diffusersDpmpp2m(interp, model, x0, Array.from(grid));
     let err = 0;
     for (let i = 0; i < ours.length; i++) err = Math.max(err, Math.abs(ours[i] - theirs[i]));
@@ -279,13 +353,31 @@ test('first-order cases: one step, lower_order_final on short grids, and the fir
   // Two steps ending inside the path: both first order with lower_order_final (2 < 15 steps), second order without.
   const g2 = [0.1, 0.4, 0.7];
   assert.ok(maxDiff(await run(g2, 'ddim'), await run(g2, 'dpm++2m')) < 1e-14, 'lower_order_final');
-  assert.ok(maxDiff(await run(g2, 'ddim'), await run(g2, 'dpm++2m', false)) > 1e-4, 'second order without lower_order_final');
+  assert.ok(
+    maxDiff(await run(g2, 'ddim'), await run(g2, 'dpm++2m', false)) > 1e-4,
+    'second order without lower_order_final',
+  );
   // lower_order_final acts below 15 steps only: 14 interior steps differ with and without it, 15 do not.
-  assert.ok(maxDiff(await run(Array.from(uniformGrid(0.1, 0.9, 15)), 'dpm++2m'), await run(Array.from(uniformGrid(0.1, 0.9, 15)), 'dpm++2m', false)) > 1e-8, '14 steps');
-  assert.ok(maxDiff(await run(Array.from(uniformGrid(0.1, 0.9, 16)), 'dpm++2m'), await run(Array.from(uniformGrid(0.1, 0.9, 16)), 'dpm++2m', false)) === 0, '15 steps');
+  assert.ok(
+    maxDiff(
+      await run(Array.from(uniformGrid(0.1, 0.9, 15)), 'dpm++2m'),
+      await run(Array.from(uniformGrid(0.1, 0.9, 15)), 'dpm++2m', false),
+    ) > 1e-8,
+    '14 steps',
+  );
+  assert.ok(
+    maxDiff(
+      await run(Array.from(uniformGrid(0.1, 0.9, 16)), 'dpm++2m'),
+      await run(Array.from(uniformGrid(0.1, 0.9, 16)), 'dpm++2m', false),
+    ) === 0,
+    '15 steps',
+  );
   // Ending at the data end (alpha = 0): the final step is x = beta_end * xhat whatever the options.
   const gEnd = [0.1, 0.5, 1];
-  assert.ok(maxDiff(await run(gEnd, 'dpm++2m', false), await run(gEnd, 'dpm++2m', true)) < 1e-14, 'final step to the data prediction');
+  assert.ok(
+    maxDiff(await run(gEnd, 'dpm++2m', false), await run(gEnd, 'dpm++2m', true)) < 1e-14,
+    'final step to the data prediction',
+  );
 });
 
 test('randomness: deterministic samplers ignore the stream, DDIM eta > 0 is reproducible per seed', async () => {
@@ -294,16 +386,23 @@ test('randomness: deterministic samplers ignore the stream, DDIM eta > 0 is repr
   const model = mixtureNoisePredictor(g, interp);
   const grid = fewStepGrid(interp, 10, { start: 0.05 });
   const x0 = exactStart(g, interp, 0.05, 20, Rng.seeded(2));
-  const go = (method: 'ddim' | 'dpm++2m', eta: number, seed: number) => reverseSample({ interp, model, x: Float64Array.from(x0), grid, method, eta, rng: Rng.seeded(seed) });
+  const go = (method: 'ddim' | 'dpm++2m', eta: number, seed: number) =>
+    reverseSample({ interp, model, x: Float64Array.from(x0), grid, method, eta, rng: Rng.seeded(seed) });
   assert.deepEqual(await go('ddim', 0, 1), await go('ddim', 0, 2));
   assert.deepEqual(await go('dpm++2m', 0, 1), await go('dpm++2m', 0, 2));
   assert.deepEqual(await go('ddim', 1, 1), await go('ddim', 1, 1));
   assert.notDeepEqual(await go('ddim', 1, 1), await go('ddim', 1, 2));
-  assert.ok(isStochastic('ddim', 0.5) && !isStochastic('ddim', 0) && isStochastic('sde') && !isStochastic('dpm++2m') && !isStochastic('ode'));
+  assert.ok(
+    isStochastic('ddim', 0.5) &&
+      !isStochastic('ddim', 0) &&
+      isStochastic('sde') &&
+      !isStochastic('dpm++2m') &&
+      !isStochastic('ode'),
+  );
   assert.ok(GENERATIVE_METHODS.includes('ddim') && GENERATIVE_METHODS.includes('dpm++2m'));
 });
 
-test('fewStepGrid: uniform is linspace; logsnr has equal lambda steps and keeps the uniform grid\'s last interior point', () => {
+test("fewStepGrid: uniform is linspace; logsnr has equal lambda steps and keeps the uniform grid's last interior point", () => {
   const vp = new VpSdeInterpolant();
   const u = fewStepGrid(vp, 10);
   assert.deepEqual(Array.from(u), Array.from(uniformGrid(0, 1, 11)));
@@ -313,7 +412,8 @@ test('fewStepGrid: uniform is linspace; logsnr has equal lambda steps and keeps 
   assert.equal(l[10], 1);
   assert.ok(Math.abs(l[9] - 0.9) < 1e-12);
   const lam = Array.from(l.subarray(0, 10), (t) => 0.5 * vp.logSnr(t));
-  for (let k = 1; k < 10; k++) assert.ok(Math.abs(lam[k] - lam[k - 1] - (lam[9] - lam[0]) / 9) < 1e-9, `lambda steps ${lam}`);
+  for (let k = 1; k < 10; k++)
+    assert.ok(Math.abs(lam[k] - lam[k - 1] - (lam[9] - lam[0]) / 9) < 1e-9, `lambda steps ${lam}`);
   // An end with alpha > 0: even in lambda all the way.
   const lin = new LinearInterpolant();
   const e = fewStepGrid(lin, 4, { spacing: 'logsnr', start: 0.1, end: 0.9 });
@@ -327,11 +427,14 @@ test('fewStepGrid: uniform is linspace; logsnr has equal lambda steps and keeps 
   assert.equal(k[10], 1);
   const sMin = sig(0.999);
   assert.ok(Math.abs(sMin - 0.0105) < 5e-4, `sigmaMin ${sMin} (diffusers' DDPM schedule: 0.0100)`);
-  const a = sig(0) ** (1 / 7), b = sMin ** (1 / 7);
-  for (let j = 0; j < 10; j++) assert.ok(Math.abs(sig(k[j]) / (a + (j / 9) * (b - a)) ** 7 - 1) < 1e-6, `karras point ${j}: ${sig(k[j])}`);
+  const a = sig(0) ** (1 / 7),
+    b = sMin ** (1 / 7);
+  for (let j = 0; j < 10; j++)
+    assert.ok(Math.abs(sig(k[j]) / (a + (j / 9) * (b - a)) ** 7 - 1) < 1e-6, `karras point ${j}: ${sig(k[j])}`);
   const ke = fewStepGrid(lin, 5, { spacing: 'karras', start: 0.1, end: 0.9 });
-  const la = (0.9 / 0.1) ** (1 / 7), lb = (0.1 / 0.9) ** (1 / 7);
-  for (let j = 0; j <= 5; j++) assert.ok(Math.abs(((1 - ke[j]) / ke[j]) / (la + (j / 5) * (lb - la)) ** 7 - 1) < 1e-6);
+  const la = (0.9 / 0.1) ** (1 / 7),
+    lb = (0.1 / 0.9) ** (1 / 7);
+  for (let j = 0; j <= 5; j++) assert.ok(Math.abs((1 - ke[j]) / ke[j] / (la + (j / 5) * (lb - la)) ** 7 - 1) < 1e-6);
   assert.throws(() => fewStepGrid(lin, 0), /steps >= 1/);
 });
 
@@ -340,8 +443,20 @@ test('argument checks: beta = 0 at the start, eta outside [0, 1], unknown method
   const g = new GaussianMixture({ d: 2 });
   const model = mixtureNoisePredictor(g, lin);
   const x = new Float64Array(4);
-  await assert.rejects(reverseSample({ interp: lin, model, x, grid: fewStepGrid(lin, 5), method: 'ddim', rng: Rng.seeded(0) }), /beta = 0; both must be > 0/);
-  await assert.rejects(reverseSample({ interp: lin, model, x, grid: [0.1, 0.5], method: 'ddim', eta: 1.5, rng: Rng.seeded(0) }), /eta must lie in \[0, 1\]/);
-  await assert.rejects(reverseSample({ interp: lin, model, x, grid: [0.1, 0.5], method: 'dpm3' as never, rng: Rng.seeded(0) }), /unknown generative method/);
-  await assert.rejects(reverseSample({ interp: lin, model, x, grid: [0.5, 0.1], method: 'dpm++2m', rng: Rng.seeded(0) }), /increasing/);
+  await assert.rejects(
+    reverseSample({ interp: lin, model, x, grid: fewStepGrid(lin, 5), method: 'ddim', rng: Rng.seeded(0) }),
+    /beta = 0; both must be > 0/,
+  );
+  await assert.rejects(
+    reverseSample({ interp: lin, model, x, grid: [0.1, 0.5], method: 'ddim', eta: 1.5, rng: Rng.seeded(0) }),
+    /eta must lie in \[0, 1\]/,
+  );
+  await assert.rejects(
+    reverseSample({ interp: lin, model, x, grid: [0.1, 0.5], method: 'dpm3' as never, rng: Rng.seeded(0) }),
+    /unknown generative method/,
+  );
+  await assert.rejects(
+    reverseSample({ interp: lin, model, x, grid: [0.5, 0.1], method: 'dpm++2m', rng: Rng.seeded(0) }),
+    /increasing/,
+  );
 });

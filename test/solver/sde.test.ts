@@ -13,7 +13,11 @@ test('VP-SDE noising diffusion g^2 equals the noise rate beta(s)', () => {
 });
 
 test('forward noising SDE from data at tEnd reaches N(beta x1, alpha^2) at t', () => {
-  for (const [interp, tStop] of [[new VpSdeInterpolant(), 0.4], [new CosineInterpolant(), 0.3], [new LinearInterpolant(), 0.5]] as const) {
+  for (const [interp, tStop] of [
+    [new VpSdeInterpolant(), 0.4],
+    [new CosineInterpolant(), 0.3],
+    [new LinearInterpolant(), 0.5],
+  ] as const) {
     const n = 20000;
     const x1 = 1.5;
     const start = interp.tEnd - 1e-3; // the SDE coefficients are singular exactly at the data end for some paths
@@ -24,7 +28,10 @@ test('forward noising SDE from data at tEnd reaches N(beta x1, alpha^2) at t', (
     integrateSde({ ...sde, x0: x, grid: uniformGrid(start, tStop, 600), rng });
     const c = interp.at(tStop);
     assert.ok(Math.abs(mean(x) - c.beta * x1) < 0.03, `${interp.name} mean ${mean(x)} vs ${c.beta * x1}`);
-    assert.ok(Math.abs(variance(x) / (c.alpha * c.alpha) - 1) < 0.05, `${interp.name} var ${variance(x)} vs ${c.alpha ** 2}`);
+    assert.ok(
+      Math.abs(variance(x) / (c.alpha * c.alpha) - 1) < 0.05,
+      `${interp.name} var ${variance(x)} vs ${c.alpha ** 2}`,
+    );
   }
 });
 
@@ -34,7 +41,11 @@ test('reverse SDE with the exact mixture score generates the mixture (VP-SDE, as
   const n = 4000;
   const rng = Rng.seeded(12);
   const x = rng.fillNormal(new Float64Array(n * 2));
-  const sde = reverseSde(interp, (t, xs, out) => g.velocity(interp.at(t), xs, out), (t, xs, out) => g.score(interp.at(t), xs, out));
+  const sde = reverseSde(
+    interp,
+    (t, xs, out) => g.velocity(interp.at(t), xs, out),
+    (t, xs, out) => g.score(interp.at(t), xs, out),
+  );
   integrateSde({ ...sde, x0: x, grid: uniformGrid(0, 1 - 1e-3, 1000), rng });
   let plus = 0;
   for (let k = 0; k < n; k++) if (x[2 * k] + x[2 * k + 1] > 0) plus++;

@@ -2,7 +2,15 @@
  * `phaseflow classify`: train (or load and re-evaluate) the feature oracle of the real-data experiments.
  */
 import { defineCommand } from '../command.js';
-import { COMMON_FLAGS, ORACLE_FLAGS, configFromFlags, contextFromFlags, emit, guarded, pctCI } from '../../realdata/cliOptions.js';
+import {
+  COMMON_FLAGS,
+  ORACLE_FLAGS,
+  configFromFlags,
+  contextFromFlags,
+  emit,
+  guarded,
+  pctCI,
+} from '../../realdata/cliOptions.js';
 import { runClassifierStage } from '../../realdata/stages.js';
 import { writeJsonAtomic } from '../../io/atomic.js';
 import { join } from 'node:path';

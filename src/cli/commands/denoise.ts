@@ -5,7 +5,16 @@
 import { defineCommand } from '../command.js';
 import { FLAGS, aliasesFor } from '../flags.js';
 import { UsageError } from '../args.js';
-import { COMMON_FLAGS, DENOISER_FLAGS, ORACLE_FLAGS, configFromFlags, contextFromFlags, emit, guarded, pctCI } from '../../realdata/cliOptions.js';
+import {
+  COMMON_FLAGS,
+  DENOISER_FLAGS,
+  ORACLE_FLAGS,
+  configFromFlags,
+  contextFromFlags,
+  emit,
+  guarded,
+  pctCI,
+} from '../../realdata/cliOptions.js';
 import { runDenoiseStage } from '../../realdata/stages.js';
 import { parseSampler } from '../../sampler/parse.js';
 import { UTURN_FLAGS } from './uturn.js';
@@ -30,7 +39,12 @@ export const denoiseCommand = defineCommand({
     ...COMMON_FLAGS,
     ...DENOISER_FLAGS,
     ...ORACLE_FLAGS,
-    sampler: { type: 'string', default: 'uniform', metavar: 'SPEC', help: 'training-time sampler (uniform, window:lo,hi,mass, paper-mnist, logit-normal:m,s, ...)' },
+    sampler: {
+      type: 'string',
+      default: 'uniform',
+      metavar: 'SPEC',
+      help: 'training-time sampler (uniform, window:lo,hi,mass, paper-mnist, logit-normal:m,s, ...)',
+    },
     seed: { ...FLAGS.seed, help: 'seed of the network, batches and noise' },
     preview: { ...UTURN_FLAGS.preview, help: 'images in the preview picture' },
   },

@@ -34,7 +34,12 @@ export const exactCommand = defineCommand({
   ].join('\n'),
   aliases: aliasesFor('exact'),
   flags: {
-    schedule: { type: 'enum', choices: GMM_SCHEDULES, default: 'dilated', help: 'interpolant: linear (paper VP), ve, dilated (paper dVP), cosine' },
+    schedule: {
+      type: 'enum',
+      choices: GMM_SCHEDULES,
+      default: 'dilated',
+      help: 'interpolant: linear (paper VP), ve, dilated (paper dVP), cosine',
+    },
     d: { ...FLAGS.d, default: 5000 },
     'grid-points': { ...FLAGS['grid-points'], default: 80 },
     'gen-samples': { ...FLAGS['gen-samples'], max: 1e8, default: 10000 },
@@ -43,10 +48,21 @@ export const exactCommand = defineCommand({
     sigma: { ...FLAGS.sigma, default: 1 },
     seed: FLAGS.seed,
     'gen-method': { type: 'enum', choices: ODE_METHODS, default: 'euler', help: 'integrator of the exact field' },
-    grid: { type: 'enum', choices: ['paper', 'endpoint'], default: 'paper', help: 'grid layout. paper: t_j = j tEnd/T (j < T); endpoint: T points 0..tEnd' },
+    grid: {
+      type: 'enum',
+      choices: ['paper', 'endpoint'],
+      default: 'paper',
+      help: 'grid layout. paper: t_j = j tEnd/T (j < T); endpoint: T points 0..tEnd',
+    },
     full: { type: 'bool', help: 'integrate all d coordinates instead of the exact reduction' },
     'sweep-d': { type: 'ints', min: 1, metavar: 'INT,INT,...', help: 'comma-separated dimensions: pHat against d' },
-    schedules: { type: 'strings', choices: GMM_SCHEDULES, default: ['linear', 'dilated'], metavar: 'LIST', help: 'schedules for --sweep-d' },
+    schedules: {
+      type: 'strings',
+      choices: GMM_SCHEDULES,
+      default: ['linear', 'dilated'],
+      metavar: 'LIST',
+      help: 'schedules for --sweep-d',
+    },
     json: FLAGS.json,
     out: { ...FLAGS.out, help: 'write result.json, SVG figures and index.html to DIR' },
   },
@@ -69,17 +85,31 @@ export const exactCommand = defineCommand({
       if (schedules.includes('dilated') && !(base.kappa < Math.sqrt(d))) {
         throw new UsageError(`--kappa: the dilated schedule needs kappa < sqrt(d); kappa = ${base.kappa} but d = ${d}`);
       }
-      if (base.full && d * base.samples > 2e8) throw new UsageError(`--full: gen-samples × d must be <= 2e8 (got ${base.samples} × ${d}); drop --full to use the exact reduction`);
-      checkMemory(sweep ? 'sweep-d' : 'd', `exact with d = ${d}, ${base.samples} samples`, exactMemory({ d, samples: base.samples, full: base.full }), `use a smaller --${sweep ? 'sweep-d' : 'd'}`);
+      if (base.full && d * base.samples > 2e8)
+        throw new UsageError(
+          `--full: gen-samples × d must be <= 2e8 (got ${base.samples} × ${d}); drop --full to use the exact reduction`,
+        );
+      checkMemory(
+        sweep ? 'sweep-d' : 'd',
+        `exact with d = ${d}, ${base.samples} samples`,
+        exactMemory({ d, samples: base.samples, full: base.full }),
+        `use a smaller --${sweep ? 'sweep-d' : 'd'}`,
+      );
     }
     const meta = runMeta();
     const t0 = performance.now();
-    const single = sweep ? undefined : runExact({ ...base, d: ds[0], schedule: schedules[0] }, { keepProjections: Boolean(v.out) });
+    const single = sweep
+      ? undefined
+      : runExact({ ...base, d: ds[0], schedule: schedules[0] }, { keepProjections: Boolean(v.out) });
     const projections = single?.projections;
     if (single) delete single.projections;
     const rows: ExactRow[] = single ? [single] : exactSweep(base, ds, schedules);
     const seconds = (performance.now() - t0) / 1000;
-    const config = { ...base, ...(sweep ? { sweepD: ds, schedules } : { d: ds[0], schedule: schedules[0] }), mu: 'ones' };
+    const config = {
+      ...base,
+      ...(sweep ? { sweepD: ds, schedules } : { d: ds[0], schedule: schedules[0] }),
+      mu: 'ones',
+    };
     const result = sweep
       ? { rows, config, meta, timing: { seconds } }
       : (() => {
@@ -92,8 +122,26 @@ export const exactCommand = defineCommand({
       const figs = exactFigures(rows, { p: base.p, projections });
       for (const f of figs) writeFileAtomic(join(dir, f.file), f.svg);
       const table = {
-        columns: ['d', 'schedule', 'pHat', '± s.e.', 'mean <x,mu>/d (+)', 'mean <x,mu>/d (−)', 'variance (+)', 'variance (−)'],
-        rows: rows.map((r) => [r.d, r.schedule, fmt(r.pHat, 4), fmt(r.pHatStdErr, 2), fmt(r.modeMean.plus, 4), fmt(r.modeMean.minus, 4), fmt(r.variance.plus, 4), fmt(r.variance.minus, 4)]),
+        columns: [
+          'd',
+          'schedule',
+          'pHat',
+          '± s.e.',
+          'mean <x,mu>/d (+)',
+          'mean <x,mu>/d (−)',
+          'variance (+)',
+          'variance (−)',
+        ],
+        rows: rows.map((r) => [
+          r.d,
+          r.schedule,
+          fmt(r.pHat, 4),
+          fmt(r.pHatStdErr, 2),
+          fmt(r.modeMean.plus, 4),
+          fmt(r.modeMean.minus, 4),
+          fmt(r.variance.plus, 4),
+          fmt(r.variance.minus, 4),
+        ]),
       };
       writeFileAtomic(
         join(dir, 'index.html'),
@@ -109,12 +157,15 @@ export const exactCommand = defineCommand({
       );
     }
     if (v.json) {
-      io.stdout.write(JSON.stringify(result, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? null : x)) + '\n');
+      io.stdout.write(
+        JSON.stringify(result, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? null : x)) + '\n',
+      );
     } else {
       const lines = [
         `${'d'.padStart(9)}  ${'schedule'.padEnd(8)}  ${'pHat'.padStart(7)}  ${'±s.e.'.padStart(7)}  ${'mean+'.padStart(7)}  ${'mean−'.padStart(7)}  ${'var+'.padStart(7)}  ${'var−'.padStart(7)}`,
-        ...rows.map((r) =>
-          `${String(r.d).padStart(9)}  ${r.schedule.padEnd(8)}  ${fmt(r.pHat, 4).padStart(7)}  ${fmt(r.pHatStdErr, 2).padStart(7)}  ${fmt(r.modeMean.plus, 4).padStart(7)}  ${fmt(r.modeMean.minus, 4).padStart(7)}  ${fmt(r.variance.plus, 4).padStart(7)}  ${fmt(r.variance.minus, 4).padStart(7)}`,
+        ...rows.map(
+          (r) =>
+            `${String(r.d).padStart(9)}  ${r.schedule.padEnd(8)}  ${fmt(r.pHat, 4).padStart(7)}  ${fmt(r.pHatStdErr, 2).padStart(7)}  ${fmt(r.modeMean.plus, 4).padStart(7)}  ${fmt(r.modeMean.minus, 4).padStart(7)}  ${fmt(r.variance.plus, 4).padStart(7)}  ${fmt(r.variance.minus, 4).padStart(7)}`,
         ),
         `target p = ${base.p}; ${base.samples} samples; ${seconds.toFixed(2)} s${v.out ? `; wrote ${v.out}/index.html` : ''}`,
       ];

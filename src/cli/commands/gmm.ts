@@ -7,7 +7,17 @@ import { CliError, defineCommand } from '../command.js';
 import { UsageError } from '../args.js';
 import { FLAGS, aliasesFor } from '../flags.js';
 import { checkMemory } from '../../io/memory.js';
-import { GMM_ALGORITHM_VERSION, GMM_PRESETS, gmmMemory, runGmm, readGmmCheckpoint, checkpointPath, NonFiniteLossError, type GmmConfig, type GmmResult } from '../../autoencoder/experiment.js';
+import {
+  GMM_ALGORITHM_VERSION,
+  GMM_PRESETS,
+  gmmMemory,
+  runGmm,
+  readGmmCheckpoint,
+  checkpointPath,
+  NonFiniteLossError,
+  type GmmConfig,
+  type GmmResult,
+} from '../../autoencoder/experiment.js';
 import { theoryOverlay, type TheoryOverlay } from '../../autoencoder/theoryOverlay.js';
 import { CheckpointError } from '../../io/checkpoint.js';
 import { writeJsonAtomic, writeFileAtomic, jsonReplacer } from '../../io/atomic.js';
@@ -21,9 +31,22 @@ import { availableParallelism } from 'node:os';
 
 /** Flag name -> config key for the hyper-parameters (everything that determines the result). */
 const HYPER = [
-  ['schedule', 'schedule'], ['d', 'd'], ['n', 'n'], ['grid-points', 'T'], ['epochs', 'epochs'], ['lr', 'lr'], ['lu', 'lU'], ['lw', 'lW'],
-  ['kappa', 'kappa'], ['p', 'p'], ['sigma', 'sigma'], ['seed', 'seed'], ['backend', 'backend'], ['gen-samples', 'genSamples'],
-  ['gen-method', 'genMethod'], ['log-every', 'logEvery'],
+  ['schedule', 'schedule'],
+  ['d', 'd'],
+  ['n', 'n'],
+  ['grid-points', 'T'],
+  ['epochs', 'epochs'],
+  ['lr', 'lr'],
+  ['lu', 'lU'],
+  ['lw', 'lW'],
+  ['kappa', 'kappa'],
+  ['p', 'p'],
+  ['sigma', 'sigma'],
+  ['seed', 'seed'],
+  ['backend', 'backend'],
+  ['gen-samples', 'genSamples'],
+  ['gen-method', 'genMethod'],
+  ['log-every', 'logEvery'],
 ] as const satisfies ReadonlyArray<readonly [string, keyof GmmConfig]>;
 
 /** The defaults of a preset key under each preset (shown by --help). */
@@ -52,26 +75,69 @@ export const gmmCommand = defineCommand({
   ].join('\n'),
   aliases: aliasesFor('gmm'),
   flags: {
-    preset: { type: 'enum', choices: ['quick', 'paper'], default: 'quick', help: 'base settings (flags override them)' },
-    schedule: { type: 'enum', choices: ['linear', 've', 'dilated'], presetDefaults: byPreset('schedule'), help: 'interpolant: linear (paper VP), ve, dilated (paper dVP)' },
+    preset: {
+      type: 'enum',
+      choices: ['quick', 'paper'],
+      default: 'quick',
+      help: 'base settings (flags override them)',
+    },
+    schedule: {
+      type: 'enum',
+      choices: ['linear', 've', 'dilated'],
+      presetDefaults: byPreset('schedule'),
+      help: 'interpolant: linear (paper VP), ve, dilated (paper dVP)',
+    },
     d: { ...FLAGS.d, presetDefaults: byPreset('d') },
     n: { type: 'int', min: 1, presetDefaults: byPreset('n'), help: 'training samples (fixed set)' },
-    'grid-points': { ...FLAGS['grid-points'], presetDefaults: byPreset('T'), help: 'number T of grid times (one parameter set each)' },
-    epochs: { type: 'int', min: 1, presetDefaults: byPreset('epochs'), help: 'Adam steps (full batch, fresh noise each)' },
+    'grid-points': {
+      ...FLAGS['grid-points'],
+      presetDefaults: byPreset('T'),
+      help: 'number T of grid times (one parameter set each)',
+    },
+    epochs: {
+      type: 'int',
+      min: 1,
+      presetDefaults: byPreset('epochs'),
+      help: 'Adam steps (full batch, fresh noise each)',
+    },
     lr: { type: 'number', gt: 0, presetDefaults: byPreset('lr'), help: 'Adam learning rate' },
-    lu: { type: 'number', min: 0, presetDefaults: byPreset('lU'), help: 'weight decay l_u on u (coupled L2, PyTorch Adam semantics)' },
+    lu: {
+      type: 'number',
+      min: 0,
+      presetDefaults: byPreset('lU'),
+      help: 'weight decay l_u on u (coupled L2, PyTorch Adam semantics)',
+    },
     lw: { type: 'number', min: 0, presetDefaults: byPreset('lW'), help: 'weight decay l_w on w' },
     kappa: { ...FLAGS.kappa, presetDefaults: byPreset('kappa') },
     p: { ...FLAGS.p, presetDefaults: byPreset('p') },
     sigma: { ...FLAGS.sigma, presetDefaults: byPreset('sigma') },
     seed: { ...FLAGS.seed, help: 'random seed (init, data, noise)' },
-    backend: { type: 'enum', choices: ['wasm', 'reference'], default: 'wasm', help: 'wasm: fused SIMD kernel on worker threads; reference: plain TypeScript float64' },
+    backend: {
+      type: 'enum',
+      choices: ['wasm', 'reference'],
+      default: 'wasm',
+      help: 'wasm: fused SIMD kernel on worker threads; reference: plain TypeScript float64',
+    },
     threads: { ...FLAGS.threads, help: 'worker threads; results do not depend on it' },
-    'gen-samples': { ...FLAGS['gen-samples'], presetDefaults: byPreset('genSamples'), help: 'generated samples for pHat and the histograms' },
-    'gen-method': { type: 'enum', choices: ['euler', 'heun'], default: 'euler', help: "generator: the paper's Euler protocol, or Heun" },
+    'gen-samples': {
+      ...FLAGS['gen-samples'],
+      presetDefaults: byPreset('genSamples'),
+      help: 'generated samples for pHat and the histograms',
+    },
+    'gen-method': {
+      type: 'enum',
+      choices: ['euler', 'heun'],
+      default: 'euler',
+      help: "generator: the paper's Euler protocol, or Heun",
+    },
     'log-every': { type: 'int', min: 1, defaultText: 'epochs/200', help: 'record the loss every this many epochs' },
     'checkpoint-every': { type: 'int', min: 1, defaultText: 'epochs/20', help: 'checkpoint every K epochs with --out' },
-    theory: { type: 'enum', choices: ['paper', 'consistent', 'none'], default: 'paper', help: 'theory overlay ridge constants: paper (lambda_u 50, lambda_w 1), consistent (l d T / 2), none' },
+    theory: {
+      type: 'enum',
+      choices: ['paper', 'consistent', 'none'],
+      default: 'paper',
+      help: 'theory overlay ridge constants: paper (lambda_u 50, lambda_w 1), consistent (l d T / 2), none',
+    },
     'theory-selection': { ...FLAGS['theory-selection'], default: 'notebook' },
     out: { ...FLAGS.out, help: 'write config, checkpoints, result.json, overlaps.json, SVG figures and index.html' },
     resume: {
@@ -84,7 +150,8 @@ export const gmmCommand = defineCommand({
     quiet: FLAGS.quiet,
   },
   async run(v, { io, given }) {
-    if (v.out && v.resume && v.out !== v.resume) throw new UsageError('--resume: the run continues in its own folder; drop --out or give the same DIR');
+    if (v.out && v.resume && v.out !== v.resume)
+      throw new UsageError('--resume: the run continues in its own folder; drop --out or give the same DIR');
     const dir = v.resume ?? v.out;
     let cfg: GmmConfig;
     if (v.resume) {
@@ -93,7 +160,9 @@ export const gmmCommand = defineCommand({
         const ck = readGmmCheckpoint(v.resume).meta;
         saved = ck.config;
         if ((ck.algorithm ?? 1) !== GMM_ALGORITHM_VERSION) {
-          throw new CheckpointError(`${checkpointPath(v.resume)} was written by gmm algorithm version ${ck.algorithm ?? 1}, this phaseflow has ${GMM_ALGORITHM_VERSION}; the run cannot continue exactly: start a new run`);
+          throw new CheckpointError(
+            `${checkpointPath(v.resume)} was written by gmm algorithm version ${ck.algorithm ?? 1}, this phaseflow has ${GMM_ALGORITHM_VERSION}; the run cannot continue exactly: start a new run`,
+          );
         }
       } catch (err) {
         // A corrupt, foreign or outdated checkpoint is bad input (exit 2), found before any work.
@@ -101,7 +170,9 @@ export const gmmCommand = defineCommand({
       }
       for (const [flag, key] of HYPER) {
         if (given.has(flag) && v[flag] !== saved[key]) {
-          throw new UsageError(`--${flag}: the checkpoint in ${v.resume} has ${String(saved[key])}, not ${String(v[flag])}; drop the flag or start a new run`);
+          throw new UsageError(
+            `--${flag}: the checkpoint in ${v.resume} has ${String(saved[key])}, not ${String(v[flag])}; drop the flag or start a new run`,
+          );
         }
       }
       if (given.has('preset')) throw new UsageError('--preset: a resumed run keeps its own settings; drop --preset');
@@ -128,12 +199,22 @@ export const gmmCommand = defineCommand({
         logEvery: v['log-every'] ?? Math.max(1, Math.floor(epochs / 200)),
       };
       if (cfg.schedule === 'dilated' && !(cfg.kappa < Math.sqrt(cfg.d))) {
-        throw new UsageError(`--kappa: the dilated schedule needs kappa < sqrt(d); kappa = ${cfg.kappa} but d = ${cfg.d}`);
+        throw new UsageError(
+          `--kappa: the dilated schedule needs kappa < sqrt(d); kappa = ${cfg.kappa} but d = ${cfg.d}`,
+        );
       }
-      checkMemory(given.has('n') && !given.has('d') ? 'n' : 'd', `gmm with d = ${cfg.d}, n = ${cfg.n}, T = ${cfg.T}`, gmmMemory(cfg), 'use a smaller --d or --n');
-      if (cfg.d * cfg.genSamples > 5e8) throw new UsageError(`--gen-samples: d × samples must be <= 5e8 (got ${cfg.d} × ${cfg.genSamples})`);
+      checkMemory(
+        given.has('n') && !given.has('d') ? 'n' : 'd',
+        `gmm with d = ${cfg.d}, n = ${cfg.n}, T = ${cfg.T}`,
+        gmmMemory(cfg),
+        'use a smaller --d or --n',
+      );
+      if (cfg.d * cfg.genSamples > 5e8)
+        throw new UsageError(`--gen-samples: d × samples must be <= 5e8 (got ${cfg.d} × ${cfg.genSamples})`);
       if (dir && existsSync(checkpointPath(dir))) {
-        throw new UsageError(`--out: ${dir} already holds a run; continue it with --resume ${dir} or choose another folder`);
+        throw new UsageError(
+          `--out: ${dir} already holds a run; continue it with --resume ${dir} or choose another folder`,
+        );
       }
     }
     const checkpointEvery = v['checkpoint-every'] ?? Math.max(1, Math.floor(cfg.epochs / 20));
@@ -143,9 +224,16 @@ export const gmmCommand = defineCommand({
 
     if (v.resume) {
       const ck = readGmmCheckpoint(v.resume);
-      io.stderr.write(`phaseflow gmm: resuming ${v.resume} from epoch ${ck.meta.trainer.epoch} of ${cfg.epochs} (${checkpointPath(v.resume)})\n`);
+      io.stderr.write(
+        `phaseflow gmm: resuming ${v.resume} from epoch ${ck.meta.trainer.epoch} of ${cfg.epochs} (${checkpointPath(v.resume)})\n`,
+      );
     }
-    const progress = new Progress({ total: cfg.epochs, label: `gmm ${cfg.schedule} d=${cfg.d}`, stream: io.stderr, quiet: v.quiet });
+    const progress = new Progress({
+      total: cfg.epochs,
+      label: `gmm ${cfg.schedule} d=${cfg.d}`,
+      stream: io.stderr,
+      quiet: v.quiet,
+    });
     let outcome;
     const t0 = performance.now();
     try {
@@ -185,7 +273,18 @@ export const gmmCommand = defineCommand({
     let overlay: TheoryOverlay | undefined;
     if (v.theory !== 'none' && cfg.schedule === 'dilated') {
       overlay = theoryOverlay(
-        { n: cfg.n, p: cfg.p, sigma: cfg.sigma, kappa: cfg.kappa, d: cfg.d, T: cfg.T, lU: cfg.lU, lW: cfg.lW, lambdas: v.theory, selection: v['theory-selection'] },
+        {
+          n: cfg.n,
+          p: cfg.p,
+          sigma: cfg.sigma,
+          kappa: cfg.kappa,
+          d: cfg.d,
+          T: cfg.T,
+          lU: cfg.lU,
+          lW: cfg.lW,
+          lambdas: v.theory,
+          selection: v['theory-selection'],
+        },
         r.overlaps,
       );
     }
@@ -209,7 +308,16 @@ export function gmmSummary(r: GmmResult, overlay: TheoryOverlay | undefined, met
     msPerEpoch: r.msPerEpoch,
     loss: { final: r.loss.final },
     theory: overlay
-      ? { lambdaU: overlay.lambdaU, lambdaW: overlay.lambdaW, lambdas: overlay.lambdas, selection: overlay.selection, pHat: overlay.pHat, sigmaHat2: overlay.sigmaHat2, comparison: overlay.comparison, note: overlay.note }
+      ? {
+          lambdaU: overlay.lambdaU,
+          lambdaW: overlay.lambdaW,
+          lambdas: overlay.lambdas,
+          selection: overlay.selection,
+          pHat: overlay.pHat,
+          sigmaHat2: overlay.sigmaHat2,
+          comparison: overlay.comparison,
+          note: overlay.note,
+        }
       : null,
     config: r.config,
     meta,
@@ -217,9 +325,17 @@ export function gmmSummary(r: GmmResult, overlay: TheoryOverlay | undefined, met
   };
 }
 
-function writeOutputs(dir: string, r: GmmResult, overlay: TheoryOverlay | undefined, summary: ReturnType<typeof gmmSummary>): void {
+function writeOutputs(
+  dir: string,
+  r: GmmResult,
+  overlay: TheoryOverlay | undefined,
+  summary: ReturnType<typeof gmmSummary>,
+): void {
   writeJsonAtomic(join(dir, 'result.json'), { ...summary, loss: r.loss });
-  writeJsonAtomic(join(dir, 'overlaps.json'), { overlaps: r.overlaps, theory: overlay ? { lines: overlay.lines, lambdaU: overlay.lambdaU, lambdaW: overlay.lambdaW } : null });
+  writeJsonAtomic(join(dir, 'overlaps.json'), {
+    overlaps: r.overlaps,
+    theory: overlay ? { lines: overlay.lines, lambdaU: overlay.lambdaU, lambdaW: overlay.lambdaW } : null,
+  });
   const figs = gmmFigures({
     overlaps: r.overlaps,
     loss: r.loss,
@@ -232,15 +348,35 @@ function writeOutputs(dir: string, r: GmmResult, overlay: TheoryOverlay | undefi
   for (const f of figs) writeFileAtomic(join(dir, f.file), f.svg);
   const c = r.config;
   const rows: (string | number | null)[][] = [
-    ['pHat (generated weight of the +μ mode)', fmt(r.pHat, 4), overlay ? fmt(overlay.pHat.finiteEuler, 4) : '—', overlay ? fmt(overlay.pHat.infinite, 4) : '—'],
+    [
+      'pHat (generated weight of the +μ mode)',
+      fmt(r.pHat, 4),
+      overlay ? fmt(overlay.pHat.finiteEuler, 4) : '—',
+      overlay ? fmt(overlay.pHat.infinite, 4) : '—',
+    ],
     ['training set p', fmt(r.trainP, 4), '—', fmt(c.p, 4)],
-    ['per-mode variance (+)', fmt(r.variance.plus, 4), overlay ? fmt(overlay.sigmaHat2.finiteEuler, 4) : '—', overlay ? fmt(overlay.sigmaHat2.infiniteEuler, 4) : '—'],
+    [
+      'per-mode variance (+)',
+      fmt(r.variance.plus, 4),
+      overlay ? fmt(overlay.sigmaHat2.finiteEuler, 4) : '—',
+      overlay ? fmt(overlay.sigmaHat2.infiniteEuler, 4) : '—',
+    ],
     ['mean ⟨x, μ⟩/d (+ / −)', `${fmt(r.modeMean.plus, 4)} / ${fmt(r.modeMean.minus, 4)}`, '—', '±1'],
   ];
   const cmp = overlay
     ? {
-        columns: ['overlap', 'RMS |experiment| − finite-n theory', 'RMS |experiment| − infinite-n theory', 'grid points compared'],
-        rows: (['c', 'm', 'omega', 'b'] as const).map((k) => [k, fmt(overlay.comparison.rmsFinite[k], 3), fmt(overlay.comparison.rmsInfinite[k], 3), overlay.comparison.points[k]]),
+        columns: [
+          'overlap',
+          'RMS |experiment| − finite-n theory',
+          'RMS |experiment| − infinite-n theory',
+          'grid points compared',
+        ],
+        rows: (['c', 'm', 'omega', 'b'] as const).map((k) => [
+          k,
+          fmt(overlay.comparison.rmsFinite[k], 3),
+          fmt(overlay.comparison.rmsInfinite[k], 3),
+          overlay.comparison.points[k],
+        ]),
       }
     : undefined;
   writeFileAtomic(
@@ -249,10 +385,21 @@ function writeOutputs(dir: string, r: GmmResult, overlay: TheoryOverlay | undefi
       title: `phaseflow gmm — two-layer autoencoder on the Gaussian mixture (${c.schedule}, d = ${c.d})`,
       subtitle: `n = ${c.n}, T = ${c.T}, ${c.epochs} epochs, lr ${c.lr}, l_u = ${c.lU}, l_w = ${c.lW}, κ = ${c.kappa}, p = ${c.p}, seed ${c.seed}; ${fmt(r.msPerEpoch, 3)} ms per epoch`,
       sections: [
-        { heading: 'What was generated', table: { columns: ['quantity', 'trained network', 'finite-n theory (Euler grid)', 'infinite n / target'], rows } },
-        ...(cmp ? [{ heading: 'Theory against experiment, per overlap', html: `<p>${overlay!.note}</p>`, table: cmp }] : []),
+        {
+          heading: 'What was generated',
+          table: {
+            columns: ['quantity', 'trained network', 'finite-n theory (Euler grid)', 'infinite n / target'],
+            rows,
+          },
+        },
+        ...(cmp
+          ? [{ heading: 'Theory against experiment, per overlap', html: `<p>${overlay!.note}</p>`, table: cmp }]
+          : []),
         { heading: 'Figures', figures: figs.map((f) => ({ svg: f.svg, caption: f.caption, file: f.file })) },
-        { heading: 'Configuration', code: JSON.stringify({ config: c, meta: summary.meta, timing: summary.timing }, null, 2) },
+        {
+          heading: 'Configuration',
+          code: JSON.stringify({ config: c, meta: summary.meta, timing: summary.timing }, null, 2),
+        },
       ],
     }),
   );
@@ -265,8 +412,10 @@ function humanSummary(r: GmmResult, overlay: TheoryOverlay | undefined, dir: str
     `per-mode variance   + ${fmt(r.variance.plus, 4)}   − ${fmt(r.variance.minus, 4)}`,
     `final loss ${fmt(r.loss.final, 5)}; ${fmt(r.msPerEpoch, 3)} ms per epoch`,
   ];
-  if (overlay) lines.push(`theory (λu=${overlay.lambdaU}, λw=${overlay.lambdaW}): pHat finite-n ${fmt(overlay.pHat.finiteEuler, 4)}, infinite-n ${fmt(overlay.pHat.infinite, 4)}`);
+  if (overlay)
+    lines.push(
+      `theory (λu=${overlay.lambdaU}, λw=${overlay.lambdaW}): pHat finite-n ${fmt(overlay.pHat.finiteEuler, 4)}, infinite-n ${fmt(overlay.pHat.infinite, 4)}`,
+    );
   if (dir) lines.push(`wrote ${join(dir, 'index.html')}`);
   return lines.join('\n');
 }
-

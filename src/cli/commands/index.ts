@@ -12,4 +12,16 @@ import { scanCommand } from './scan.js';
 import { mnistCommand } from './mnist.js';
 
 /** Registered subcommands, in the order --help lists them. */
-export const COMMANDS: Command[] = [exactCommand, gmmCommand, sweepCommand, theoryCommand, reproduceCommand, classifyCommand, denoiseCommand, uturnCommand, retrainCommand, scanCommand, mnistCommand];
+export const COMMANDS: Command[] = [
+  exactCommand,
+  gmmCommand,
+  sweepCommand,
+  theoryCommand,
+  reproduceCommand,
+  classifyCommand,
+  denoiseCommand,
+  uturnCommand,
+  retrainCommand,
+  scanCommand,
+  mnistCommand,
+];

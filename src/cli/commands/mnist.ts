@@ -4,7 +4,18 @@
  */
 import { defineCommand } from '../command.js';
 import { aliasesFor } from '../flags.js';
-import { COMMON_FLAGS, DENOISER_FLAGS, ORACLE_FLAGS, SCAN_FLAGS, configFromFlags, contextFromFlags, emit, guarded, pctCI, scanOverrides } from '../../realdata/cliOptions.js';
+import {
+  COMMON_FLAGS,
+  DENOISER_FLAGS,
+  ORACLE_FLAGS,
+  SCAN_FLAGS,
+  configFromFlags,
+  contextFromFlags,
+  emit,
+  guarded,
+  pctCI,
+  scanOverrides,
+} from '../../realdata/cliOptions.js';
 import { runRealDataPipeline } from '../../realdata/stages.js';
 import { pipelineVerdictLines } from '../../realdata/verdicts.js';
 import { UTURN_FLAGS, uturnOverrides } from './uturn.js';
@@ -48,15 +59,23 @@ export const mnistCommand = defineCommand({
     const r = await guarded(() =>
       runRealDataPipeline(ctx, { stages: v.stages, retrain: { paperWindow: v['paper-window'] } }),
     );
-    const lines = [`oracle held-out accuracy ${pctCI(r.classifier.oracle.accuracy)} (${r.classifier.oracle.heldOut.n} images)`];
+    const lines = [
+      `oracle held-out accuracy ${pctCI(r.classifier.oracle.accuracy)} (${r.classifier.oracle.heldOut.n} images)`,
+    ];
     if (r.uturn) {
       lines.push(
         `U-Turn window [${r.uturn.window.lo.toFixed(3)}, ${r.uturn.window.hi.toFixed(3)}] (paper [0.2, 0.6]); generated fraction of class A ${r.uturn.reference ? pctCI(r.uturn.reference) : '-'}` +
-          (r.uturn.quality ? `; U-Turn model ${r.uturn.quality.passed ? 'passes' : 'fails'} the quality gate (${(100 * r.uturn.quality.confident.value).toFixed(0)} % confident, ${r.uturn.quality.typical ? (100 * r.uturn.quality.typical.value).toFixed(0) : '-'} % typical)` : ''),
+          (r.uturn.quality
+            ? `; U-Turn model ${r.uturn.quality.passed ? 'passes' : 'fails'} the quality gate (${(100 * r.uturn.quality.confident.value).toFixed(0)} % confident, ${r.uturn.quality.typical ? (100 * r.uturn.quality.typical.value).toFixed(0) : '-'} % typical)`
+            : ''),
       );
     }
     lines.push(...pipelineVerdictLines(r));
-    lines.push(`total ${r.timing.seconds.toFixed(1)} s (${Object.entries(r.timing.stages).map(([k, s]) => `${k} ${s.toFixed(1)} s`).join(', ')})`);
+    lines.push(
+      `total ${r.timing.seconds.toFixed(1)} s (${Object.entries(r.timing.stages)
+        .map(([k, s]) => `${k} ${s.toFixed(1)} s`)
+        .join(', ')})`,
+    );
     emit(io, v, r, lines);
     return 0;
   },

@@ -13,13 +13,14 @@ import { runMeta } from '../../io/meta.js';
 export const reproduceCommand = defineCommand({
   name: 'reproduce',
   stoppable: true,
-  summary: "Regenerate the paper's results (exact field, trained autoencoder, theory, U-Turn, retraining) into one HTML report",
+  summary:
+    "Regenerate the paper's results (exact field, trained autoencoder, theory, U-Turn, retraining) into one HTML report",
   description: [
     'Stages, in order: ' + STAGES.map((s) => s.name).join(', ') + '.',
     'A finished stage is not run again (rerun the same command to resume; --force NAME,... or --force all to redo).',
     'A failed stage is shown in the report with its error; the other stages still run and the exit status is 1.',
     '',
-    'Scales: quick (default, about 10 minutes on 2 cores), paper (the paper\'s settings; hours on a CPU), tiny (seconds; for tests).',
+    "Scales: quick (default, about 10 minutes on 2 cores), paper (the paper's settings; hours on a CPU), tiny (seconds; for tests).",
     '',
     'Examples:',
     '  phaseflow reproduce --out runs/repro && open runs/repro/index.html',
@@ -31,7 +32,12 @@ export const reproduceCommand = defineCommand({
     seed: { ...FLAGS.seed, help: 'random seed for every stage' },
     threads: FLAGS.threads,
     only: { type: 'strings', choices: STAGES.map((s) => s.name), metavar: 'LIST', help: 'run only these stages' },
-    force: { type: 'strings', choices: ['all', ...STAGES.map((s) => s.name)], metavar: 'LIST', help: 'rerun these stages even if done' },
+    force: {
+      type: 'strings',
+      choices: ['all', ...STAGES.map((s) => s.name)],
+      metavar: 'LIST',
+      help: 'rerun these stages even if done',
+    },
     json: { ...FLAGS.json, help: 'print the stage records as JSON on stdout' },
     quiet: FLAGS.quiet,
   },
@@ -64,11 +70,18 @@ export const reproduceCommand = defineCommand({
     if (v.json) io.stdout.write(JSON.stringify({ meta, stages: records }, jsonReplacer) + '\n');
     else {
       io.stdout.write(
-        records.map((r) => `${r.status === 'done' ? 'done  ' : 'FAILED'}  ${r.name.padEnd(14)} ${r.seconds.toFixed(1).padStart(7)} s${r.error ? `  ${r.error}` : ''}`).join('\n') +
-          `\nreport: ${join(out, 'index.html')}\n`,
+        records
+          .map(
+            (r) =>
+              `${r.status === 'done' ? 'done  ' : 'FAILED'}  ${r.name.padEnd(14)} ${r.seconds.toFixed(1).padStart(7)} s${r.error ? `  ${r.error}` : ''}`,
+          )
+          .join('\n') + `\nreport: ${join(out, 'index.html')}\n`,
       );
     }
-    if (failed.length) io.stderr.write(`phaseflow reproduce: ${failed.length} stage(s) failed: ${failed.map((f) => f.name).join(', ')} (details in the report)\n`);
+    if (failed.length)
+      io.stderr.write(
+        `phaseflow reproduce: ${failed.length} stage(s) failed: ${failed.map((f) => f.name).join(', ')} (details in the report)\n`,
+      );
     return failed.length ? 1 : 0;
   },
 });

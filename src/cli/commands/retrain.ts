@@ -6,17 +6,52 @@ import { join } from 'node:path';
 import { defineCommand } from '../command.js';
 import { UsageError, defineFlags, type Values } from '../args.js';
 import { aliasesFor, seedList } from '../flags.js';
-import { COMMON_FLAGS, DENOISER_FLAGS, ORACLE_FLAGS, SHARD_FLAGS, byScale, configFromFlags, contextFromFlags, emit, guarded, mergeOrFail, readShardFiles, shardFromFlag } from '../../realdata/cliOptions.js';
+import {
+  COMMON_FLAGS,
+  DENOISER_FLAGS,
+  ORACLE_FLAGS,
+  SHARD_FLAGS,
+  byScale,
+  configFromFlags,
+  contextFromFlags,
+  emit,
+  guarded,
+  mergeOrFail,
+  readShardFiles,
+  shardFromFlag,
+} from '../../realdata/cliOptions.js';
 import type { RetrainConfig } from '../../realdata/config.js';
-import { mergeRetrainShards, runRetrainShard, runRetrainStage, shardFileName, type RetrainShardFile, type RetrainStageResult } from '../../realdata/retrain.js';
+import {
+  mergeRetrainShards,
+  runRetrainShard,
+  runRetrainStage,
+  shardFileName,
+  type RetrainShardFile,
+  type RetrainStageResult,
+} from '../../realdata/retrain.js';
 import { retrainVerdictLines } from '../../realdata/verdicts.js';
 import { runUTurnStage, type UTurnStageResult } from '../../realdata/uturnImages.js';
 import { UTURN_FLAGS, uturnOverrides } from './uturn.js';
 
 export const RETRAIN_FLAGS = defineFlags({
-  budgets: { type: 'ints', min: 1, metavar: 'INT,INT,...', presetDefaults: byScale((c) => c.retrain.budgets), help: 'training budgets (steps) evaluated for both arms' },
-  'retrain-seeds': { ...seedList('seeds, identical for both arms (at least 3 for intervals)'), presetDefaults: byScale((c) => c.retrain.seeds) },
-  'mass-inside': { type: 'number', gt: 0, max: 1, presetDefaults: byScale((c) => c.retrain.massInside), help: 'mass of the phase-aware sampler inside the window' },
+  budgets: {
+    type: 'ints',
+    min: 1,
+    metavar: 'INT,INT,...',
+    presetDefaults: byScale((c) => c.retrain.budgets),
+    help: 'training budgets (steps) evaluated for both arms',
+  },
+  'retrain-seeds': {
+    ...seedList('seeds, identical for both arms (at least 3 for intervals)'),
+    presetDefaults: byScale((c) => c.retrain.seeds),
+  },
+  'mass-inside': {
+    type: 'number',
+    gt: 0,
+    max: 1,
+    presetDefaults: byScale((c) => c.retrain.massInside),
+    help: 'mass of the phase-aware sampler inside the window',
+  },
 });
 
 /** Applies the retraining flags to the overrides. */
@@ -33,11 +68,13 @@ export function windowFrom(w: string | undefined): { window?: [number, number]; 
   if (w === undefined) return {};
   if (/^\s*[-+.\d]+\s*,\s*[-+.\d]+\s*$/.test(w)) {
     const [lo, hi] = w.split(',').map(Number);
-    if (!(lo >= 0 && hi <= 1 && lo < hi)) throw new UsageError(`--window: expected lo,hi with 0 <= lo < hi <= 1, got "${w}"`);
+    if (!(lo >= 0 && hi <= 1 && lo < hi))
+      throw new UsageError(`--window: expected lo,hi with 0 <= lo < hi <= 1, got "${w}"`);
     return { window: [lo, hi] };
   }
   const path = existsSync(join(w, 'result.json')) ? join(w, 'result.json') : w;
-  if (!existsSync(path)) throw new UsageError(`--window: expected lo,hi or a U-Turn result.json (or its folder), got "${w}"`);
+  if (!existsSync(path))
+    throw new UsageError(`--window: expected lo,hi or a U-Turn result.json (or its folder), got "${w}"`);
   try {
     const r = JSON.parse(readFileSync(path, 'utf8')) as UTurnStageResult;
     if (r.stage !== 'uturn' || !r.window) throw new Error('not a U-Turn result');
@@ -77,7 +114,11 @@ export const retrainCommand = defineCommand({
     ...ORACLE_FLAGS,
     ...UTURN_FLAGS,
     ...RETRAIN_FLAGS,
-    window: { type: 'string', metavar: 'LO,HI|FILE', help: 'decision window, or a U-Turn result.json to take it from (default: run the U-Turn)' },
+    window: {
+      type: 'string',
+      metavar: 'LO,HI|FILE',
+      help: 'decision window, or a U-Turn result.json to take it from (default: run the U-Turn)',
+    },
     'paper-window': { type: 'bool', help: "use the paper's hand-picked window [0.2, 0.6]" },
     ...SHARD_FLAGS,
   },
@@ -90,10 +131,12 @@ export const retrainCommand = defineCommand({
       emit(io, v, r, [`merged ${files.length} shard files (${r.parts.length} evaluations)`, ...retrainLines(r)]);
       return 0;
     }
-    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (folders are only taken with --merge)`);
+    if (positionals.length)
+      throw new UsageError(`unexpected argument "${positionals[0]}" (folders are only taken with --merge)`);
     const shard = shardFromFlag(v.shard);
     if (shard && !v.out) throw new UsageError('--out: required with --shard (the folder of this shard)');
-    if (v.window !== undefined && v['paper-window']) throw new UsageError('--window: give either --window or --paper-window');
+    if (v.window !== undefined && v['paper-window'])
+      throw new UsageError('--window: give either --window or --paper-window');
     const config = configFromFlags(v, (o) => {
       Object.assign(o.uturn!, uturnOverrides(v));
       Object.assign(o.retrain!, retrainOverrides(v));
@@ -121,7 +164,8 @@ export const retrainCommand = defineCommand({
 
 /** The CLI summary of a comparison: the table, the verdict of every budget with its power, the totals. */
 function retrainLines(r: RetrainStageResult): string[] {
-  const f = (m: { mean: number; low: number; high: number }) => `${m.mean.toFixed(3)} [${m.low.toFixed(3)}, ${m.high.toFixed(3)}]`;
+  const f = (m: { mean: number; low: number; high: number }) =>
+    `${m.mean.toFixed(3)} [${m.low.toFixed(3)}, ${m.high.toFixed(3)}]`;
   return [
     `window [${r.window.lo}, ${r.window.hi}] (${r.window.source}), ${r.massInside} of the training times inside; target p = ${r.targetFractionA.toFixed(4)}`,
     `budget  class error uniform     class error phase-aware  ratio u/p              confident u/p    FD uniform         FD phase-aware`,

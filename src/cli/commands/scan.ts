@@ -4,8 +4,28 @@
 import { defineCommand } from '../command.js';
 import { aliasesFor } from '../flags.js';
 import { UsageError } from '../args.js';
-import { COMMON_FLAGS, DENOISER_FLAGS, ORACLE_FLAGS, SCAN_FLAGS, SHARD_FLAGS, configFromFlags, contextFromFlags, emit, guarded, mergeOrFail, readShardFiles, scanOverrides, shardFromFlag } from '../../realdata/cliOptions.js';
-import { mergeScanShards, runScanShard, runScanStage, type ScanShardFile, type ScanStageResult } from '../../realdata/scan.js';
+import {
+  COMMON_FLAGS,
+  DENOISER_FLAGS,
+  ORACLE_FLAGS,
+  SCAN_FLAGS,
+  SHARD_FLAGS,
+  configFromFlags,
+  contextFromFlags,
+  emit,
+  guarded,
+  mergeOrFail,
+  readShardFiles,
+  scanOverrides,
+  shardFromFlag,
+} from '../../realdata/cliOptions.js';
+import {
+  mergeScanShards,
+  runScanShard,
+  runScanStage,
+  type ScanShardFile,
+  type ScanStageResult,
+} from '../../realdata/scan.js';
 import { runUTurnStage } from '../../realdata/uturnImages.js';
 import { UTURN_FLAGS, uturnOverrides } from './uturn.js';
 import { RETRAIN_FLAGS, retrainOverrides, windowFrom } from './retrain.js';
@@ -15,7 +35,7 @@ export const scanCommand = defineCommand({
   stoppable: true,
   summary: 'Interval scan: continue a partly trained model with times restricted to each interval; class-error change',
   description: [
-    "The paper's method, checked directly: \"for a given feature, find the intervals of time where training improves",
+    'The paper\'s method, checked directly: "for a given feature, find the intervals of time where training improves',
     'accuracy the most on that feature". From the uniform model at --base-steps, continue --extra-steps steps with',
     'training times uniform on each of the k intervals (and a uniform control), then measure the change of the class',
     'error |pHat_A - p| (same generation noise before and after; mean over --scan-seeds with 95 % CIs). Shown beside the',
@@ -40,8 +60,16 @@ export const scanCommand = defineCommand({
     ...UTURN_FLAGS,
     budgets: RETRAIN_FLAGS.budgets,
     ...SCAN_FLAGS,
-    uturn: { type: 'bool', default: true, help: 'run (or reuse) the U-Turn to compare with its window (--no-uturn to skip)' },
-    window: { type: 'string', metavar: 'FILE', help: 'compare with the window of this U-Turn result.json (or its folder) instead of running the U-Turn (e.g. in shards)' },
+    uturn: {
+      type: 'bool',
+      default: true,
+      help: 'run (or reuse) the U-Turn to compare with its window (--no-uturn to skip)',
+    },
+    window: {
+      type: 'string',
+      metavar: 'FILE',
+      help: 'compare with the window of this U-Turn result.json (or its folder) instead of running the U-Turn (e.g. in shards)',
+    },
     ...SHARD_FLAGS,
   },
   async run(v, { io, positionals }) {
@@ -53,7 +81,8 @@ export const scanCommand = defineCommand({
       emit(io, v, r, [`merged ${files.length} shard files (${r.parts.length} cells)`, ...scanLines(r)]);
       return 0;
     }
-    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (folders are only taken with --merge)`);
+    if (positionals.length)
+      throw new UsageError(`unexpected argument "${positionals[0]}" (folders are only taken with --merge)`);
     const shard = shardFromFlag(v.shard);
     if (shard && !v.out) throw new UsageError('--out: required with --shard (the folder of this shard)');
     const config = configFromFlags(v, (o) => {
@@ -63,7 +92,10 @@ export const scanCommand = defineCommand({
     });
     const ctx = await contextFromFlags(v, config, io);
     const given = windowFrom(v.window);
-    if (given.window) throw new UsageError('--window: scan compares with a U-Turn result (its curves and window): give its result.json or folder');
+    if (given.window)
+      throw new UsageError(
+        '--window: scan compares with a U-Turn result (its curves and window): give its result.json or folder',
+      );
     const uturn = async () => given.uturn ?? (v.uturn ? await runUTurnStage(ctx) : undefined);
     if (shard) {
       const s = await guarded(async () => runScanShard(ctx, { uturn: await uturn() }, shard));
@@ -80,10 +112,14 @@ export const scanCommand = defineCommand({
 });
 
 function scanLines(r: ScanStageResult): string[] {
-  const f = (m: { mean: number; low: number; high: number }) => `${m.mean.toFixed(3)} [${m.low.toFixed(3)}, ${m.high.toFixed(3)}]`;
+  const f = (m: { mean: number; low: number; high: number }) =>
+    `${m.mean.toFixed(3)} [${m.low.toFixed(3)}, ${m.high.toFixed(3)}]`;
   return [
     `interval            improvement of |pHat_A - p| (mean, 95 % CI)   confident after   inside U-Turn window`,
-    ...[...r.intervals, r.control].map((s) => `${s.label.padEnd(18)}  ${f(s.improvement).padEnd(44)}  ${`${(100 * s.confident.mean).toFixed(0)} %`.padEnd(16)}  ${s.insideWindow === null ? '-' : `${Math.round(100 * s.insideWindow)} %`}`),
+    ...[...r.intervals, r.control].map(
+      (s) =>
+        `${s.label.padEnd(18)}  ${f(s.improvement).padEnd(44)}  ${`${(100 * s.confident.mean).toFixed(0)} %`.padEnd(16)}  ${s.insideWindow === null ? '-' : `${Math.round(100 * s.insideWindow)} %`}`,
+    ),
     `scan: ${r.comparison.statement}`,
     `base ${r.baseSteps} steps + ${r.extraSteps} per interval, ${r.seeds.length} seeds, ${r.genSamples} images per evaluation; oracle accuracy ${(100 * r.oracle.accuracy.value).toFixed(2)} %; ${r.timing.seconds.toFixed(1)} s`,
   ];

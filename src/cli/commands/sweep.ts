@@ -10,8 +10,18 @@ import { FLAGS, aliasesFor, seedList } from '../flags.js';
 import { checkInput } from '../../io/paths.js';
 import { lockFolder } from '../pathFlags.js';
 import {
-  enumerateCells, shardCells, parseShard, configHash, runCell, mergeShards, aggregate,
-  type SweepConfig, type ShardFile, type CellResult, type SweepRow, type Shard,
+  enumerateCells,
+  shardCells,
+  parseShard,
+  configHash,
+  runCell,
+  mergeShards,
+  aggregate,
+  type SweepConfig,
+  type ShardFile,
+  type CellResult,
+  type SweepRow,
+  type Shard,
 } from '../../sweep/sweep.js';
 import { writeJsonAtomic, writeFileAtomic, jsonReplacer } from '../../io/atomic.js';
 import { runMeta } from '../../io/meta.js';
@@ -26,8 +36,20 @@ import { StopError } from '../../io/stop.js';
 const q = GMM_PRESETS.quick;
 
 const SWEEP_FLAGS = defineFlags({
-  kinds: { type: 'strings', choices: ['exact', 'trained'], default: ['exact', 'trained'], metavar: 'LIST', help: 'exact field and/or trained autoencoder' },
-  schedules: { type: 'strings', choices: ['linear', 've', 'dilated'], default: ['linear', 'dilated'], metavar: 'LIST', help: 'schedules' },
+  kinds: {
+    type: 'strings',
+    choices: ['exact', 'trained'],
+    default: ['exact', 'trained'],
+    metavar: 'LIST',
+    help: 'exact field and/or trained autoencoder',
+  },
+  schedules: {
+    type: 'strings',
+    choices: ['linear', 've', 'dilated'],
+    default: ['linear', 'dilated'],
+    metavar: 'LIST',
+    help: 'schedules',
+  },
   'sweep-d': { type: 'ints', min: 1, default: [100, 300, 1000], metavar: 'INT,INT,...', help: 'dimensions' },
   seeds: { ...seedList('seeds (one cell each)'), default: [0] },
   p: { ...FLAGS.p, default: 0.8 },
@@ -70,13 +92,17 @@ export const sweepCommand = defineCommand({
   flags: SWEEP_FLAGS,
   async run(v, { io, positionals }) {
     if (v.merge) return merge(v, positionals, io);
-    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (folders are only taken with --merge)`);
+    if (positionals.length)
+      throw new UsageError(`unexpected argument "${positionals[0]}" (folders are only taken with --merge)`);
     if (!v.out) throw new UsageError('--out: required (the folder for results and resumable progress)');
     const out = v.out;
     const ds = v['sweep-d'];
     const seeds = v.seeds;
     const schedules = v.schedules;
-    if (schedules.includes('dilated')) for (const d of ds) if (!(v.kappa < Math.sqrt(d))) throw new UsageError(`--kappa: the dilated schedule needs kappa < sqrt(d); kappa = ${v.kappa} but d = ${d}`);
+    if (schedules.includes('dilated'))
+      for (const d of ds)
+        if (!(v.kappa < Math.sqrt(d)))
+          throw new UsageError(`--kappa: the dilated schedule needs kappa < sqrt(d); kappa = ${v.kappa} but d = ${d}`);
     let shard: Shard | undefined;
     try {
       shard = v.shard ? parseShard(v.shard) : undefined;
@@ -93,30 +119,55 @@ export const sweepCommand = defineCommand({
       kappa: v.kappa,
       T: v['grid-points'],
       exact: { samples: v['exact-samples'], method: 'euler' },
-      trained: { n: v.n, epochs: v.epochs, lr: v.lr, lU: v.lu, lW: v.lw, genSamples: v['gen-samples'], genMethod: 'euler', backend: 'wasm' },
+      trained: {
+        n: v.n,
+        epochs: v.epochs,
+        lr: v.lr,
+        lU: v.lu,
+        lW: v.lw,
+        genSamples: v['gen-samples'],
+        genMethod: 'euler',
+        backend: 'wasm',
+      },
     };
     const hash = configHash(config);
     const file = join(out, shard ? `shard-${shard.index}-of-${shard.count}.json` : 'cells.json');
     const done: CellResult[] = [];
     if (existsSync(file)) {
       const prev = readShardFile(file);
-      if (prev.configHash !== hash) throw new UsageError(`--out: ${file} belongs to a sweep with other settings; choose another folder`);
+      if (prev.configHash !== hash)
+        throw new UsageError(`--out: ${file} belongs to a sweep with other settings; choose another folder`);
       done.push(...prev.cells);
     }
     const todo = shardCells(enumerateCells(config), shard).filter((c) => !done.some((d) => d.index === c.index));
-    const progress = new Progress({ total: todo.length + done.length, label: 'sweep cells', stream: io.stderr, quiet: v.quiet, plainEveryMs: 0 });
+    const progress = new Progress({
+      total: todo.length + done.length,
+      label: 'sweep cells',
+      stream: io.stderr,
+      quiet: v.quiet,
+      plainEveryMs: 0,
+    });
     progress.setStart(done.length);
     for (const cell of todo) {
       // A trained cell checkpoints in <out>/cells/<hash>-<index>/ and resumes there after a stop or a crash.
       const cellDir = join(out, 'cells', `${hash}-${cell.index}`);
       done.push(
-        await runCell(config, cell, v.threads, { dir: cell.kind === 'trained' ? cellDir : undefined }).catch((e: unknown) => {
-          if (e instanceof StopError) progress.stopped(done.length, `stopped by ${e.signal ?? 'request'}`);
-          throw e;
-        }),
+        await runCell(config, cell, v.threads, { dir: cell.kind === 'trained' ? cellDir : undefined }).catch(
+          (e: unknown) => {
+            if (e instanceof StopError) progress.stopped(done.length, `stopped by ${e.signal ?? 'request'}`);
+            throw e;
+          },
+        ),
       );
       done.sort((a, b) => a.index - b.index);
-      const data: ShardFile = { format: 'phaseflow.sweep-shard', version: 1, config, configHash: hash, shard: shard ?? null, cells: done };
+      const data: ShardFile = {
+        format: 'phaseflow.sweep-shard',
+        version: 1,
+        config,
+        configHash: hash,
+        shard: shard ?? null,
+        cells: done,
+      };
       writeJsonAtomic(file, data);
       progress.update(done.length, `${cell.kind} ${cell.schedule} d=${cell.d} seed=${cell.seed}`);
     }
@@ -129,7 +180,10 @@ export const sweepCommand = defineCommand({
     if (shard) {
       const summary = { shard, cells: done, configHash: hash, file };
       if (v.json) io.stdout.write(JSON.stringify(summary, jsonReplacer) + '\n');
-      else io.stdout.write(`shard ${shard.index}/${shard.count}: ${done.length} cells in ${file}; merge with: phaseflow sweep --merge ${out} --out ${out}\n`);
+      else
+        io.stdout.write(
+          `shard ${shard.index}/${shard.count}: ${done.length} cells in ${file}; merge with: phaseflow sweep --merge ${out} --out ${out}\n`,
+        );
       return 0;
     }
     return finish(out, config, done, v, io);
@@ -151,7 +205,10 @@ async function merge(v: SweepValues, dirs: string[], io: CommandIO): Promise<num
   const files: Array<{ name: string; data: ShardFile }> = [];
   for (const dir of dirs) checkInput(dir, { kind: 'dir' }, { field: 'merge' });
   for (const dir of dirs) {
-    for (const f of readdirSync(dir).filter((x) => /^shard-\d+-of-\d+\.json$/.test(x)).sort()) files.push({ name: join(dir, f), data: readShardFile(join(dir, f)) });
+    for (const f of readdirSync(dir)
+      .filter((x) => /^shard-\d+-of-\d+\.json$/.test(x))
+      .sort())
+      files.push({ name: join(dir, f), data: readShardFile(join(dir, f)) });
   }
   if (files.length === 0) throw new CliError(`--merge: no shard-*.json files in ${dirs.join(', ')}`);
   let merged;
@@ -161,7 +218,13 @@ async function merge(v: SweepValues, dirs: string[], io: CommandIO): Promise<num
     throw new CliError(`--merge: ${(err as Error).message}`);
   }
   // Without --out the merged result goes to the first folder, which then needs the run lock as an --out would.
-  const release = v.out ? () => {} : lockFolder(dirs[0], { flag: 'merge', command: 'sweep', log: (line) => io.stderr.write(`phaseflow sweep: ${line}\n`) });
+  const release = v.out
+    ? () => {}
+    : lockFolder(dirs[0], {
+        flag: 'merge',
+        command: 'sweep',
+        log: (line) => io.stderr.write(`phaseflow sweep: ${line}\n`),
+      });
   try {
     return finish(v.out ?? dirs[0], merged.config, merged.cells, v, io);
   } finally {
@@ -177,7 +240,17 @@ function finish(out: string, config: SweepConfig, cells: CellResult[], v: SweepV
   for (const f of figs) writeFileAtomic(join(out, f.file), f.svg);
   const table = {
     columns: ['kind', 'schedule', 'd', 'seeds', 'pHat', '± s.e.', 'train p', 'variance (+)', 'variance (−)'],
-    rows: rows.map((r) => [r.kind, r.schedule, r.d, r.seeds, fmt(r.pHat, 4), fmt(r.pHatStdErr, 2), fmt(r.trainP, 3), fmt(r.variancePlus, 4), fmt(r.varianceMinus, 4)]),
+    rows: rows.map((r) => [
+      r.kind,
+      r.schedule,
+      r.d,
+      r.seeds,
+      fmt(r.pHat, 4),
+      fmt(r.pHatStdErr, 2),
+      fmt(r.trainP, 3),
+      fmt(r.variancePlus, 4),
+      fmt(r.varianceMinus, 4),
+    ]),
   };
   writeFileAtomic(
     join(out, 'index.html'),
@@ -193,7 +266,12 @@ function finish(out: string, config: SweepConfig, cells: CellResult[], v: SweepV
   );
   if (v.json) io.stdout.write(JSON.stringify(result, jsonReplacer) + '\n');
   else {
-    io.stdout.write(table.columns.join('\t') + '\n' + table.rows.map((r) => r.join('\t')).join('\n') + `\nwrote ${join(out, 'index.html')}\n`);
+    io.stdout.write(
+      table.columns.join('\t') +
+        '\n' +
+        table.rows.map((r) => r.join('\t')).join('\n') +
+        `\nwrote ${join(out, 'index.html')}\n`,
+    );
   }
   return 0;
 }

@@ -8,7 +8,13 @@ import { defineCommand } from '../command.js';
 import { FLAGS, aliasesFor } from '../flags.js';
 import { writeJsonAtomic, jsonReplacer } from '../../io/atomic.js';
 import { writeReport } from '../../report/write.js';
-import { computeTheory, summarizeTheory, DEFAULT_THEORY_OPTIONS, type TheoryOptions, type TheoryReport } from '../../theory/compute.js';
+import {
+  computeTheory,
+  summarizeTheory,
+  DEFAULT_THEORY_OPTIONS,
+  type TheoryOptions,
+  type TheoryReport,
+} from '../../theory/compute.js';
 import { theoryFigures } from '../../theory/figures.js';
 import { PHASE1_NUMERATORS } from '../../theory/phase1.js';
 import { PHASE2_VARIANTS } from '../../theory/phase2.js';
@@ -49,19 +55,60 @@ export const theoryCommand = defineCommand({
   aliases: aliasesFor('theory'),
   flags: {
     n: { type: 'int', min: 1, max: 1e9, default: D.n, help: 'number of training samples' },
-    'lambda-u': { type: 'number', min: 0, max: 1e12, default: D.lambdaU, help: 'ridge on the decoder u (sum-over-samples units)' },
+    'lambda-u': {
+      type: 'number',
+      min: 0,
+      max: 1e12,
+      default: D.lambdaU,
+      help: 'ridge on the decoder u (sum-over-samples units)',
+    },
     'lambda-w': { type: 'number', min: 0, max: 1e12, default: D.lambdaW, help: 'ridge on the encoder w' },
     kappa: { ...FLAGS.kappa, max: 50, default: D.kappa, help: 'dilation constant' },
     p: { ...FLAGS.p, default: D.p },
     sigma: { ...FLAGS.sigma, max: 1e6, default: D.sigma },
-    'curve-points': { type: 'int', min: 2, max: 2001, default: D.grid, help: 'time points per phase of the theory curves' },
-    variant: { type: 'enum', choices: PHASE2_VARIANTS, default: D.variant, help: 'phase-2 c denominator: notebook (λ+n+1), cui (λ+n−1), fresh (λ+n)' },
-    numerator: { type: 'enum', choices: PHASE1_NUMERATORS, default: D.numerator, help: 'phase-1 objective numerator: notebook n(n+1)<φs>², fixed n²<φs>²+σ²n<φ²>, old (n<φs>)²+n<φ>²' },
+    'curve-points': {
+      type: 'int',
+      min: 2,
+      max: 2001,
+      default: D.grid,
+      help: 'time points per phase of the theory curves',
+    },
+    variant: {
+      type: 'enum',
+      choices: PHASE2_VARIANTS,
+      default: D.variant,
+      help: 'phase-2 c denominator: notebook (λ+n+1), cui (λ+n−1), fresh (λ+n)',
+    },
+    numerator: {
+      type: 'enum',
+      choices: PHASE1_NUMERATORS,
+      default: D.numerator,
+      help: 'phase-1 objective numerator: notebook n(n+1)<φs>², fixed n²<φs>²+σ²n<φ²>, old (n<φs>)²+n<φ>²',
+    },
     'theory-selection': { ...FLAGS['theory-selection'], default: D.selection },
     nodes: { type: 'int', min: 16, max: 1024, default: D.nodes, help: 'Gauss–Hermite nodes' },
-    'euler-points': { type: 'int', min: 2, max: 100000, default: D.eulerPoints, help: "generator's Euler grid points per phase (paper: T/2 = 40)" },
-    'ode-steps': { type: 'int', min: 4, max: 100000, default: D.odeSteps, help: 'RK4 steps per smooth segment of the reduced phase-1 ODE' },
-    kappas: { type: 'numbers', gt: 0, max: 50, default: [...D.kappas], metavar: 'LIST', help: 'κ values of the dilation-constant study' },
+    'euler-points': {
+      type: 'int',
+      min: 2,
+      max: 100000,
+      default: D.eulerPoints,
+      help: "generator's Euler grid points per phase (paper: T/2 = 40)",
+    },
+    'ode-steps': {
+      type: 'int',
+      min: 4,
+      max: 100000,
+      default: D.odeSteps,
+      help: 'RK4 steps per smooth segment of the reduced phase-1 ODE',
+    },
+    kappas: {
+      type: 'numbers',
+      gt: 0,
+      max: 50,
+      default: [...D.kappas],
+      metavar: 'LIST',
+      help: 'κ values of the dilation-constant study',
+    },
     'kappa-study': { type: 'bool', default: true, help: 'run the dilation-constant study (--no-kappa-study skips it)' },
     d: { ...FLAGS.d, max: 1e15, default: D.d, help: 'dimension for the phase-1 window κ/√d in the κ study' },
     json: FLAGS.json,
@@ -105,7 +152,10 @@ export const theoryCommand = defineCommand({
       });
     }
     if (v.json) io.stdout.write(JSON.stringify({ ...report, timing: { seconds } }, jsonReplacer) + '\n');
-    else io.stdout.write(summarizeTheory(report) + `\n${seconds.toFixed(1)} s${v.out ? `; wrote ${v.out}/index.html` : ''}\n`);
+    else
+      io.stdout.write(
+        summarizeTheory(report) + `\n${seconds.toFixed(1)} s${v.out ? `; wrote ${v.out}/index.html` : ''}\n`,
+      );
     return 0;
   },
 });

@@ -5,25 +5,79 @@
 import { defineCommand } from '../command.js';
 import { UsageError, defineFlags, withoutDefault, type Values } from '../args.js';
 import { FLAGS, aliasesFor } from '../flags.js';
-import { COMMON_FLAGS, DENOISER_FLAGS, ORACLE_FLAGS, byScale, configFromFlags, contextFromFlags, emit, guarded, modelDirRule, pctCI } from '../../realdata/cliOptions.js';
+import {
+  COMMON_FLAGS,
+  DENOISER_FLAGS,
+  ORACLE_FLAGS,
+  byScale,
+  configFromFlags,
+  contextFromFlags,
+  emit,
+  guarded,
+  modelDirRule,
+  pctCI,
+} from '../../realdata/cliOptions.js';
 import type { UTurnConfig } from '../../realdata/config.js';
 import { runUTurnStage } from '../../realdata/uturnImages.js';
 import { STOCHASTIC_METHODS } from '../../solver/sample.js';
 
 export const UTURN_FLAGS = defineFlags({
-  'turn-times': { type: 'numbers', gt: 0, lt: 1, metavar: 'T,T,...', presetDefaults: byScale((c) => c.uturn.turnTimes), help: 'turn times t0 (0 = noise, 1 = data)' },
-  starts: { type: 'int', min: 1, max: 1000000, presetDefaults: byScale((c) => c.uturn.startsPerClass), help: 'trajectories per start class and turn time' },
-  reference: { type: 'int', min: 0, max: 1000000, presetDefaults: byScale((c) => c.uturn.referenceSamples), help: 'images generated from noise for the generated-fraction line' },
-  forward: { type: 'enum', choices: ['exact', 'sde'], presetDefaults: byScale((c) => c.uturn.forward), help: "noising: exact draw of x_t0, or the noising SDE as the paper's code" },
+  'turn-times': {
+    type: 'numbers',
+    gt: 0,
+    lt: 1,
+    metavar: 'T,T,...',
+    presetDefaults: byScale((c) => c.uturn.turnTimes),
+    help: 'turn times t0 (0 = noise, 1 = data)',
+  },
+  starts: {
+    type: 'int',
+    min: 1,
+    max: 1000000,
+    presetDefaults: byScale((c) => c.uturn.startsPerClass),
+    help: 'trajectories per start class and turn time',
+  },
+  reference: {
+    type: 'int',
+    min: 0,
+    max: 1000000,
+    presetDefaults: byScale((c) => c.uturn.referenceSamples),
+    help: 'images generated from noise for the generated-fraction line',
+  },
+  forward: {
+    type: 'enum',
+    choices: ['exact', 'sde'],
+    presetDefaults: byScale((c) => c.uturn.forward),
+    help: "noising: exact draw of x_t0, or the noising SDE as the paper's code",
+  },
   'uturn-method': {
     type: 'enum',
     choices: STOCHASTIC_METHODS,
     presetDefaults: byScale((c) => c.uturn.method),
     help: 'regeneration, always stochastic: sde (the paper) or ddim with --sample-eta > 0',
   },
-  'uturn-steps': { type: 'int', min: 2, max: 100000, presetDefaults: byScale((c) => c.uturn.stepsPerUnit), help: 'regeneration steps per unit time (the paper: 1000)' },
-  'window-rule': { type: 'numbers', min: 0, max: 1, metavar: 'LO,HI', presetDefaults: byScale((c) => [c.uturn.windowLo, c.uturn.windowHi]), help: 'class-memory thresholds of the decision window' },
-  preview: { type: 'int', min: 0, max: 1024, presetDefaults: byScale((c) => c.uturn.previewSamples), help: 'generated images shown in the report' },
+  'uturn-steps': {
+    type: 'int',
+    min: 2,
+    max: 100000,
+    presetDefaults: byScale((c) => c.uturn.stepsPerUnit),
+    help: 'regeneration steps per unit time (the paper: 1000)',
+  },
+  'window-rule': {
+    type: 'numbers',
+    min: 0,
+    max: 1,
+    metavar: 'LO,HI',
+    presetDefaults: byScale((c) => [c.uturn.windowLo, c.uturn.windowHi]),
+    help: 'class-memory thresholds of the decision window',
+  },
+  preview: {
+    type: 'int',
+    min: 0,
+    max: 1024,
+    presetDefaults: byScale((c) => c.uturn.previewSamples),
+    help: 'generated images shown in the report',
+  },
 });
 
 /** Applies the U-Turn flags to the overrides. */
@@ -38,7 +92,8 @@ export function uturnOverrides(v: Partial<Values<typeof UTURN_FLAGS>>): Partial<
   if (v.preview !== undefined) u.previewSamples = v.preview;
   if (v['window-rule'] !== undefined) {
     const w = v['window-rule'];
-    if (w.length !== 2 || !(w[0] < w[1])) throw new UsageError(`--window-rule: expected LO,HI with 0 <= LO < HI <= 1, got ${w.join(',')}`);
+    if (w.length !== 2 || !(w[0] < w[1]))
+      throw new UsageError(`--window-rule: expected LO,HI with 0 <= LO < HI <= 1, got ${w.join(',')}`);
     [u.windowLo, u.windowHi] = w;
   }
   return u;
@@ -64,8 +119,17 @@ export const uturnCommand = defineCommand({
     ...DENOISER_FLAGS,
     ...ORACLE_FLAGS,
     ...UTURN_FLAGS,
-    model: { type: 'path', metavar: 'DIR', path: modelDirRule('unet', 'model'), help: 'a saved U-Net folder (`phaseflow denoise --out`: DIR/denoise/model) instead of training one' },
-    seed: { ...withoutDefault(FLAGS.seed), defaultText: 'the first retraining seed', help: 'seed of the uniform model' },
+    model: {
+      type: 'path',
+      metavar: 'DIR',
+      path: modelDirRule('unet', 'model'),
+      help: 'a saved U-Net folder (`phaseflow denoise --out`: DIR/denoise/model) instead of training one',
+    },
+    seed: {
+      ...withoutDefault(FLAGS.seed),
+      defaultText: 'the first retraining seed',
+      help: 'seed of the uniform model',
+    },
   },
   async run(v, { io }) {
     const config = configFromFlags(v, (o) => Object.assign(o.uturn!, uturnOverrides(v)));

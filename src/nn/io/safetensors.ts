@@ -26,7 +26,19 @@ export class SafetensorsError extends Error {
 }
 
 const DTYPE_BYTES: Record<string, number> = {
-  F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1, U16: 2, U32: 4, U64: 8,
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
+  U16: 2,
+  U32: 4,
+  U64: 8,
 };
 const MAX_HEADER = 100 * 1024 * 1024;
 
@@ -39,9 +51,11 @@ export function encodeSafetensors(
   if (Object.keys(metadata).length) header.__metadata__ = metadata;
   let off = 0;
   for (const t of tensors) {
-    if (t.name === '__metadata__' || t.name in header) throw new SafetensorsError(`duplicate or reserved tensor name "${t.name}"`);
+    if (t.name === '__metadata__' || t.name in header)
+      throw new SafetensorsError(`duplicate or reserved tensor name "${t.name}"`);
     const n = t.shape.reduce((a, b) => a * b, 1);
-    if (n !== t.data.length) throw new SafetensorsError(`tensor "${t.name}": shape [${t.shape}] needs ${n} values, got ${t.data.length}`);
+    if (n !== t.data.length)
+      throw new SafetensorsError(`tensor "${t.name}": shape [${t.shape}] needs ${n} values, got ${t.data.length}`);
     header[t.name] = { dtype: 'F32', shape: [...t.shape], data_offsets: [off, off + 4 * n] };
     off += 4 * n;
   }
@@ -96,9 +110,16 @@ export function decodeSafetensors(bytes: Uint8Array, what = 'safetensors file'):
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof e !== 'object' || e === null) fail(`entry "${name}" is not an object`);
     const { dtype, shape, data_offsets: offs } = e;
-    if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES)) fail(`tensor "${name}" has unknown dtype ${JSON.stringify(dtype)}`);
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`tensor "${name}" has an invalid shape`);
-    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((d) => Number.isInteger(d) && d >= 0) || offs[0] > offs[1]) {
+    if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES))
+      fail(`tensor "${name}" has unknown dtype ${JSON.stringify(dtype)}`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))
+      fail(`tensor "${name}" has an invalid shape`);
+    if (
+      !Array.isArray(offs) ||
+      offs.length !== 2 ||
+      !offs.every((d) => Number.isInteger(d) && d >= 0) ||
+      offs[0] > offs[1]
+    ) {
       fail(`tensor "${name}" has invalid data_offsets`);
     }
     const [b, end] = offs as [number, number];

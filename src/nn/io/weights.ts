@@ -22,21 +22,30 @@ import { decodeSafetensors, encodeSafetensors, SafetensorsError } from './safete
 export type ModelConfig = UNetConfig | ClassifierConfig;
 
 /** Serialises the module's parameters (or `values`, an arena-sized array such as EMA weights). */
-export function encodeWeights(module: Module, metadata: Record<string, string> = {}, values?: ArrayLike<number>): Uint8Array {
+export function encodeWeights(
+  module: Module,
+  metadata: Record<string, string> = {},
+  values?: ArrayLike<number>,
+): Uint8Array {
   const be = module.be;
   const base = module.params.values;
   const tensors = module.namedParams().map(([name, p]) => ({
     name,
     shape: p.shape,
     data: values
-      ? Array.prototype.slice.call(values, p.ptr - base, p.ptr - base + p.size) as number[]
+      ? (Array.prototype.slice.call(values, p.ptr - base, p.ptr - base + p.size) as number[])
       : be.read(p.ptr, p.size),
   }));
   return encodeSafetensors(tensors, { format: 'pt', ...metadata });
 }
 
 /** Writes the module's weights to `path` atomically. */
-export function saveWeights(path: string, module: Module, metadata: Record<string, string> = {}, values?: ArrayLike<number>): void {
+export function saveWeights(
+  path: string,
+  module: Module,
+  metadata: Record<string, string> = {},
+  values?: ArrayLike<number>,
+): void {
   writeFileAtomic(path, encodeWeights(module, metadata, values));
 }
 
@@ -48,9 +57,14 @@ export function loadWeightsFromBytes(module: Module, bytes: Uint8Array, what = '
   const missing = params.map(([n]) => n).filter((n) => !file.tensors.has(n));
   const unexpected = [...file.tensors.keys()].filter((n) => !want.has(n));
   const problems: string[] = [];
-  if (missing.length) problems.push(`missing ${missing.length} tensor(s): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
+  if (missing.length)
+    problems.push(
+      `missing ${missing.length} tensor(s): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`,
+    );
   if (unexpected.length) {
-    problems.push(`unexpected ${unexpected.length} tensor(s): ${unexpected.slice(0, 5).join(', ')}${unexpected.length > 5 ? ', ...' : ''}`);
+    problems.push(
+      `unexpected ${unexpected.length} tensor(s): ${unexpected.slice(0, 5).join(', ')}${unexpected.length > 5 ? ', ...' : ''}`,
+    );
   }
   for (const [name, p] of params) {
     const t = file.tensors.get(name);
@@ -81,7 +95,11 @@ export interface ConfiguredModel extends Module {
 }
 
 /** Writes `<dir>/config.json`, `<dir>/model.safetensors` and, given EMA weights, `<dir>/ema.safetensors`. */
-export function saveModel(dir: string, model: ConfiguredModel, opts: { ema?: ArrayLike<number>; metadata?: Record<string, string> } = {}): void {
+export function saveModel(
+  dir: string,
+  model: ConfiguredModel,
+  opts: { ema?: ArrayLike<number>; metadata?: Record<string, string> } = {},
+): void {
   const meta = { ...opts.metadata, config: JSON.stringify(model.config) };
   saveWeights(join(dir, 'model.safetensors'), model, meta);
   if (opts.ema) saveWeights(join(dir, 'ema.safetensors'), model, meta, opts.ema);
@@ -96,7 +114,9 @@ export function buildModel(be: Backend, config: unknown): ConfiguredModel {
     return new UNet(be, c);
   }
   if (c && c.model === 'classifier') return new Classifier(be, classifierConfig(c));
-  throw new Error(`unknown model config (expected "model": "unet" or "classifier"): ${JSON.stringify(config)?.slice(0, 200)}`);
+  throw new Error(
+    `unknown model config (expected "model": "unet" or "classifier"): ${JSON.stringify(config)?.slice(0, 200)}`,
+  );
 }
 
 /** Reads `<dir>/config.json`, builds the model and loads `<dir>/model.safetensors` (or ema.safetensors). */

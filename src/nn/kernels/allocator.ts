@@ -63,7 +63,8 @@ export class Allocator {
     this.sizes.delete(p);
     this.live -= size;
     // Insert sorted and merge with neighbours.
-    let lo = 0, hi = this.free.length;
+    let lo = 0,
+      hi = this.free.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (this.free[mid].start < p) lo = mid + 1;

@@ -87,8 +87,19 @@ export interface Backend {
 
   /** C = alpha op(A) op(B) + beta C, row-major; op(A) is M x K, op(B) K x N; beta = 0 never reads C. */
   gemm(
-    transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
-    a: Ptr, lda: number, b: Ptr, ldb: number, beta: number, c: Ptr, ldc: number,
+    transA: boolean,
+    transB: boolean,
+    M: number,
+    N: number,
+    K: number,
+    alpha: number,
+    a: Ptr,
+    lda: number,
+    b: Ptr,
+    ldb: number,
+    beta: number,
+    c: Ptr,
+    ldc: number,
   ): void;
   /** y += a x */
   axpy(n: number, a: number, x: Ptr, y: Ptr): void;
@@ -128,25 +139,67 @@ export interface Backend {
 
   /** GroupNorm over (N, C, P) with G groups; saves mean and rstd (N x G). */
   groupNormForward(
-    x: Ptr, gamma: Ptr, beta: Ptr, y: Ptr, mean: Ptr, rstd: Ptr, N: number, C: number, P: number, G: number, eps: number,
+    x: Ptr,
+    gamma: Ptr,
+    beta: Ptr,
+    y: Ptr,
+    mean: Ptr,
+    rstd: Ptr,
+    N: number,
+    C: number,
+    P: number,
+    G: number,
+    eps: number,
   ): void;
   /** dx overwritten; dgamma, dbeta accumulated. */
   groupNormBackward(
-    x: Ptr, gamma: Ptr, mean: Ptr, rstd: Ptr, dy: Ptr, dx: Ptr, dgamma: Ptr, dbeta: Ptr,
-    N: number, C: number, P: number, G: number,
+    x: Ptr,
+    gamma: Ptr,
+    mean: Ptr,
+    rstd: Ptr,
+    dy: Ptr,
+    dx: Ptr,
+    dgamma: Ptr,
+    dbeta: Ptr,
+    N: number,
+    C: number,
+    P: number,
+    G: number,
   ): void;
 
   /** z = SiLU(GroupNorm(x)) in one pass; the normalised y is not stored (mean, rstd saved as by groupNormForward). */
   groupNormSiluForward(
-    x: Ptr, gamma: Ptr, beta: Ptr, z: Ptr, mean: Ptr, rstd: Ptr, N: number, C: number, P: number, G: number, eps: number,
+    x: Ptr,
+    gamma: Ptr,
+    beta: Ptr,
+    z: Ptr,
+    mean: Ptr,
+    rstd: Ptr,
+    N: number,
+    C: number,
+    P: number,
+    G: number,
+    eps: number,
   ): void;
   /**
    * dx = (SiLU o GroupNorm)'(x)^T dz (overwritten), recomputing y from x and the statistics; dgamma, dbeta
    * accumulated. z is the forward output SiLU(y) (an implementation may use it for the sigmoid, s = z / y).
    */
   groupNormSiluBackward(
-    x: Ptr, gamma: Ptr, beta: Ptr, mean: Ptr, rstd: Ptr, z: Ptr, dz: Ptr, dx: Ptr, dgamma: Ptr, dbeta: Ptr,
-    N: number, C: number, P: number, G: number,
+    x: Ptr,
+    gamma: Ptr,
+    beta: Ptr,
+    mean: Ptr,
+    rstd: Ptr,
+    z: Ptr,
+    dz: Ptr,
+    dx: Ptr,
+    dgamma: Ptr,
+    dbeta: Ptr,
+    N: number,
+    C: number,
+    P: number,
+    G: number,
   ): void;
 
   /** Row softmax in place over an R x L block. */
@@ -155,7 +208,15 @@ export interface Backend {
   attentionForward(qkv: Ptr, o: Ptr, probs: Ptr, N: number, C: number, P: number, heads: number, scale: number): void;
   /** dqkv (N,3C,P) overwritten. */
   attentionBackward(
-    qkv: Ptr, probs: Ptr, dout: Ptr, dqkv: Ptr, N: number, C: number, P: number, heads: number, scale: number,
+    qkv: Ptr,
+    probs: Ptr,
+    dout: Ptr,
+    dqkv: Ptr,
+    N: number,
+    C: number,
+    P: number,
+    heads: number,
+    scale: number,
   ): void;
 
   adamStep(p: Ptr, g: Ptr, m: Ptr, v: Ptr, n: number, hp: AdamStepParams): void;
@@ -173,7 +234,14 @@ export function convOut(size: number, k: number, stride: number, pad: number): n
 
 /** Builds a ConvGeom, checking that the output is non-empty. */
 export function convGeom(
-  N: number, Ci: number, H: number, W: number, Co: number, k: number, stride: number, pad: number,
+  N: number,
+  Ci: number,
+  H: number,
+  W: number,
+  Co: number,
+  k: number,
+  stride: number,
+  pad: number,
 ): ConvGeom {
   const Ho = convOut(H, k, stride, pad);
   const Wo = convOut(W, k, stride, pad);

@@ -42,15 +42,27 @@ export class RefBackend implements Backend {
     this.heap.fill(v, p, p + n);
   }
   copyRows(src: Ptr, srcStride: number, dst: Ptr, dstStride: number, len: number, rows: number): void {
-    for (let r = 0; r < rows; r++) this.heap.copyWithin(dst + r * dstStride, src + r * srcStride, src + r * srcStride + len);
+    for (let r = 0; r < rows; r++)
+      this.heap.copyWithin(dst + r * dstStride, src + r * srcStride, src + r * srcStride + len);
   }
   copy(src: Ptr, dst: Ptr, n: number): void {
     this.heap.copyWithin(dst, src, src + n);
   }
 
   gemm(
-    transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
-    a: Ptr, lda: number, b: Ptr, ldb: number, beta: number, c: Ptr, ldc: number,
+    transA: boolean,
+    transB: boolean,
+    M: number,
+    N: number,
+    K: number,
+    alpha: number,
+    a: Ptr,
+    lda: number,
+    b: Ptr,
+    ldb: number,
+    beta: number,
+    c: Ptr,
+    ldc: number,
   ): void {
     const h = this.heap;
     for (let i = 0; i < M; i++) {
@@ -99,7 +111,9 @@ export class RefBackend implements Backend {
 
   conv2dForward(g: ConvGeom, x: Ptr, w: Ptr, bias: Ptr, y: Ptr, residual: Ptr = NONE): void {
     const h = this.heap;
-    const HW = g.H * g.W, P = g.Ho * g.Wo, KK = g.KH * g.KW;
+    const HW = g.H * g.W,
+      P = g.Ho * g.Wo,
+      KK = g.KH * g.KW;
     for (let n = 0; n < g.N; n++)
       for (let o = 0; o < g.Co; o++)
         for (let i = 0; i < g.Ho; i++)
@@ -117,7 +131,9 @@ export class RefBackend implements Backend {
   }
   conv2dBackwardData(g: ConvGeom, w: Ptr, dy: Ptr, dx: Ptr): void {
     const h = this.heap;
-    const HW = g.H * g.W, P = g.Ho * g.Wo, KK = g.KH * g.KW;
+    const HW = g.H * g.W,
+      P = g.Ho * g.Wo,
+      KK = g.KH * g.KW;
     h.fill(0, dx, dx + g.N * g.Ci * HW);
     for (let n = 0; n < g.N; n++)
       for (let o = 0; o < g.Co; o++)
@@ -134,7 +150,9 @@ export class RefBackend implements Backend {
   }
   conv2dBackwardWeight(g: ConvGeom, x: Ptr, dy: Ptr, dw: Ptr, dbias: Ptr): void {
     const h = this.heap;
-    const HW = g.H * g.W, P = g.Ho * g.Wo, KK = g.KH * g.KW;
+    const HW = g.H * g.W,
+      P = g.Ho * g.Wo,
+      KK = g.KH * g.KW;
     for (let n = 0; n < g.N; n++)
       for (let o = 0; o < g.Co; o++)
         for (let i = 0; i < g.Ho; i++)
@@ -189,7 +207,9 @@ export class RefBackend implements Backend {
   }
 
   avgPool2Forward(x: Ptr, y: Ptr, planes: number, H: number, W: number): void {
-    const h = this.heap, Ho = H >> 1, Wo = W >> 1;
+    const h = this.heap,
+      Ho = H >> 1,
+      Wo = W >> 1;
     for (let q = 0; q < planes; q++)
       for (let i = 0; i < Ho; i++)
         for (let j = 0; j < Wo; j++) {
@@ -198,7 +218,9 @@ export class RefBackend implements Backend {
         }
   }
   avgPool2Backward(dy: Ptr, dx: Ptr, planes: number, H: number, W: number): void {
-    const h = this.heap, Ho = H >> 1, Wo = W >> 1;
+    const h = this.heap,
+      Ho = H >> 1,
+      Wo = W >> 1;
     for (let q = 0; q < planes; q++)
       for (let i = 0; i < Ho; i++)
         for (let j = 0; j < Wo; j++) {
@@ -211,20 +233,34 @@ export class RefBackend implements Backend {
     const h = this.heap;
     for (let q = 0; q < planes; q++)
       for (let i = 0; i < 2 * H; i++)
-        for (let j = 0; j < 2 * W; j++) h[y + q * 4 * H * W + i * 2 * W + j] = h[x + q * H * W + (i >> 1) * W + (j >> 1)];
+        for (let j = 0; j < 2 * W; j++)
+          h[y + q * 4 * H * W + i * 2 * W + j] = h[x + q * H * W + (i >> 1) * W + (j >> 1)];
   }
   upsample2Backward(dy: Ptr, dx: Ptr, planes: number, H: number, W: number): void {
     const h = this.heap;
     h.fill(0, dx, dx + planes * H * W);
     for (let q = 0; q < planes; q++)
       for (let i = 0; i < 2 * H; i++)
-        for (let j = 0; j < 2 * W; j++) h[dx + q * H * W + (i >> 1) * W + (j >> 1)] += h[dy + q * 4 * H * W + i * 2 * W + j];
+        for (let j = 0; j < 2 * W; j++)
+          h[dx + q * H * W + (i >> 1) * W + (j >> 1)] += h[dy + q * 4 * H * W + i * 2 * W + j];
   }
 
   groupNormForward(
-    x: Ptr, gamma: Ptr, beta: Ptr, y: Ptr, mean: Ptr, rstd: Ptr, N: number, C: number, P: number, G: number, eps: number,
+    x: Ptr,
+    gamma: Ptr,
+    beta: Ptr,
+    y: Ptr,
+    mean: Ptr,
+    rstd: Ptr,
+    N: number,
+    C: number,
+    P: number,
+    G: number,
+    eps: number,
   ): void {
-    const h = this.heap, Cg = C / G, m = Cg * P;
+    const h = this.heap,
+      Cg = C / G,
+      m = Cg * P;
     for (let n = 0; n < N; n++)
       for (let g = 0; g < G; g++) {
         const base = x + (n * C + g * Cg) * P;
@@ -243,15 +279,29 @@ export class RefBackend implements Backend {
       }
   }
   groupNormBackward(
-    x: Ptr, gamma: Ptr, mean: Ptr, rstd: Ptr, dy: Ptr, dx: Ptr, dgamma: Ptr, dbeta: Ptr,
-    N: number, C: number, P: number, G: number,
+    x: Ptr,
+    gamma: Ptr,
+    mean: Ptr,
+    rstd: Ptr,
+    dy: Ptr,
+    dx: Ptr,
+    dgamma: Ptr,
+    dbeta: Ptr,
+    N: number,
+    C: number,
+    P: number,
+    G: number,
   ): void {
-    const h = this.heap, Cg = C / G, m = Cg * P;
+    const h = this.heap,
+      Cg = C / G,
+      m = Cg * P;
     for (let n = 0; n < N; n++)
       for (let g = 0; g < G; g++) {
-        const mu = h[mean + n * G + g], rs = h[rstd + n * G + g];
+        const mu = h[mean + n * G + g],
+          rs = h[rstd + n * G + g];
         const base = (n * C + g * Cg) * P;
-        let A = 0, B = 0;
+        let A = 0,
+          B = 0;
         for (let k = 0; k < m; k++) {
           const c = g * Cg + Math.floor(k / P);
           const xhat = (h[x + base + k] - mu) * rs;
@@ -271,23 +321,54 @@ export class RefBackend implements Backend {
 
   // The fused GroupNorm + SiLU as the composition of the unfused reference ops (through a temporary y).
   groupNormSiluForward(
-    x: Ptr, gamma: Ptr, beta: Ptr, z: Ptr, mean: Ptr, rstd: Ptr, N: number, C: number, P: number, G: number, eps: number,
+    x: Ptr,
+    gamma: Ptr,
+    beta: Ptr,
+    z: Ptr,
+    mean: Ptr,
+    rstd: Ptr,
+    N: number,
+    C: number,
+    P: number,
+    G: number,
+    eps: number,
   ): void {
-    const n = N * C * P, y = this.alloc(n);
+    const n = N * C * P,
+      y = this.alloc(n);
     this.groupNormForward(x, gamma, beta, y, mean, rstd, N, C, P, G, eps);
     this.siluForward(y, z, n);
     this.free(y);
   }
   // The reference recomputes the sigmoid from y (z unused): an independent check of the wasm kernel's s = z / y.
   groupNormSiluBackward(
-    x: Ptr, gamma: Ptr, beta: Ptr, mean: Ptr, rstd: Ptr, _z: Ptr, dz: Ptr, dx: Ptr, dgamma: Ptr, dbeta: Ptr,
-    N: number, C: number, P: number, G: number,
+    x: Ptr,
+    gamma: Ptr,
+    beta: Ptr,
+    mean: Ptr,
+    rstd: Ptr,
+    _z: Ptr,
+    dz: Ptr,
+    dx: Ptr,
+    dgamma: Ptr,
+    dbeta: Ptr,
+    N: number,
+    C: number,
+    P: number,
+    G: number,
   ): void {
-    const n = N * C * P, y = this.alloc(n), dy = this.alloc(n), h = this.heap, Cg = C / G;
+    const n = N * C * P,
+      y = this.alloc(n),
+      dy = this.alloc(n),
+      h = this.heap,
+      Cg = C / G;
     for (let q = 0; q < N * G; q++) {
-      const nn = Math.floor(q / G), g = q % G, mu = h[mean + q], rs = h[rstd + q];
+      const nn = Math.floor(q / G),
+        g = q % G,
+        mu = h[mean + q],
+        rs = h[rstd + q];
       for (let k = 0; k < Cg * P; k++) {
-        const c = g * Cg + Math.floor(k / P), i = (nn * C + g * Cg) * P + k;
+        const c = g * Cg + Math.floor(k / P),
+          i = (nn * C + g * Cg) * P + k;
         h[y + i] = (h[x + i] - mu) * rs * h[gamma + c] + h[beta + c];
       }
     }
@@ -312,7 +393,9 @@ export class RefBackend implements Backend {
     const d = C / heads;
     for (let n = 0; n < N; n++)
       for (let hd = 0; hd < heads; hd++) {
-        const q = at(qkv, n * 3 * C * P + hd * d * P), k = at(q, C * P), v = at(k, C * P);
+        const q = at(qkv, n * 3 * C * P + hd * d * P),
+          k = at(q, C * P),
+          v = at(k, C * P);
         const a = at(probs, (n * heads + hd) * P * P);
         this.gemm(true, false, P, P, d, scale, q, P, k, P, 0, a, P);
         this.softmaxRows(a, P, P);
@@ -320,14 +403,27 @@ export class RefBackend implements Backend {
       }
   }
   attentionBackward(
-    qkv: Ptr, probs: Ptr, dout: Ptr, dqkv: Ptr, N: number, C: number, P: number, heads: number, scale: number,
+    qkv: Ptr,
+    probs: Ptr,
+    dout: Ptr,
+    dqkv: Ptr,
+    N: number,
+    C: number,
+    P: number,
+    heads: number,
+    scale: number,
   ): void {
     const dA = this.alloc(P * P); // before reading this.heap: alloc may replace it
-    const d = C / heads, h = this.heap;
+    const d = C / heads,
+      h = this.heap;
     for (let n = 0; n < N; n++)
       for (let hd = 0; hd < heads; hd++) {
-        const q = at(qkv, n * 3 * C * P + hd * d * P), k = at(q, C * P), v = at(k, C * P);
-        const dq = at(dqkv, n * 3 * C * P + hd * d * P), dk = at(dq, C * P), dv = at(dk, C * P);
+        const q = at(qkv, n * 3 * C * P + hd * d * P),
+          k = at(q, C * P),
+          v = at(k, C * P);
+        const dq = at(dqkv, n * 3 * C * P + hd * d * P),
+          dk = at(dq, C * P),
+          dv = at(dk, C * P);
         const a = at(probs, (n * heads + hd) * P * P);
         const dO = at(dout, (n * C + hd * d) * P);
         this.gemm(false, false, d, P, P, 1, dO, P, a, P, 0, dv, P);

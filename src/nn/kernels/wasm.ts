@@ -13,7 +13,16 @@
 import { createPool, type KernelModule, type KernelPool } from '../../kernels/pool.js';
 import { resolveSimd, variantName, type SimdPreference, type SimdVariant } from '../../kernels/simd.js';
 import { wasmPath } from '../../kernels/wasm.js';
-import { at, bytes, NONE, type AdamStepParams, type Backend, type ByteAddr, type ConvGeom, type Ptr } from './backend.js';
+import {
+  at,
+  bytes,
+  NONE,
+  type AdamStepParams,
+  type Backend,
+  type ByteAddr,
+  type ConvGeom,
+  type Ptr,
+} from './backend.js';
 import type { NnExports } from './exports.gen.js';
 import * as L from './convLayout.js';
 
@@ -139,9 +148,17 @@ export class WasmBackend implements Backend {
   }
   copyRows(src: Ptr, srcStride: number, dst: Ptr, dstStride: number, len: number, rows: number): void {
     const pieces = rows * len < 1 << 15 ? [[0, rows] as [number, number]] : this.split(rows);
-    this.exec('copy_rows', pieces.map(([r0, r1]) => [
-      bytes(at(src, r0 * srcStride)), srcStride, bytes(at(dst, r0 * dstStride)), dstStride, len, r1 - r0,
-    ]));
+    this.exec(
+      'copy_rows',
+      pieces.map(([r0, r1]) => [
+        bytes(at(src, r0 * srcStride)),
+        srcStride,
+        bytes(at(dst, r0 * dstStride)),
+        dstStride,
+        len,
+        r1 - r0,
+      ]),
+    );
   }
   copy(src: Ptr, dst: Ptr, n: number): void {
     this.heap.copyWithin(dst, src, src + n);
@@ -187,19 +204,51 @@ export class WasmBackend implements Backend {
   // ---- dense ----------------------------------------------------------------------------------------------------
 
   gemm(
-    transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
-    a: Ptr, lda: number, b: Ptr, ldb: number, beta: number, c: Ptr, ldc: number,
+    transA: boolean,
+    transB: boolean,
+    M: number,
+    N: number,
+    K: number,
+    alpha: number,
+    a: Ptr,
+    lda: number,
+    b: Ptr,
+    ldb: number,
+    beta: number,
+    c: Ptr,
+    ldc: number,
   ): void {
     this.ensureScratch(this.gemmScratch);
-    const ta = transA ? 1 : 0, tb = transB ? 1 : 0;
+    const ta = transA ? 1 : 0,
+      tb = transB ? 1 : 0;
     // Split C by column blocks (multiples of 8, the micro-kernel width) when it is wide enough to pay for a
     // dispatch; otherwise one call.
     const flops = 2 * M * N * K;
-    const parts = flops < 4e6 ? [[0, N] as [number, number]] : this.split(Math.ceil(N / 8)).map(([s, e]) => [s * 8, Math.min(N, e * 8)] as [number, number]);
-    this.exec('sgemm', parts.filter(([s, e]) => e > s).map(([j0, j1], t) => [
-      ta, tb, M, j1 - j0, K, alpha, bytes(a), lda,
-      bytes(at(b, tb ? j0 * ldb : j0)), ldb, beta, bytes(at(c, j0)), ldc, bytes(this.scratch[t]),
-    ]));
+    const parts =
+      flops < 4e6
+        ? [[0, N] as [number, number]]
+        : this.split(Math.ceil(N / 8)).map(([s, e]) => [s * 8, Math.min(N, e * 8)] as [number, number]);
+    this.exec(
+      'sgemm',
+      parts
+        .filter(([s, e]) => e > s)
+        .map(([j0, j1], t) => [
+          ta,
+          tb,
+          M,
+          j1 - j0,
+          K,
+          alpha,
+          bytes(a),
+          lda,
+          bytes(at(b, tb ? j0 * ldb : j0)),
+          ldb,
+          beta,
+          bytes(at(c, j0)),
+          ldc,
+          bytes(this.scratch[t]),
+        ]),
+    );
   }
   axpy(n: number, a: number, x: Ptr, y: Ptr): void {
     this.ex.axpy(n, a, bytes(x), bytes(y));
@@ -276,9 +325,20 @@ export class WasmBackend implements Backend {
     this.ensureScratch(this.ex.wino4_scratch_floats(ci, co, g.H, g.W, 0));
     const U = this.wino4Filter(g, w, swap);
     const geo = this.convArgs(g, swap);
-    this.exec('wino4_fwd', this.split(g.N).map(([n0, n1], t) => [
-      geo, bytes(x), U, bytes(bias), bytes(y), n0, n1, bytes(this.scratch[t]), bytes(res),
-    ]));
+    this.exec(
+      'wino4_fwd',
+      this.split(g.N).map(([n0, n1], t) => [
+        geo,
+        bytes(x),
+        U,
+        bytes(bias),
+        bytes(y),
+        n0,
+        n1,
+        bytes(this.scratch[t]),
+        bytes(res),
+      ]),
+    );
   }
   /** Transformed filter (16 x rows x cols) of w in the shared buffer; returns its byte address. */
   private winoFilter(g: ConvGeom, w: Ptr, flip: boolean): ByteAddr {
@@ -306,14 +366,27 @@ export class WasmBackend implements Backend {
       this.ensureScratch(this.ex.wino_scratch_floats(g.Ci, g.Co, g.H, g.W));
       const U = this.winoFilter(g, w, false);
       const geo = this.convArgs(g);
-      this.exec('wino_fwd', this.split(g.N).map(([n0, n1], t) => [geo, bytes(x), U, bytes(bias), bytes(y), n0, n1, bytes(this.scratch[t])]));
+      this.exec(
+        'wino_fwd',
+        this.split(g.N).map(([n0, n1], t) => [geo, bytes(x), U, bytes(bias), bytes(y), n0, n1, bytes(this.scratch[t])]),
+      );
       return;
     }
     this.convScratch(g);
     const geo = this.convArgs(g);
-    this.exec('conv2d_fwd', this.split(g.N).map(([n0, n1], t) => [
-      geo, bytes(x), bytes(w), bytes(bias), bytes(y), n0, n1, bytes(this.scratch[t]),
-    ]));
+    this.exec(
+      'conv2d_fwd',
+      this.split(g.N).map(([n0, n1], t) => [
+        geo,
+        bytes(x),
+        bytes(w),
+        bytes(bias),
+        bytes(y),
+        n0,
+        n1,
+        bytes(this.scratch[t]),
+      ]),
+    );
   }
   conv2dBackwardData(g: ConvGeom, w: Ptr, dy: Ptr, dx: Ptr): void {
     if (this.convPath(g) === 'wino4') {
@@ -326,14 +399,27 @@ export class WasmBackend implements Backend {
       this.ensureScratch(this.ex.wino_scratch_floats(g.Co, g.Ci, g.H, g.W));
       const U = this.winoFilter(g, w, true);
       const geo = this.convArgs(g, true);
-      this.exec('wino_fwd', this.split(g.N).map(([n0, n1], t) => [geo, bytes(dy), U, bytes(NONE), bytes(dx), n0, n1, bytes(this.scratch[t])]));
+      this.exec(
+        'wino_fwd',
+        this.split(g.N).map(([n0, n1], t) => [
+          geo,
+          bytes(dy),
+          U,
+          bytes(NONE),
+          bytes(dx),
+          n0,
+          n1,
+          bytes(this.scratch[t]),
+        ]),
+      );
       return;
     }
     this.convScratch(g);
     const geo = this.convArgs(g);
-    this.exec('conv2d_bwd_data', this.split(g.N).map(([n0, n1], t) => [
-      geo, bytes(w), bytes(dy), bytes(dx), n0, n1, bytes(this.scratch[t]),
-    ]));
+    this.exec(
+      'conv2d_bwd_data',
+      this.split(g.N).map(([n0, n1], t) => [geo, bytes(w), bytes(dy), bytes(dx), n0, n1, bytes(this.scratch[t])]),
+    );
   }
   conv2dBackwardWeight(g: ConvGeom, x: Ptr, dy: Ptr, dw: Ptr, dbias: Ptr): void {
     const path = this.convPath(g);
@@ -347,11 +433,14 @@ export class WasmBackend implements Backend {
     // Thread 0 accumulates into dw / dbias directly; the others into zeroed partials [dw | dbias], summed after.
     const parts = pieces.length > 1 ? this.partials(nw + g.Co) : [];
     const kernel = path === 'wino4' ? 'wino4_bwd_weight' : wino ? 'wino_bwd_weight' : 'conv2d_bwd_weight';
-    this.exec(kernel, pieces.map(([n0, n1], t) => {
-      const pw = t === 0 ? dw : parts[t - 1];
-      const pb = dbias === NONE ? NONE : t === 0 ? dbias : at(parts[t - 1], nw);
-      return [geo, bytes(x), bytes(dy), bytes(pw), bytes(pb), n0, n1, bytes(this.scratch[t])];
-    }));
+    this.exec(
+      kernel,
+      pieces.map(([n0, n1], t) => {
+        const pw = t === 0 ? dw : parts[t - 1];
+        const pb = dbias === NONE ? NONE : t === 0 ? dbias : at(parts[t - 1], nw);
+        return [geo, bytes(x), bytes(dy), bytes(pw), bytes(pb), n0, n1, bytes(this.scratch[t])];
+      }),
+    );
     for (let t = 1; t < pieces.length; t++) {
       this.axpy(nw, 1, parts[t - 1], dw);
       if (dbias !== 0) this.axpy(g.Co, 1, at(parts[t - 1], nw), dbias);
@@ -366,16 +455,23 @@ export class WasmBackend implements Backend {
     return this.split(Math.ceil(n / 4)).map(([s, e]) => [s * 4, Math.min(n, e * 4)]);
   }
   private unary(name: 'relu_fwd' | 'silu_fwd', x: Ptr, y: Ptr, n: number): void {
-    this.exec(name, this.elementPieces(n).map(([i0, i1]) => [bytes(at(x, i0)), bytes(at(y, i0)), i1 - i0]));
+    this.exec(
+      name,
+      this.elementPieces(n).map(([i0, i1]) => [bytes(at(x, i0)), bytes(at(y, i0)), i1 - i0]),
+    );
   }
   private unaryBackward(name: 'relu_bwd' | 'silu_bwd', x: Ptr, dy: Ptr, dx: Ptr, n: number): void {
-    this.exec(name, this.elementPieces(n).map(([i0, i1]) => [
-      bytes(at(x, i0)), bytes(at(dy, i0)), bytes(at(dx, i0)), i1 - i0,
-    ]));
+    this.exec(
+      name,
+      this.elementPieces(n).map(([i0, i1]) => [bytes(at(x, i0)), bytes(at(dy, i0)), bytes(at(dx, i0)), i1 - i0]),
+    );
   }
   /** fill(p + i0, i1 - i0, v) over executor pieces. */
   private elementwiseRange(name: 'fill', p: Ptr, n: number, v: number): void {
-    this.exec(name, this.elementPieces(n).map(([i0, i1]) => [bytes(at(p, i0)), i1 - i0, v]));
+    this.exec(
+      name,
+      this.elementPieces(n).map(([i0, i1]) => [bytes(at(p, i0)), i1 - i0, v]),
+    );
   }
   reluForward(x: Ptr, y: Ptr, n: number): void {
     this.unary('relu_fwd', x, y, n);
@@ -397,9 +493,21 @@ export class WasmBackend implements Backend {
     this.ex.sum_nc(bytes(y), bytes(out), N, C, P, os);
   }
 
-  private planes(name: 'avgpool2_fwd' | 'avgpool2_bwd' | 'upsample2_fwd' | 'upsample2_bwd', a: Ptr, b: Ptr, planes: number, H: number, W: number, aPlane: number, bPlane: number): void {
+  private planes(
+    name: 'avgpool2_fwd' | 'avgpool2_bwd' | 'upsample2_fwd' | 'upsample2_bwd',
+    a: Ptr,
+    b: Ptr,
+    planes: number,
+    H: number,
+    W: number,
+    aPlane: number,
+    bPlane: number,
+  ): void {
     const pieces = planes * H * W < 1 << 16 ? [[0, planes] as [number, number]] : this.split(planes);
-    this.exec(name, pieces.map(([q0, q1]) => [bytes(at(a, q0 * aPlane)), bytes(at(b, q0 * bPlane)), q1 - q0, H, W]));
+    this.exec(
+      name,
+      pieces.map(([q0, q1]) => [bytes(at(a, q0 * aPlane)), bytes(at(b, q0 * bPlane)), q1 - q0, H, W]),
+    );
   }
   avgPool2Forward(x: Ptr, y: Ptr, planes: number, H: number, W: number): void {
     this.planes('avgpool2_fwd', x, y, planes, H, W, H * W, (H * W) / 4);
@@ -417,22 +525,70 @@ export class WasmBackend implements Backend {
   // ---- normalisation and attention -----------------------------------------------------------------------------
 
   groupNormForward(
-    x: Ptr, gamma: Ptr, beta: Ptr, y: Ptr, mean: Ptr, rstd: Ptr, N: number, C: number, P: number, G: number, eps: number,
+    x: Ptr,
+    gamma: Ptr,
+    beta: Ptr,
+    y: Ptr,
+    mean: Ptr,
+    rstd: Ptr,
+    N: number,
+    C: number,
+    P: number,
+    G: number,
+    eps: number,
   ): void {
-    this.exec('groupnorm_fwd', this.split(N).map(([n0, n1]) => [
-      bytes(x), bytes(gamma), bytes(beta), bytes(y), bytes(mean), bytes(rstd), n0, n1, C, P, G, eps,
-    ]));
+    this.exec(
+      'groupnorm_fwd',
+      this.split(N).map(([n0, n1]) => [
+        bytes(x),
+        bytes(gamma),
+        bytes(beta),
+        bytes(y),
+        bytes(mean),
+        bytes(rstd),
+        n0,
+        n1,
+        C,
+        P,
+        G,
+        eps,
+      ]),
+    );
   }
   groupNormBackward(
-    x: Ptr, gamma: Ptr, mean: Ptr, rstd: Ptr, dy: Ptr, dx: Ptr, dgamma: Ptr, dbeta: Ptr,
-    N: number, C: number, P: number, G: number,
+    x: Ptr,
+    gamma: Ptr,
+    mean: Ptr,
+    rstd: Ptr,
+    dy: Ptr,
+    dx: Ptr,
+    dgamma: Ptr,
+    dbeta: Ptr,
+    N: number,
+    C: number,
+    P: number,
+    G: number,
   ): void {
     const pieces = this.split(N);
     const parts = pieces.length > 1 ? this.partials(2 * C) : [];
-    this.exec('groupnorm_bwd', pieces.map(([n0, n1], t) => [
-      bytes(x), bytes(gamma), bytes(mean), bytes(rstd), bytes(dy), bytes(dx),
-      bytes(t === 0 ? dgamma : parts[t - 1]), bytes(t === 0 ? dbeta : at(parts[t - 1], C)), n0, n1, C, P, G,
-    ]));
+    this.exec(
+      'groupnorm_bwd',
+      pieces.map(([n0, n1], t) => [
+        bytes(x),
+        bytes(gamma),
+        bytes(mean),
+        bytes(rstd),
+        bytes(dy),
+        bytes(dx),
+        bytes(t === 0 ? dgamma : parts[t - 1]),
+        bytes(t === 0 ? dbeta : at(parts[t - 1], C)),
+        n0,
+        n1,
+        C,
+        P,
+        G,
+      ]),
+    );
     for (let t = 1; t < pieces.length; t++) {
       this.axpy(C, 1, parts[t - 1], dgamma);
       this.axpy(C, 1, at(parts[t - 1], C), dbeta);
@@ -440,7 +596,17 @@ export class WasmBackend implements Backend {
   }
 
   groupNormSiluForward(
-    x: Ptr, gamma: Ptr, beta: Ptr, z: Ptr, mean: Ptr, rstd: Ptr, N: number, C: number, P: number, G: number, eps: number,
+    x: Ptr,
+    gamma: Ptr,
+    beta: Ptr,
+    z: Ptr,
+    mean: Ptr,
+    rstd: Ptr,
+    N: number,
+    C: number,
+    P: number,
+    G: number,
+    eps: number,
   ): void {
     if (P % 4 !== 0) {
       // the fused kernels run whole vectors per channel; odd planes take the two-pass route
@@ -449,13 +615,40 @@ export class WasmBackend implements Backend {
       return;
     }
     this.ensureScratch(16);
-    this.exec('groupnorm_silu_fwd', this.split(N).map(([n0, n1], t) => [
-      bytes(x), bytes(gamma), bytes(beta), bytes(z), bytes(mean), bytes(rstd), n0, n1, C, P, G, eps, bytes(this.scratch[t]),
-    ]));
+    this.exec(
+      'groupnorm_silu_fwd',
+      this.split(N).map(([n0, n1], t) => [
+        bytes(x),
+        bytes(gamma),
+        bytes(beta),
+        bytes(z),
+        bytes(mean),
+        bytes(rstd),
+        n0,
+        n1,
+        C,
+        P,
+        G,
+        eps,
+        bytes(this.scratch[t]),
+      ]),
+    );
   }
   groupNormSiluBackward(
-    x: Ptr, gamma: Ptr, beta: Ptr, mean: Ptr, rstd: Ptr, z: Ptr, dz: Ptr, dx: Ptr, dgamma: Ptr, dbeta: Ptr,
-    N: number, C: number, P: number, G: number,
+    x: Ptr,
+    gamma: Ptr,
+    beta: Ptr,
+    mean: Ptr,
+    rstd: Ptr,
+    z: Ptr,
+    dz: Ptr,
+    dx: Ptr,
+    dgamma: Ptr,
+    dbeta: Ptr,
+    N: number,
+    C: number,
+    P: number,
+    G: number,
   ): void {
     if (P % 4 !== 0) {
       // recompute y into dx, then the unfused backward passes
@@ -469,11 +662,27 @@ export class WasmBackend implements Backend {
     this.ensureScratch((C / G) * P);
     const pieces = this.split(N);
     const parts = pieces.length > 1 ? this.partials(2 * C) : [];
-    this.exec('groupnorm_silu_bwd', pieces.map(([n0, n1], t) => [
-      bytes(x), bytes(gamma), bytes(beta), bytes(mean), bytes(rstd), bytes(dz), bytes(dx),
-      bytes(t === 0 ? dgamma : parts[t - 1]), bytes(t === 0 ? dbeta : at(parts[t - 1], C)), n0, n1, C, P, G, bytes(this.scratch[t]),
-      bytes(z),
-    ]));
+    this.exec(
+      'groupnorm_silu_bwd',
+      pieces.map(([n0, n1], t) => [
+        bytes(x),
+        bytes(gamma),
+        bytes(beta),
+        bytes(mean),
+        bytes(rstd),
+        bytes(dz),
+        bytes(dx),
+        bytes(t === 0 ? dgamma : parts[t - 1]),
+        bytes(t === 0 ? dbeta : at(parts[t - 1], C)),
+        n0,
+        n1,
+        C,
+        P,
+        G,
+        bytes(this.scratch[t]),
+        bytes(z),
+      ]),
+    );
     for (let t = 1; t < pieces.length; t++) {
       this.axpy(C, 1, parts[t - 1], dgamma);
       this.axpy(C, 1, at(parts[t - 1], C), dbeta);
@@ -481,12 +690,24 @@ export class WasmBackend implements Backend {
   }
   /** y = GroupNorm(x) from saved statistics (host loop; only for planes whose size is not a multiple of 4). */
   private groupNormRecompute(
-    x: Ptr, gamma: Ptr, beta: Ptr, mean: Ptr, rstd: Ptr, y: Ptr, N: number, C: number, P: number, G: number,
+    x: Ptr,
+    gamma: Ptr,
+    beta: Ptr,
+    mean: Ptr,
+    rstd: Ptr,
+    y: Ptr,
+    N: number,
+    C: number,
+    P: number,
+    G: number,
   ): void {
-    const h = this.heap, Cg = C / G;
+    const h = this.heap,
+      Cg = C / G;
     for (let n = 0; n < N; n++)
       for (let c = 0; c < C; c++) {
-        const q = n * G + Math.floor(c / Cg), sc = h[rstd + q] * h[gamma + c], sh = h[beta + c] - h[mean + q] * sc;
+        const q = n * G + Math.floor(c / Cg),
+          sc = h[rstd + q] * h[gamma + c],
+          sh = h[beta + c] - h[mean + q] * sc;
         for (let p = 0; p < P; p++) h[y + (n * C + c) * P + p] = h[x + (n * C + c) * P + p] * sc + sh;
       }
   }
@@ -496,27 +717,79 @@ export class WasmBackend implements Backend {
   }
   attentionForward(qkv: Ptr, o: Ptr, probs: Ptr, N: number, C: number, P: number, heads: number, scale: number): void {
     this.ensureScratch(this.ex.attn_scratch_floats(P));
-    this.exec('attn_fwd', this.split(N).map(([n0, n1], t) => [
-      bytes(qkv), bytes(o), bytes(probs), n0, n1, C, P, heads, scale, bytes(this.scratch[t]),
-    ]));
+    this.exec(
+      'attn_fwd',
+      this.split(N).map(([n0, n1], t) => [
+        bytes(qkv),
+        bytes(o),
+        bytes(probs),
+        n0,
+        n1,
+        C,
+        P,
+        heads,
+        scale,
+        bytes(this.scratch[t]),
+      ]),
+    );
   }
   attentionBackward(
-    qkv: Ptr, probs: Ptr, dout: Ptr, dqkv: Ptr, N: number, C: number, P: number, heads: number, scale: number,
+    qkv: Ptr,
+    probs: Ptr,
+    dout: Ptr,
+    dqkv: Ptr,
+    N: number,
+    C: number,
+    P: number,
+    heads: number,
+    scale: number,
   ): void {
     this.ensureScratch(this.ex.attn_scratch_floats(P));
-    this.exec('attn_bwd', this.split(N).map(([n0, n1], t) => [
-      bytes(qkv), bytes(probs), bytes(dout), bytes(dqkv), n0, n1, C, P, heads, scale, bytes(this.scratch[t]),
-    ]));
+    this.exec(
+      'attn_bwd',
+      this.split(N).map(([n0, n1], t) => [
+        bytes(qkv),
+        bytes(probs),
+        bytes(dout),
+        bytes(dqkv),
+        n0,
+        n1,
+        C,
+        P,
+        heads,
+        scale,
+        bytes(this.scratch[t]),
+      ]),
+    );
   }
 
   // ---- optimisers -----------------------------------------------------------------------------------------------
 
   adamStep(p: Ptr, g: Ptr, m: Ptr, v: Ptr, n: number, hp: AdamStepParams): void {
-    const pieces = n < 1 << 16 ? [[0, n] as [number, number]] : this.split(Math.ceil(n / 4)).map(([s, e]) => [s * 4, Math.min(n, e * 4)] as [number, number]);
-    this.exec('adam_step', pieces.map(([i0, i1]) => [
-      bytes(p), bytes(g), bytes(m), bytes(v), i0, i1, hp.b1, 1 - hp.b1, hp.b2, 1 - hp.b2, hp.lr / hp.c1, 1 / hp.c2, hp.eps,
-      hp.decoupled ? 0 : hp.weightDecay, hp.decoupled ? 1 - hp.lr * hp.weightDecay : 1,
-    ]));
+    const pieces =
+      n < 1 << 16
+        ? [[0, n] as [number, number]]
+        : this.split(Math.ceil(n / 4)).map(([s, e]) => [s * 4, Math.min(n, e * 4)] as [number, number]);
+    this.exec(
+      'adam_step',
+      pieces.map(([i0, i1]) => [
+        bytes(p),
+        bytes(g),
+        bytes(m),
+        bytes(v),
+        i0,
+        i1,
+        hp.b1,
+        1 - hp.b1,
+        hp.b2,
+        1 - hp.b2,
+        hp.lr / hp.c1,
+        1 / hp.c2,
+        hp.eps,
+        hp.decoupled ? 0 : hp.weightDecay,
+        hp.decoupled ? 1 - hp.lr * hp.weightDecay : 1,
+      ]),
+    );
   }
   emaUpdate(s: Ptr, p: Ptr, n: number, decay: number): void {
     this.ex.ema_update(bytes(s), bytes(p), 0, n, decay);

@@ -45,7 +45,8 @@ export class SelfAttention2d extends Module {
 
   forward(x: Tensor): Tensor {
     const [N, C, H, W] = expectNCHW(x, this.channels, 'SelfAttention2d');
-    const P = H * W, n = numel(x.shape);
+    const P = H * W,
+      n = numel(x.shape);
     const qkv = this.toQkv.forward(this.norm.forward(x));
     const o = this.ws('o', n);
     const probs = this.ws('probs', N * this.heads * P * P);
@@ -59,13 +60,25 @@ export class SelfAttention2d extends Module {
   }
 
   backward(dy: Tensor): Tensor {
-    const shape = this.shape, qkv = this.qkv;
+    const shape = this.shape,
+      qkv = this.qkv;
     if (!shape || !qkv) throw new Error('SelfAttention2d.backward before forward');
     const [N, C, H, W] = shape;
-    const P = H * W, n = numel(shape);
+    const P = H * W,
+      n = numel(shape);
     const dO = this.toOut.backward(dy);
     const dqkv = this.ws('dqkv', 3 * n);
-    this.be.attentionBackward(qkv.ptr, this.ws('probs', N * this.heads * P * P), dO.ptr, dqkv, N, C, P, this.heads, this.scale);
+    this.be.attentionBackward(
+      qkv.ptr,
+      this.ws('probs', N * this.heads * P * P),
+      dO.ptr,
+      dqkv,
+      N,
+      C,
+      P,
+      this.heads,
+      this.scale,
+    );
     const dxn = this.norm.backward(this.toQkv.backward(tensor(qkv.shape, dqkv)));
     const dx = this.ws('dx', n);
     this.be.add(dy.ptr, dxn.ptr, dx, n);

@@ -18,7 +18,8 @@ export class ConcatChannels extends Module {
     if (N !== Nb || H !== Hb || W !== Wb) {
       throw new Error(`ConcatChannels: shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)} do not match`);
     }
-    const P = H * W, C = Ca + Cb;
+    const P = H * W,
+      C = Ca + Cb;
     const y = this.ws('y', N * C * P);
     this.be.copyRows(a.ptr, Ca * P, y, C * P, Ca * P, N);
     this.be.copyRows(b.ptr, Cb * P, at(y, Ca * P), C * P, Cb * P, N);
@@ -29,8 +30,12 @@ export class ConcatChannels extends Module {
   backward(dy: Tensor): [Tensor, Tensor] {
     if (!this.shapes) throw new Error('ConcatChannels.backward before forward');
     const [sa, sb] = this.shapes;
-    const [N, Ca, H, W] = sa, Cb = sb[1], P = H * W, C = Ca + Cb;
-    const da = this.ws('da', N * Ca * P), db = this.ws('db', N * Cb * P);
+    const [N, Ca, H, W] = sa,
+      Cb = sb[1],
+      P = H * W,
+      C = Ca + Cb;
+    const da = this.ws('da', N * Ca * P),
+      db = this.ws('db', N * Cb * P);
     this.be.copyRows(dy.ptr, C * P, da, Ca * P, Ca * P, N);
     this.be.copyRows(at(dy.ptr, Ca * P), C * P, db, Cb * P, Cb * P, N);
     return [tensor(sa, da), tensor(sb, db)];

@@ -60,7 +60,14 @@ export class Conv2d extends Module {
       throw new Error(`Conv2d: residual ${shapeStr(residual.shape)} does not match the output ${shapeStr(shape)}`);
     }
     const y = this.ws('y', numel(shape));
-    this.be.conv2dForward(g, x.ptr, this.weight.ptr, this.bias ? this.bias.ptr : NONE, y, residual ? residual.ptr : NONE);
+    this.be.conv2dForward(
+      g,
+      x.ptr,
+      this.weight.ptr,
+      this.bias ? this.bias.ptr : NONE,
+      y,
+      residual ? residual.ptr : NONE,
+    );
     this.x = x;
     this.g = g;
     return tensor(shape, y);
@@ -68,7 +75,8 @@ export class Conv2d extends Module {
 
   /** `into`: a buffer of the caller (at least numel(x) elements) for dx instead of the layer's own workspace. */
   backward(dy: Tensor, into?: Ptr): Tensor {
-    const g = this.g, x = this.x;
+    const g = this.g,
+      x = this.x;
     if (!g || !x) throw new Error('Conv2d.backward before forward');
     this.be.conv2dBackwardWeight(g, x.ptr, dy.ptr, this.weight.grad, this.bias ? this.bias.grad : NONE);
     if (!this.inputGrad) return tensor(x.shape, NONE);

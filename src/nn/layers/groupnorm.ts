@@ -46,10 +46,24 @@ export class GroupNorm extends Module {
     if (x.shape.length < 2 || x.shape[1] !== this.channels) {
       throw new Error(`GroupNorm: expected (N, ${this.channels}, ...), got ${shapeStr(x.shape)}`);
     }
-    const N = x.shape[0], n = numel(x.shape), P = n / (N * this.channels);
+    const N = x.shape[0],
+      n = numel(x.shape),
+      P = n / (N * this.channels);
     const y = this.ws('y', n);
     const stats = this.ws('stats', 2 * N * this.groups);
-    const args = [x.ptr, this.weight.ptr, this.bias.ptr, y, stats, at(stats, N * this.groups), N, this.channels, P, this.groups, this.eps] as const;
+    const args = [
+      x.ptr,
+      this.weight.ptr,
+      this.bias.ptr,
+      y,
+      stats,
+      at(stats, N * this.groups),
+      N,
+      this.channels,
+      P,
+      this.groups,
+      this.eps,
+    ] as const;
     if (this.silu) this.be.groupNormSiluForward(...args);
     else this.be.groupNormForward(...args);
     this.x = x;
@@ -60,19 +74,43 @@ export class GroupNorm extends Module {
   backward(dy: Tensor, into?: Ptr): Tensor {
     const x = this.x;
     if (!x) throw new Error('GroupNorm.backward before forward');
-    const N = x.shape[0], n = numel(x.shape), P = n / (N * this.channels);
+    const N = x.shape[0],
+      n = numel(x.shape),
+      P = n / (N * this.channels);
     const stats = this.ws('stats', 2 * N * this.groups);
     const dx = into ?? this.ws('dx', n);
     if (this.silu) {
       // z: this layer's forward output, still in its workspace (the next layer's input, kept for its backward)
       this.be.groupNormSiluBackward(
-        x.ptr, this.weight.ptr, this.bias.ptr, stats, at(stats, N * this.groups), this.ws('y', n), dy.ptr, dx,
-        this.weight.grad, this.bias.grad, N, this.channels, P, this.groups,
+        x.ptr,
+        this.weight.ptr,
+        this.bias.ptr,
+        stats,
+        at(stats, N * this.groups),
+        this.ws('y', n),
+        dy.ptr,
+        dx,
+        this.weight.grad,
+        this.bias.grad,
+        N,
+        this.channels,
+        P,
+        this.groups,
       );
     } else {
       this.be.groupNormBackward(
-        x.ptr, this.weight.ptr, stats, at(stats, N * this.groups), dy.ptr, dx, this.weight.grad, this.bias.grad,
-        N, this.channels, P, this.groups,
+        x.ptr,
+        this.weight.ptr,
+        stats,
+        at(stats, N * this.groups),
+        dy.ptr,
+        dx,
+        this.weight.grad,
+        this.bias.grad,
+        N,
+        this.channels,
+        P,
+        this.groups,
       );
     }
     return tensor(x.shape, dx);

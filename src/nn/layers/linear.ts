@@ -45,11 +45,39 @@ export class Linear extends Module {
     const x = this.x;
     if (!x) throw new Error('Linear.backward before forward');
     const N = x.shape[0];
-    this.be.gemm(true, false, this.nOut, this.nIn, N, 1, dy.ptr, this.nOut, x.ptr, this.nIn, 1, this.weight.grad, this.nIn);
+    this.be.gemm(
+      true,
+      false,
+      this.nOut,
+      this.nIn,
+      N,
+      1,
+      dy.ptr,
+      this.nOut,
+      x.ptr,
+      this.nIn,
+      1,
+      this.weight.grad,
+      this.nIn,
+    );
     if (this.bias) this.be.sumNC(dy.ptr, this.bias.grad, N, this.nOut, 1, 0); // db[j] += sum_n dy[n, j]
     if (!this.inputGrad) return tensor(x.shape, NONE);
     const dx = this.ws('dx', N * this.nIn);
-    this.be.gemm(false, false, N, this.nIn, this.nOut, 1, dy.ptr, this.nOut, this.weight.ptr, this.nIn, 0, dx, this.nIn);
+    this.be.gemm(
+      false,
+      false,
+      N,
+      this.nIn,
+      this.nOut,
+      1,
+      dy.ptr,
+      this.nOut,
+      this.weight.ptr,
+      this.nIn,
+      0,
+      dx,
+      this.nIn,
+    );
     return tensor(x.shape, dx);
   }
 }

@@ -18,9 +18,7 @@ import type { Rng } from '../../random/rng.js';
 
 /** How a parameter is initialised: PyTorch's defaults for Conv2d/Linear (uniform in +-1/sqrt(fan_in)) and norms. */
 export type Init =
-  | { kind: 'uniform'; bound: number }
-  | { kind: 'const'; value: number }
-  | { kind: 'normal'; std: number };
+  { kind: 'uniform'; bound: number } | { kind: 'const'; value: number } | { kind: 'normal'; std: number };
 
 export class Param {
   /** Element offsets of the value and the gradient in the backend heap (set by `materialize`). */

@@ -41,9 +41,8 @@ export class ResBlock extends Module {
     this.timeProj = o.tdim > 0 ? this.child('time_emb_proj', new Linear(be, { in: o.tdim, out: o.cout })) : null;
     this.norm2 = this.child('norm2', new GroupNorm(be, { groups: o.groups, channels: o.cout, activation: 'silu' }));
     this.conv2 = this.child('conv2', new Conv2d(be, { cin: o.cout, cout: o.cout, kernel: 3 }));
-    this.shortcut = o.cin !== o.cout
-      ? this.child('conv_shortcut', new Conv2d(be, { cin: o.cin, cout: o.cout, kernel: 1 }))
-      : null;
+    this.shortcut =
+      o.cin !== o.cout ? this.child('conv_shortcut', new Conv2d(be, { cin: o.cin, cout: o.cout, kernel: 1 })) : null;
   }
 
   /** `a` is SiLU(temb) (N, tdim), or null when the block has no time input. */
@@ -74,7 +73,8 @@ export class ResBlock extends Module {
     const [N, , H, W] = xs;
     const P = H * W;
     const big = N * Math.max(this.cin, this.cout) * P;
-    const bufA = this.ws('gradA', big), bufB = this.ws('gradB', big);
+    const bufA = this.ws('gradA', big),
+      bufB = this.ws('gradB', big);
     const dh = this.norm2.backward(this.conv2.backward(dy, bufA), bufB);
     if (this.timeProj) {
       const dtp = this.ws('dtp', N * this.cout);

@@ -23,7 +23,15 @@ export interface ClassifierConfig {
 }
 
 export function classifierConfig(partial: Partial<ClassifierConfig> = {}): ClassifierConfig {
-  const c: ClassifierConfig = { model: 'classifier', inChannels: 1, size: 32, channels: [16, 32], hidden: 64, classes: 10, ...partial };
+  const c: ClassifierConfig = {
+    model: 'classifier',
+    inChannels: 1,
+    size: 32,
+    channels: [16, 32],
+    hidden: 64,
+    classes: 10,
+    ...partial,
+  };
   if (c.model !== 'classifier') throw new Error(`classifier config: model must be "classifier"`);
   const f = 2 ** c.channels.length;
   if (c.size % f) throw new Error(`classifier config: size ${c.size} is not divisible by ${f}`);
@@ -38,13 +46,18 @@ export class Classifier extends Sequential {
   constructor(be: Backend, config: Partial<ClassifierConfig> = {}, rng?: Rng) {
     const c = classifierConfig(config);
     const layers: Layer[] = [];
-    let cin = c.inChannels, size = c.size;
+    let cin = c.inChannels,
+      size = c.size;
     c.channels.forEach((ch, s) => {
       layers.push(new Conv2d(be, { cin, cout: ch, kernel: 3, inputGrad: s > 0 }), new ReLU(be), new AvgPool2(be));
       cin = ch;
       size /= 2;
     });
-    layers.push(new Linear(be, { in: cin * size * size, out: c.hidden }), new ReLU(be), new Linear(be, { in: c.hidden, out: c.classes }));
+    layers.push(
+      new Linear(be, { in: cin * size * size, out: c.hidden }),
+      new ReLU(be),
+      new Linear(be, { in: c.hidden, out: c.classes }),
+    );
     super(be, layers);
     this.config = c;
     if (rng) this.materialize(rng);

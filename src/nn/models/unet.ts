@@ -92,7 +92,8 @@ export function validateUNetConfig(c: UNetConfig): void {
     if (!(Number.isInteger(l) && l >= 0 && l < c.channels.length)) bad(`attention level ${l} does not exist`);
     if (c.channels[l] % c.headDim) bad(`head size ${c.headDim} does not divide ${c.channels[l]} channels`);
   }
-  if (c.midAttention && c.channels[c.channels.length - 1] % c.headDim) bad('head size does not divide the middle channels');
+  if (c.midAttention && c.channels[c.channels.length - 1] % c.headDim)
+    bad('head size does not divide the middle channels');
   if (!(Number.isInteger(c.blocksPerLevel) && c.blocksPerLevel >= 1)) bad('blocksPerLevel must be >= 1');
   if (c.channels[0] % 2) bad('channels[0] (the sinusoid width) must be even');
   if (c.prediction !== 'epsilon' && c.prediction !== 'velocity') bad(`unknown prediction ${c.prediction}`);
@@ -102,7 +103,16 @@ class DownBlock extends Module {
   readonly resnets: ModuleList<ResBlock>;
   readonly attentions: ModuleList<SelfAttention2d> | null;
   readonly downsampler: Downsample | null;
-  constructor(be: Backend, cin: number, cout: number, blocks: number, tdim: number, c: UNetConfig, attn: boolean, down: boolean) {
+  constructor(
+    be: Backend,
+    cin: number,
+    cout: number,
+    blocks: number,
+    tdim: number,
+    c: UNetConfig,
+    attn: boolean,
+    down: boolean,
+  ) {
     super(be);
     this.resnets = this.child('resnets', new ModuleList<ResBlock>(be));
     this.attentions = attn ? this.child('attentions', new ModuleList<SelfAttention2d>(be)) : null;
@@ -122,7 +132,15 @@ class UpBlock extends Module {
   readonly attentions: ModuleList<SelfAttention2d> | null;
   readonly concats: ConcatChannels[] = [];
   readonly upsampler: Upsample | null;
-  constructor(be: Backend, ins: [number, number][], cout: number, tdim: number, c: UNetConfig, attn: boolean, up: boolean) {
+  constructor(
+    be: Backend,
+    ins: [number, number][],
+    cout: number,
+    tdim: number,
+    c: UNetConfig,
+    attn: boolean,
+    up: boolean,
+  ) {
     super(be);
     this.resnets = this.child('resnets', new ModuleList<ResBlock>(be));
     this.attentions = attn ? this.child('attentions', new ModuleList<SelfAttention2d>(be)) : null;
@@ -162,8 +180,13 @@ export class UNet extends Module {
   constructor(be: Backend, config: Partial<UNetConfig> = {}, rng?: Rng) {
     super(be);
     const c = (this.config = unetConfig(config));
-    const L = c.channels.length, c0 = c.channels[0], tdim = 4 * c0;
-    this.timeEmbedding = this.child('time_embedding', new TimeEmbedding(be, { dim: c0, hidden: tdim, timeScale: c.timeScale }));
+    const L = c.channels.length,
+      c0 = c.channels[0],
+      tdim = 4 * c0;
+    this.timeEmbedding = this.child(
+      'time_embedding',
+      new TimeEmbedding(be, { dim: c0, hidden: tdim, timeScale: c.timeScale }),
+    );
     this.tact = this.child('time_act', new SiLU(be));
     this.convIn = this.child('conv_in', new Conv2d(be, { cin: c.inChannels, cout: c0, kernel: 3, inputGrad: false }));
     const skips: number[] = [c0];
@@ -177,7 +200,8 @@ export class UNet extends Module {
       this.down.push(blk);
       ch = c.channels[l];
       for (let b = 0; b < c.blocksPerLevel; b++) {
-        const res = blk.resnets.items[b], att = blk.attentions?.items[b];
+        const res = blk.resnets.items[b],
+          att = blk.attentions?.items[b];
         this.units.push({
           forward: (h) => {
             const y = res.forward(h, this.a);
@@ -201,7 +225,8 @@ export class UNet extends Module {
     this.midResnets.push(new ResBlock(be, { cin: ch, cout: ch, tdim, groups: c.groups }));
     const upList = this.child('up_blocks', new ModuleList<UpBlock>(be));
     for (let i = 0; i < L; i++) {
-      const l = L - 1 - i, cout = c.channels[l];
+      const l = L - 1 - i,
+        cout = c.channels[l];
       const ins: [number, number][] = [];
       for (let j = 0; j <= c.blocksPerLevel; j++) {
         ins.push([j === 0 ? ch : cout, skips.pop()!]);
@@ -209,7 +234,10 @@ export class UNet extends Module {
       this.up.push(upList.push(new UpBlock(be, ins, cout, tdim, c, c.attentionLevels.includes(l), i < L - 1)));
       ch = cout;
     }
-    this.normOut = this.child('conv_norm_out', new GroupNorm(be, { groups: c.groups, channels: ch, activation: 'silu' }));
+    this.normOut = this.child(
+      'conv_norm_out',
+      new GroupNorm(be, { groups: c.groups, channels: ch, activation: 'silu' }),
+    );
     this.convOut = this.child('conv_out', new Conv2d(be, { cin: ch, cout: c.outChannels, kernel: 3 }));
     if (rng) this.materialize(rng);
   }
@@ -256,8 +284,10 @@ export class UNet extends Module {
     const [N, C, H, W] = expectNCHW(x, this.config.inChannels, 'UNet.predict');
     if (t.length !== N) throw new Error(`UNet.predict: ${t.length} times for a batch of ${N}`);
     chunk ??= Math.max(1, Math.round(65536 / (H * W)));
-    if (!(Number.isInteger(chunk) && chunk >= 1)) throw new Error(`UNet.predict: chunk must be a positive integer, got ${chunk}`);
-    const inPer = C * H * W, outPer = this.config.outChannels * H * W;
+    if (!(Number.isInteger(chunk) && chunk >= 1))
+      throw new Error(`UNet.predict: chunk must be a positive integer, got ${chunk}`);
+    const inPer = C * H * W,
+      outPer = this.config.outChannels * H * W;
     for (let n0 = 0; n0 < N; n0 += chunk) {
       const m = Math.min(chunk, N - n0);
       const ts = Array.from({ length: m }, (_, i) => t[n0 + i]);

@@ -56,13 +56,23 @@ export class Adam {
     this.t++;
     const { values, grads } = this.model.params;
     this.be.adamStep(values, grads, this.m, this.v, this.n, {
-      lr, b1: this.b1, b2: this.b2, eps: this.eps, weightDecay: this.weightDecay, decoupled: this.decoupled,
-      c1: 1 - this.b1 ** this.t, c2: 1 - this.b2 ** this.t,
+      lr,
+      b1: this.b1,
+      b2: this.b2,
+      eps: this.eps,
+      weightDecay: this.weightDecay,
+      decoupled: this.decoupled,
+      c1: 1 - this.b1 ** this.t,
+      c2: 1 - this.b2 ** this.t,
     });
   }
 
   state(): AdamState {
-    return { t: this.t, m: Float32Array.from(this.be.read(this.m, this.n)), v: Float32Array.from(this.be.read(this.v, this.n)) };
+    return {
+      t: this.t,
+      m: Float32Array.from(this.be.read(this.m, this.n)),
+      v: Float32Array.from(this.be.read(this.v, this.n)),
+    };
   }
 
   loadState(s: AdamState): void {

@@ -15,7 +15,8 @@ export interface CosineOptions {
 }
 
 export function cosineWithWarmup(o: CosineOptions): LrSchedule {
-  if (!(o.totalSteps > 0) || o.warmupSteps < 0) throw new Error('cosine schedule: need totalSteps > 0 and warmupSteps >= 0');
+  if (!(o.totalSteps > 0) || o.warmupSteps < 0)
+    throw new Error('cosine schedule: need totalSteps > 0 and warmupSteps >= 0');
   const min = o.min ?? 0;
   return (s) => {
     if (s < o.warmupSteps) return (o.base * s) / Math.max(1, o.warmupSteps);
