@@ -155,7 +155,7 @@ export function aeTrainerConfig(o: AeTrainerOptions): AeTrainerConfig {
   if (!(Number.isInteger(c.threads) && c.threads >= 1))
     throw new RangeError(`threads must be an integer >= 1, got ${c.threads}`);
   if (c.backend !== 'wasm' && c.backend !== 'reference')
-    throw new RangeError(`backend must be wasm or reference, got "${c.backend}"`);
+    throw new RangeError(`backend must be wasm or reference, got "${String(c.backend)}"`);
   return c;
 }
 

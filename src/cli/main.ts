@@ -113,7 +113,8 @@ export async function main(
       }
       throw err;
     }
-  } catch (err) {
+  } catch (caught) {
+    let err = caught;
     if (err instanceof PathError) err = usageFromPath(err);
     err = usageFromField(err);
     if (err instanceof UsageError) {
@@ -157,7 +158,7 @@ export function continueCommand(argv: readonly string[]): string {
 
 // Run when executed directly (e.g. `node --import tsx src/cli/main.ts exact ...`).
 if (import.meta.url === `file://${process.argv[1]}`) {
-  main(process.argv.slice(2)).then((code) => {
+  void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
 }

@@ -85,7 +85,7 @@ export function decodeCheckpoint<M = unknown>(buf: Uint8Array, what = 'checkpoin
   if (12 + hlen > buf.length - 4) throw new CheckpointError(`${what} is truncated (header runs past the end)`);
   let header: { meta: M; arrays: Array<{ name: string; dtype: string; length: number; offset: number }> };
   try {
-    header = JSON.parse(Buffer.from(buf.subarray(12, 12 + hlen)).toString('utf8'));
+    header = JSON.parse(Buffer.from(buf.subarray(12, 12 + hlen)).toString('utf8')) as typeof header;
   } catch {
     throw new CheckpointError(`${what} has an unreadable header`);
   }

@@ -268,7 +268,7 @@ export class KernelPool {
       }
       this.waitWorkers();
       const errW = this.takeErrors();
-      if (err0) throw err0;
+      if (err0) throw err0 as Error;
       if (errW) throw errW;
     } finally {
       this.running = false;
@@ -294,7 +294,7 @@ export class KernelPool {
       } catch (e) {
         if (!err0) err0 = e;
       }
-      if (err0) throw err0;
+      if (err0) throw err0 as Error;
     });
   }
 
@@ -410,12 +410,12 @@ export class KernelPool {
       if (this.workers.length > 0) {
         const waitAsync = (
           Atomics as unknown as {
-            waitAsync(
+            waitAsync: (
               a: Int32Array,
               i: number,
               v: number,
               t?: number,
-            ): { async: boolean; value: Promise<string> | string };
+            ) => { async: boolean; value: Promise<string> | string };
           }
         ).waitAsync;
         while (!job.settled) {

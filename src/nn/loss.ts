@@ -35,7 +35,11 @@ export function crossEntropyLoss(
     if (!(Number.isInteger(y) && y >= 0 && y < K)) throw new Error(`crossEntropy: label ${y} outside [0, ${K})`);
     let mx = -Infinity,
       arg = 0;
-    for (let k = 0; k < K; k++) if (z[n * K + k] > mx) ((mx = z[n * K + k]), (arg = k));
+    for (let k = 0; k < K; k++)
+      if (z[n * K + k] > mx) {
+        mx = z[n * K + k];
+        arg = k;
+      }
     let s = 0;
     for (let k = 0; k < K; k++) s += Math.exp(z[n * K + k] - mx);
     loss += Math.log(s) + mx - z[n * K + y];

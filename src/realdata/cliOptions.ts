@@ -426,7 +426,7 @@ export async function guarded<T>(f: () => Promise<T>): Promise<T> {
 export function emit(io: CommandIO, v: { json: boolean; out?: string }, result: unknown, lines: string[]): void {
   if (v.json)
     io.stdout.write(
-      JSON.stringify(result, (_k, x) =>
+      JSON.stringify(result, (_k, x: unknown) =>
         typeof x === 'number' && !Number.isFinite(x)
           ? null
           : x instanceof Float64Array || x instanceof Float32Array

@@ -314,7 +314,7 @@ export function validateConfig(c: RealDataConfig): void {
     bad('data.fraction', `expected a number in (0, 1), got ${data.fraction}`);
   if (!(data.heldOut > 0 && data.heldOut < 1)) bad('data.heldOut', `expected a number in (0, 1), got ${data.heldOut}`);
   if (data.resolution !== 32 && data.resolution !== 16)
-    bad('data.resolution', `expected 32 or 16, got ${data.resolution}`);
+    bad('data.resolution', `expected 32 or 16, got ${String(data.resolution)}`);
   posInt('oracle.steps', oracle.steps);
   posInt('denoiser.batch', d.batch);
   posInt('denoiser.steps', d.steps);

@@ -358,7 +358,7 @@ async function retrainParts(ctx: RealDataContext, w: WindowChoice, dir: string |
     }
     for (const [bi, b] of budgets.entries()) {
       if (cachedParts[bi]) {
-        parts.push(cachedParts[bi]!);
+        parts.push(cachedParts[bi]);
         continue;
       }
       const ev = await evaluateSnapshot(ctx, { key, spec, step: b, n: r.genSamples, seed: genSeed(seed), label });

@@ -57,7 +57,7 @@ test('a checkpoint of another configuration, or a corrupt one, is refused with a
   await runGmm({ config: base, dir, checkpointEvery: 5, threads: 1, maxEpochsThisCall: 10 });
   await assert.rejects(
     runGmm({ config: { ...base, lr: 1e-3 }, dir, resume: true, threads: 1 }),
-    (e: unknown) => e instanceof CheckpointError && /differs in lr/.test((e as Error).message),
+    (e: unknown) => e instanceof CheckpointError && /differs in lr/.test(e.message),
   );
   const bytes = readFileSync(checkpointPath(dir));
   bytes[100] ^= 0xff;

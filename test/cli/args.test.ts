@@ -39,7 +39,7 @@ test('every bad input names the flag and the allowed range', () => {
   for (const [argv, re] of cases) {
     assert.throws(
       () => parseArgs(argv, specs),
-      (e: unknown) => e instanceof UsageError && re.test((e as Error).message),
+      (e: unknown) => e instanceof UsageError && re.test(e.message),
       argv.join(' '),
     );
   }

@@ -101,7 +101,7 @@ test('one name per concept: the renames are accepted by their commands with one 
     'phaseflow theory: warning: --selection is deprecated; use --theory-selection (the old name will be removed in the next release)',
     'phaseflow theory: warning: --grid is deprecated; use --curve-points (the old name will be removed in the next release)',
   ]);
-  const j = JSON.parse(t.out);
+  const j = JSON.parse(t.out) as { config: { selection: string }; phase1: { t: number[] } };
   assert.equal(j.config.selection, 'global');
   assert.equal(j.phase1.t.length, 5);
   const dup = await run([

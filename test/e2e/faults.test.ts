@@ -171,7 +171,7 @@ test('one run per output folder: a second gmm on R is refused naming the holder;
   first.stderr.on('data', (b) => (stderr += b));
   const exited = new Promise<number | null>((resolve) => first.on('exit', (c) => resolve(c)));
   await waitFor(() => existsSync(join(R, 'config.json')));
-  const holder = JSON.parse(readFileSync(join(R, LOCK), 'utf8'));
+  const holder = JSON.parse(readFileSync(join(R, LOCK), 'utf8')) as { pid: number; started: string };
   assert.equal(holder.pid, first.pid);
   const config = readFileSync(join(R, 'config.json'), 'utf8');
 

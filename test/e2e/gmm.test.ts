@@ -6,6 +6,19 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { runCli, BIN, ROOT } from './cli.js';
 
+/** The parts of `phaseflow gmm --json` these tests read. */
+interface GmmJson {
+  pHat: number;
+  overlaps: Record<string, number[]>;
+  loss: { final: number };
+  msPerEpoch: number;
+  config: { epochs: number };
+  theory?: { lambdaU: number; lambdaW: number };
+}
+interface GmmResultJson {
+  loss: { values: number[] };
+}
+
 const small = [
   '--d',
   '100',
@@ -24,7 +37,7 @@ const small = [
 test('phaseflow gmm --json prints the documented summary keys', () => {
   const r = runCli(['gmm', ...small, '--epochs', '50', '--json']);
   assert.equal(r.status, 0, r.stderr);
-  const j = JSON.parse(r.stdout);
+  const j = JSON.parse(r.stdout) as GmmJson;
   for (const k of ['pHat', 'trainP', 'modeMean', 'variance', 'overlaps', 'msPerEpoch', 'config']) assert.ok(k in j, k);
   for (const k of ['t', 'c', 'm', 'omega', 'b', 'sqrtQ', 'sqrtR']) assert.equal(j.overlaps[k].length, 10, k);
   assert.ok(
@@ -90,13 +103,13 @@ test('SIGINT writes a checkpoint and exits; --resume ends at the uninterrupted r
 
   const b = runCli(['gmm', '--resume', dir, '--json', '--theory', 'none'], { timeoutMs: 300000 });
   assert.equal(b.status, 0, b.stderr);
-  const ja = JSON.parse(a.stdout),
-    jb = JSON.parse(b.stdout);
+  const ja = JSON.parse(a.stdout) as GmmJson,
+    jb = JSON.parse(b.stdout) as GmmJson;
   assert.deepEqual(jb.overlaps, ja.overlaps);
   assert.equal(jb.pHat, ja.pHat);
   assert.equal(jb.loss.final, ja.loss.final);
-  const ra = JSON.parse(readFileSync(join(whole, 'result.json'), 'utf8'));
-  const rb = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
+  const ra = JSON.parse(readFileSync(join(whole, 'result.json'), 'utf8')) as GmmResultJson;
+  const rb = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as GmmResultJson;
   assert.deepEqual(rb.loss.values, ra.loss.values);
 });
 

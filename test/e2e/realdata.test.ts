@@ -9,11 +9,47 @@ import { runCli } from './cli.js';
 
 const tiny = ['--scale', 'tiny', '--threads', '1', '--quiet'];
 
+/** The parts of the commands' --json output these tests read. */
+interface Accuracy {
+  accuracy: { value: number };
+}
+interface PipelineJson {
+  stage: string;
+  scale: string;
+  classifier: { oracle: Accuracy };
+  uturn: { window: Record<string, unknown>; curves: unknown[]; paper: { startFromA: unknown[] } };
+  retrain: { arms: Array<{ name: string }>; budgets: Array<Record<string, unknown>>; parts: unknown };
+  scan: { intervals: unknown[]; comparison: Record<string, unknown>; parts: unknown };
+  timing: { seconds: number };
+}
+interface ClassifyJson {
+  oracle: Accuracy;
+  dir: string;
+}
+interface DenoiseJson {
+  sampler: { spec: string };
+  steps: number;
+  evaluation: { oracle: { origin: string } };
+  modelDir: string;
+}
+interface UturnJson {
+  model: { origin: string };
+  turnTimes: number[];
+}
+interface RetrainJson {
+  window: { lo: number; hi: number; source: string };
+  arms: Array<{ budgets: number[] }>;
+}
+interface ScanJson {
+  intervals: unknown[];
+  comparison: { window: unknown };
+}
+
 test('mnist --scale tiny: the whole pipeline writes its report, and a rerun reuses everything', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pf-mnist-'));
   const r = runCli(['mnist', ...tiny, '--out', dir, '--json']);
   assert.equal(r.status, 0, r.stderr);
-  const j = JSON.parse(r.stdout);
+  const j = JSON.parse(r.stdout) as PipelineJson;
   assert.equal(j.stage, 'pipeline');
   assert.equal(j.scale, 'tiny');
   assert.ok(j.classifier.oracle.accuracy.value >= 0.99, `oracle accuracy ${j.classifier.oracle.accuracy.value}`);
@@ -21,7 +57,7 @@ test('mnist --scale tiny: the whole pipeline writes its report, and a rerun reus
   assert.equal(j.uturn.curves.length, 2);
   assert.ok(j.uturn.paper.startFromA.length > 0);
   assert.deepEqual(
-    j.retrain.arms.map((a: { name: string }) => a.name),
+    j.retrain.arms.map((a) => a.name),
     ['uniform', 'phase-aware'],
   );
   assert.equal(j.retrain.budgets.length, 2);
@@ -49,7 +85,7 @@ test('mnist --scale tiny: the whole pipeline writes its report, and a rerun reus
   assert.match(readFileSync(join(dir, 'uturn', 'uturn.svg'), 'utf8'), /^<svg[^>]*xmlns/);
   const again = runCli(['mnist', ...tiny, '--out', dir, '--json']);
   assert.equal(again.status, 0, again.stderr);
-  const j2 = JSON.parse(again.stdout);
+  const j2 = JSON.parse(again.stdout) as PipelineJson;
   assert.deepEqual(j2.uturn, j.uturn);
   assert.deepEqual(j2.retrain.parts, j.retrain.parts);
   assert.deepEqual(j2.scan.parts, j.scan.parts);
@@ -60,7 +96,7 @@ test('classify, denoise, uturn --model/--classifier, retrain --window, scan --no
   const dir = mkdtempSync(join(tmpdir(), 'pf-rd-cmds-'));
   const c = runCli(['classify', ...tiny, '--out', join(dir, 'oracle'), '--json']);
   assert.equal(c.status, 0, c.stderr);
-  const cj = JSON.parse(c.stdout);
+  const cj = JSON.parse(c.stdout) as ClassifyJson;
   assert.ok(cj.oracle.accuracy.value >= 0.99);
   assert.equal(cj.dir, join(dir, 'oracle', 'classifier'));
 
@@ -78,7 +114,7 @@ test('classify, denoise, uturn --model/--classifier, retrain --window, scan --no
     cj.dir,
   ]);
   assert.equal(d.status, 0, d.stderr);
-  const dj = JSON.parse(d.stdout);
+  const dj = JSON.parse(d.stdout) as DenoiseJson;
   assert.equal(dj.sampler.spec, 'paper-mnist:resolved');
   assert.equal(dj.steps, 8);
   assert.equal(dj.evaluation.oracle.origin, 'loaded');
@@ -96,19 +132,19 @@ test('classify, denoise, uturn --model/--classifier, retrain --window, scan --no
     '--json',
   ]);
   assert.equal(u.status, 0, u.stderr);
-  const uj = JSON.parse(u.stdout);
+  const uj = JSON.parse(u.stdout) as UturnJson;
   assert.equal(uj.model.origin, 'loaded');
   assert.deepEqual(uj.turnTimes, [0.2, 0.5, 0.8]);
 
   const r = runCli(['retrain', ...tiny, '--window', '0.2,0.6', '--budgets', '4,8', '--json']);
   assert.equal(r.status, 0, r.stderr);
-  const rj = JSON.parse(r.stdout);
+  const rj = JSON.parse(r.stdout) as RetrainJson;
   assert.deepEqual(rj.window, { lo: 0.2, hi: 0.6, source: 'given' });
   assert.deepEqual(rj.arms[0].budgets, [4, 8]);
 
   const s = runCli(['scan', ...tiny, '--no-uturn', '--intervals', '3', '--json']);
   assert.equal(s.status, 0, s.stderr);
-  const sj = JSON.parse(s.stdout);
+  const sj = JSON.parse(s.stdout) as ScanJson;
   assert.equal(sj.intervals.length, 3);
   assert.equal(sj.comparison.window, null);
 

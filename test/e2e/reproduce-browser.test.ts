@@ -14,6 +14,11 @@ import { runCli } from './cli.js';
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 
+/** The parts of `phaseflow reproduce --json` this test reads. */
+interface ReproduceJson {
+  stages: Array<{ name: string; status: string; error?: string; figures?: unknown[] }>;
+}
+
 test(
   'reproduce --scale tiny: report renders in Chromium with every figure and a numeric claims table',
   { skip: !haveChromium && !process.env.CI && 'chromium is not installed (.ci/run installs it)', timeout: 600000 },
@@ -21,12 +26,10 @@ test(
     const out = mkdtempSync(join(tmpdir(), 'pf-repro-'));
     const r = runCli(['reproduce', '--scale', 'tiny', '--out', out, '--quiet', '--json'], { timeoutMs: 540000 });
     assert.equal(r.status, 0, r.stderr);
-    const j = JSON.parse(r.stdout);
+    const j = JSON.parse(r.stdout) as ReproduceJson;
     assert.ok(
-      j.stages.every((s: { status: string }) => s.status === 'done'),
-      JSON.stringify(
-        j.stages.map((s: { name: string; status: string; error?: string }) => [s.name, s.status, s.error]),
-      ),
+      j.stages.every((s) => s.status === 'done'),
+      JSON.stringify(j.stages.map((s) => [s.name, s.status, s.error])),
     );
     const html = readFileSync(join(out, 'index.html'), 'utf8');
     assert.doesNotMatch(html, /<script/i, 'no scripts in the report');
@@ -63,7 +66,7 @@ test(
           };
         }),
       );
-      const expected = j.stages.reduce((n: number, s: { figures?: unknown[] }) => n + (s.figures?.length ?? 0), 0);
+      const expected = j.stages.reduce((n, s) => n + (s.figures?.length ?? 0), 0);
       assert.equal(figures.length, expected, 'every stage figure is in the page');
       assert.ok(figures.length >= 8);
       for (const f of figures) {

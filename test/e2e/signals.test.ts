@@ -90,7 +90,7 @@ const GMM = [
 
 /** What must be identical between two gmm runs (everything but timings), and the final parameters. */
 function gmmOutcome(dir: string) {
-  const r = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
+  const r = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as Record<string, unknown>;
   const { msPerEpoch: _m, timing: _t, meta: _x, ...rest } = r;
   const ck = decodeCheckpoint(new Uint8Array(readFileSync(join(dir, 'checkpoint.bin'))));
   const { trainMs: _tm, ...ckMeta } = ck.meta as Record<string, unknown>;
@@ -160,7 +160,7 @@ test('gmm (wasm): SIGINT mid-run, then --resume: bit-identical to the uninterrup
   clean(dir);
   const r = runSrc(['gmm', '--resume', dir, '--json', '--threads', '2']);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stderr, new RegExp(`resuming .* from epoch ${m![1]} of 800`));
+  assert.match(r.stderr, new RegExp(`resuming .* from epoch ${m[1]} of 800`));
   assert.deepEqual(gmmOutcome(dir), whole);
   clean(dir);
 });
@@ -213,8 +213,8 @@ test('sweep: SIGINT inside a trained cell checkpoints it; the rerun resumes the 
   const a = runSrc([...args, '--out', whole]);
   assert.equal(a.status, 0, a.stderr);
   const cells = (dir: string) =>
-    JSON.parse(readFileSync(join(dir, 'cells.json'), 'utf8')).cells.map(
-      ({ seconds: _s, msPerEpoch: _m, ...c }: Record<string, unknown>) => c,
+    (JSON.parse(readFileSync(join(dir, 'cells.json'), 'utf8')) as { cells: Array<Record<string, unknown>> }).cells.map(
+      ({ seconds: _s, msPerEpoch: _m, ...c }) => c,
     );
   const dir = fresh();
   const p = start([...args, '--out', dir]);
@@ -242,7 +242,10 @@ test('sweep: SIGINT inside a trained cell checkpoints it; the rerun resumes the 
 const DENOISE = ['denoise', '--scale', 'tiny', '--train-steps', '120', '--threads', '1', '--json'];
 
 function denoiseOutcome(stdout: string, dir: string) {
-  const r = JSON.parse(stdout);
+  const r = JSON.parse(stdout) as {
+    run: { losses: number[] };
+    evaluation: { fractionA: unknown; classError: unknown; fd: unknown };
+  };
   return {
     losses: r.run.losses,
     evaluation: { fractionA: r.evaluation.fractionA, classError: r.evaluation.classError, fd: r.evaluation.fd },
@@ -275,12 +278,12 @@ test('denoise: SIGTERM mid-training writes the checkpoint and says how to contin
       p.stderr(),
     );
   assert.ok(m, p.stderr());
-  assert.match(p.stderr(), new RegExp(`${m![1]}/120 .*stopped by SIGTERM`));
+  assert.match(p.stderr(), new RegExp(`${m[1]}/120 .*stopped by SIGTERM`));
   assert.doesNotMatch(p.stderr(), /120\/120/);
   clean(dir);
   const r = runSrc([...DENOISE, '--out', dir]);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stderr, new RegExp(`resuming run \\S+ from step ${m![1]} of 120`));
+  assert.match(r.stderr, new RegExp(`resuming run \\S+ from step ${m[1]} of 120`));
   assert.deepEqual(denoiseOutcome(r.stdout, dir), whole);
   clean(dir);
 });
@@ -335,13 +338,15 @@ test('denoise: kill -9 at seeded random moments, then rerun: identical results, 
 const REPRO = ['reproduce', '--scale', 'tiny', '--only', 'gmm-dilated,uturn', '--threads', '1', '--json'];
 
 function reproOutcome(stdout: string) {
-  const r = JSON.parse(stdout);
-  return r.stages.map((s: { name: string; status: string; summary: Record<string, unknown> }) => {
-    const { msPerEpoch: _m, timing: _t, seconds: _s, ...summary } = s.summary as Record<string, unknown>;
+  const r = JSON.parse(stdout) as { stages: Array<{ name: string; status: string; summary: Record<string, unknown> }> };
+  return r.stages.map((s) => {
+    const { msPerEpoch: _m, timing: _t, seconds: _s, ...summary } = s.summary;
     return {
       name: s.name,
       status: s.status,
-      summary: JSON.stringify(summary, (k, v) => (/seconds|Seconds|msPer|origin|^dir$/.test(k) ? undefined : v)),
+      summary: JSON.stringify(summary, (k, v: unknown) =>
+        /seconds|Seconds|msPer|origin|^dir$/.test(k) ? undefined : v,
+      ),
     };
   });
 }

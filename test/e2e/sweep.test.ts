@@ -5,6 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './cli.js';
 
+/** The parts of `phaseflow sweep --json` these tests read. */
+interface SweepJson {
+  cells: Array<Record<string, unknown>>;
+  rows: unknown[];
+  configHash: string;
+}
+
 const args = [
   'sweep',
   '--sweep-d',
@@ -30,7 +37,7 @@ test('sharded sweep + merge equals the unsharded sweep; a missing shard is named
   const whole = mkdtempSync(join(tmpdir(), 'pf-sweep-'));
   const a = runCli([...args, '--out', whole, '--json'], { timeoutMs: 300000 });
   assert.equal(a.status, 0, a.stderr);
-  const ja = JSON.parse(a.stdout);
+  const ja = JSON.parse(a.stdout) as SweepJson;
   assert.equal(ja.cells.length, 16);
   assert.equal(ja.rows.length, 8);
   for (const f of ['result.json', 'phat-vs-d.svg', 'variance-vs-d.svg', 'index.html'])
@@ -43,7 +50,7 @@ test('sharded sweep + merge equals the unsharded sweep; a missing shard is named
   }
   const m = runCli(['sweep', '--merge', sharded, '--json']);
   assert.equal(m.status, 0, m.stderr);
-  const jm = JSON.parse(m.stdout);
+  const jm = JSON.parse(m.stdout) as SweepJson;
   const strip = (cells: Array<Record<string, unknown>>) => cells.map(({ seconds: _s, msPerEpoch: _m, ...c }) => c);
   assert.deepEqual(strip(jm.cells), strip(ja.cells));
   assert.equal(jm.configHash, ja.configHash);

@@ -3,20 +3,8 @@ import assert from 'node:assert/strict';
 import { createPool, type KernelModule, type KernelPool } from '../../src/kernels/pool.js';
 import { normalCdf } from '../../src/sampler/special.js';
 
-// The wasm SIMD normal generator (assembly/_normal.ts) through the gmm module's exports.
-type Normals = (
-  out: number,
-  count: number,
-  st: number,
-  k0: number,
-  k1: number,
-  k2: number,
-  k3: number,
-  a: number,
-  b: number,
-  c: number,
-) => void;
-type Continue = (out: number, count: number, st: number) => void;
+// The wasm SIMD normal generator (assembly/_normal.ts) through the gmm module's exports:
+// normals(out, count, st, k0, k1, k2, k3, a, b, c) and normalsContinue(out, count, st).
 
 let pool: KernelPool;
 let gmm: KernelModule;
@@ -29,7 +17,7 @@ after(() => pool.close());
 function draw(count: number, a: number, b: number, c: number, key = [11, 22, 33, 44]): Float32Array {
   const out = gmm.alloc(4 * count);
   const st = gmm.alloc(64);
-  (gmm.exports.normals as Normals)(out, count, st, key[0], key[1], key[2], key[3], a, b, c);
+  gmm.exports.normals(out, count, st, key[0], key[1], key[2], key[3], a, b, c);
   const z = gmm.f32(out, count).slice();
   gmm.free(out);
   gmm.free(st);
@@ -101,7 +89,7 @@ test('a stream is a function of (key, counters) only; continuing equals drawing 
   assert.deepEqual(eight, a.subarray(0, 8));
   const out = gmm.alloc(4 * 64);
   const st = gmm.alloc(64);
-  (gmm.exports.normals as Normals)(out, 24, st, 11, 22, 33, 44, 1, 2, 3);
-  (gmm.exports.normalsContinue as Continue)(out + 4 * 24, 40, st);
+  gmm.exports.normals(out, 24, st, 11, 22, 33, 44, 1, 2, 3);
+  gmm.exports.normalsContinue(out + 4 * 24, 40, st);
   assert.deepEqual(gmm.f32(out, 64).slice(), a);
 });

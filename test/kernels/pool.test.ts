@@ -8,19 +8,6 @@ import { wasmPath } from '../../src/kernels/wasm.js';
 
 // The pool is generic; these tests drive it with the gmm module's `normals` export
 // (out, count, state, k0..k3, a, b, c), which writes a deterministic stream of normals.
-type Normals = (
-  out: number,
-  count: number,
-  st: number,
-  k0: number,
-  k1: number,
-  k2: number,
-  k3: number,
-  a: number,
-  b: number,
-  c: number,
-) => void;
-
 test('every executor runs its own share; results match the calling thread; run and runSync agree', async () => {
   const pool = await createPool({ threads: 3 });
   try {
@@ -36,7 +23,7 @@ test('every executor runs its own share; results match the calling thread; run a
     const ref = gmm.alloc(4 * count);
     const st = gmm.alloc(64);
     for (let k = 0; k < 3; k++) {
-      (gmm.exports.normals as Normals)(ref, count, st, 9, 8, 7, 6, 5, k, 3);
+      gmm.exports.normals(ref, count, st, 9, 8, 7, 6, 5, k, 3);
       assert.deepEqual(got[k], gmm.f32(ref, count).slice(), `executor ${k}`);
     }
     assert.notDeepEqual(got[0], got[1]);

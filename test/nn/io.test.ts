@@ -32,7 +32,7 @@ test('safetensors layout: u64 header length, JSON header padded to 8 bytes, F32 
   const dv = new DataView(bytes.buffer);
   const n = Number(dv.getBigUint64(0, true));
   assert.equal(n % 8, 0);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as Record<string, unknown>;
   assert.deepEqual(header.a, { dtype: 'F32', shape: [2], data_offsets: [0, 8] });
   assert.deepEqual(header['b.c'], { dtype: 'F32', shape: [1, 1], data_offsets: [8, 12] });
   assert.deepEqual(header.__metadata__, { k: 'v' });
@@ -51,11 +51,11 @@ test('U-Net save / load round trip through config.json (+ EMA file), across back
   const out = join(dir, 'unet');
   saveModel(out, net, { ema });
   assert.deepEqual(readdirSync(out).sort(), ['config.json', 'ema.safetensors', 'model.safetensors']);
-  const cfgFile = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+  const cfgFile = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { model: string; channels: number[] };
   assert.equal(cfgFile.model, 'unet');
   assert.deepEqual(cfgFile.channels, [8, 16]);
   const meta = decodeSafetensors(readFileSync(join(out, 'model.safetensors'))).metadata;
-  assert.equal(JSON.parse(meta.config).headDim, 8);
+  assert.equal((JSON.parse(meta.config) as { headDim: number }).headDim, 8);
   const back = loadModel(out, ref);
   assert.ok(back instanceof UNet);
   const a = wasm.read(net.params.values, net.params.size),
@@ -71,7 +71,7 @@ test('classifier config round trip', () => {
   saveModel(join(dir, 'cls'), c);
   const back = loadModel(join(dir, 'cls'), wasm);
   assert.ok(back instanceof Classifier);
-  assert.deepEqual((back as Classifier).config, c.config);
+  assert.deepEqual(back.config, c.config);
   back.dispose();
   c.dispose();
 });

@@ -395,8 +395,8 @@ test('fused group norm + SiLU forward and backward (vector planes and the odd-pl
       sw = wasm.alloc(N * G);
     ref.groupNormSiluForward(xr, gr, br, zr, mr, sr, N, C, P, G, 1e-5);
     wasm.groupNormSiluForward(xw, gw, bw, zw, mw, sw, N, C, P, G, 1e-5);
-    close(`gn+silu fwd ${[N, C, P, G]}`, wasm.read(zw, n), ref.read(zr, n), 1e-5);
-    close(`gn+silu mean ${[N, C, P, G]}`, wasm.read(mw, N * G), ref.read(mr, N * G), 1e-5);
+    close(`gn+silu fwd ${[N, C, P, G].join(',')}`, wasm.read(zw, n), ref.read(zr, n), 1e-5);
+    close(`gn+silu mean ${[N, C, P, G].join(',')}`, wasm.read(mw, N * G), ref.read(mr, N * G), 1e-5);
     const [dzr, dzw] = pair(n, rng);
     const [dgr, dgw] = pair(C, rng),
       [dbr, dbw] = pair(C, rng);
@@ -405,9 +405,9 @@ test('fused group norm + SiLU forward and backward (vector planes and the odd-pl
     wasm.fill(dxw, n, NaN); // must be overwritten
     ref.groupNormSiluBackward(xr, gr, br, mr, sr, zr, dzr, dxr, dgr, dbr, N, C, P, G);
     wasm.groupNormSiluBackward(xw, gw, bw, mw, sw, zw, dzw, dxw, dgw, dbw, N, C, P, G);
-    close(`gn+silu dx ${[N, C, P, G]}`, wasm.read(dxw, n), ref.read(dxr, n), 1e-4);
-    close(`gn+silu dgamma ${[N, C, P, G]}`, wasm.read(dgw, C), ref.read(dgr, C), 1e-5);
-    close(`gn+silu dbeta ${[N, C, P, G]}`, wasm.read(dbw, C), ref.read(dbr, C), 1e-5);
+    close(`gn+silu dx ${[N, C, P, G].join(',')}`, wasm.read(dxw, n), ref.read(dxr, n), 1e-4);
+    close(`gn+silu dgamma ${[N, C, P, G].join(',')}`, wasm.read(dgw, C), ref.read(dgr, C), 1e-5);
+    close(`gn+silu dbeta ${[N, C, P, G].join(',')}`, wasm.read(dbw, C), ref.read(dbr, C), 1e-5);
   }
 });
 
@@ -502,7 +502,7 @@ test('copyRows: strided row copies (the skip concatenation) match the reference,
       [dr, dw] = pair(nd, rng);
     ref.copyRows(sr, ss, dr, ds, len, rows);
     wasm.copyRows(sw, ss, dw, ds, len, rows);
-    close(`copyRows ${[len, rows, ss, ds]}`, wasm.read(dw, nd), ref.read(dr, nd), 1e-7);
+    close(`copyRows ${[len, rows, ss, ds].join(',')}`, wasm.read(dw, nd), ref.read(dr, nd), 1e-7);
     for (const [p, q] of [
       [sr, sw],
       [dr, dw],

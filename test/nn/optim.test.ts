@@ -28,7 +28,7 @@ test('Adam and AdamW reproduce hand-computed torch updates', () => {
     opt.step();
     // First step: m/(1-b1) = g, v/(1-b2) = g^2, so p -= lr * g / (|g| + eps) = lr * sign(g).
     const w = be.read(m.weight.ptr, 2);
-    assert.ok(Math.abs(w[0] - 0.9) < 1e-6 && Math.abs(w[1] + 1.9) < 1e-6, `adam ${be.kind}: ${w}`);
+    assert.ok(Math.abs(w[0] - 0.9) < 1e-6 && Math.abs(w[1] + 1.9) < 1e-6, `adam ${be.kind}: ${w.join(',')}`);
     assert.ok(Math.abs(be.read(m.bias!.ptr, 1)[0] - 0.5) < 1e-7, 'zero gradient leaves the bias');
     opt.dispose();
 
@@ -37,7 +37,10 @@ test('Adam and AdamW reproduce hand-computed torch updates', () => {
     adamw.step();
     const w2 = be.read(m.weight.ptr, 2);
     // p = p (1 - lr wd) - lr sign(g)
-    assert.ok(Math.abs(w2[0] - (1 * 0.95 - 0.1)) < 1e-6 && Math.abs(w2[1] - (-2 * 0.95 + 0.1)) < 1e-6, `adamw ${w2}`);
+    assert.ok(
+      Math.abs(w2[0] - (1 * 0.95 - 0.1)) < 1e-6 && Math.abs(w2[1] - (-2 * 0.95 + 0.1)) < 1e-6,
+      `adamw ${w2.join(',')}`,
+    );
     adamw.dispose();
 
     setParams(m, [1, -2], [0.5]);

@@ -23,7 +23,7 @@ import { wilson } from '../../src/uturn/binomial.js';
 
 test('--sample-method offers ddim and dpm++2m; --sample-eta is one number in [0, 1] that reaches sampling.eta', () => {
   const m = DENOISER_FLAGS['sample-method'];
-  assert.ok(m.choices!.includes('ddim') && m.choices!.includes('dpm++2m') && m.choices!.includes('sde'));
+  assert.ok(m.choices.includes('ddim') && m.choices.includes('dpm++2m') && m.choices.includes('sde'));
   const e = DENOISER_FLAGS['sample-eta'];
   assert.equal(e.type, 'number');
   assert.equal(e.min, 0);

@@ -151,8 +151,8 @@ test('stages at the tiny scale: U-Turn window, retraining arms identical but for
   const [U, P] = r.arms;
   assert.equal(U.name, 'uniform');
   assert.equal(P.name, 'phase-aware');
-  const { sampler: su, runKeys: ku, name: nu, ...restU } = U;
-  const { sampler: sp, runKeys: kp, name: np, ...restP } = P;
+  const { sampler: su, runKeys: ku, name: _nu, ...restU } = U;
+  const { sampler: sp, runKeys: kp, name: _np, ...restP } = P;
   assert.deepEqual(restU, restP, 'same seeds, budgets, steps, schedule, optimiser and generator');
   assert.equal(su, 'uniform');
   const ps = parseSampler(sp);

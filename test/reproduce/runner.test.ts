@@ -19,11 +19,11 @@ function fakeStage(
     title: `Stage ${name}`,
     version,
     settings: () => ({ size: 1 }),
-    async run(ctx) {
+    run(ctx) {
       calls.push(name);
       forced.push(ctx.force);
-      if (behaviour === 'throw') throw new Error(`boom in ${name}`);
-      return {
+      if (behaviour === 'throw') return Promise.reject(new Error(`boom in ${name}`));
+      return Promise.resolve({
         summary: { value: 1.25, sawPrevious: Object.keys(ctx.previous) },
         figures: [
           {
@@ -33,7 +33,7 @@ function fakeStage(
           },
         ],
         claims: [{ claim: `claim ${name}`, paper: 'p', measured: 'value 1.25', verdict: 'agrees', criterion: 'c' }],
-      };
+      });
     },
   };
 }

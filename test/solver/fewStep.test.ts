@@ -85,7 +85,7 @@ for (const { path, start, end } of ORDER_CASES) {
       }
       orders[method] = observedOrder(ORDER_STEPS, errs);
       last[method] = errs[errs.length - 1];
-      for (const e of errs) assert.ok(Number.isFinite(e), `${method}: errors ${errs}`);
+      for (const e of errs) assert.ok(Number.isFinite(e), `${method}: errors ${errs.join(',')}`);
     }
     const msg = `${path}: orders ${JSON.stringify(orders)}, errors at ${ORDER_STEPS.at(-1)} steps ${JSON.stringify(last)}`;
     t.diagnostic(msg);
@@ -413,7 +413,7 @@ test("fewStepGrid: uniform is linspace; logsnr has equal lambda steps and keeps 
   assert.ok(Math.abs(l[9] - 0.9) < 1e-12);
   const lam = Array.from(l.subarray(0, 10), (t) => 0.5 * vp.logSnr(t));
   for (let k = 1; k < 10; k++)
-    assert.ok(Math.abs(lam[k] - lam[k - 1] - (lam[9] - lam[0]) / 9) < 1e-9, `lambda steps ${lam}`);
+    assert.ok(Math.abs(lam[k] - lam[k - 1] - (lam[9] - lam[0]) / 9) < 1e-9, `lambda steps ${lam.join(',')}`);
   // An end with alpha > 0: even in lambda all the way.
   const lin = new LinearInterpolant();
   const e = fewStepGrid(lin, 4, { spacing: 'logsnr', start: 0.1, end: 0.9 });

@@ -200,7 +200,7 @@ function readShardFile(path: string): ShardFile {
   }
 }
 
-async function merge(v: SweepValues, dirs: string[], io: CommandIO): Promise<number> {
+function merge(v: SweepValues, dirs: string[], io: CommandIO): number {
   if (dirs.length === 0) throw new UsageError('--merge: give the folders that hold shard-*.json files');
   const files: Array<{ name: string; data: ShardFile }> = [];
   for (const dir of dirs) checkInput(dir, { kind: 'dir' }, { field: 'merge' });

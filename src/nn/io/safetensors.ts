@@ -55,7 +55,9 @@ export function encodeSafetensors(
       throw new SafetensorsError(`duplicate or reserved tensor name "${t.name}"`);
     const n = t.shape.reduce((a, b) => a * b, 1);
     if (n !== t.data.length)
-      throw new SafetensorsError(`tensor "${t.name}": shape [${t.shape}] needs ${n} values, got ${t.data.length}`);
+      throw new SafetensorsError(
+        `tensor "${t.name}": shape [${t.shape.join(',')}] needs ${n} values, got ${t.data.length}`,
+      );
     header[t.name] = { dtype: 'F32', shape: [...t.shape], data_offsets: [off, off + 4 * n] };
     off += 4 * n;
   }
@@ -91,7 +93,10 @@ export function decodeSafetensors(bytes: Uint8Array, what = 'safetensors file'):
   if (8 + n > bytes.length) fail(`truncated: the header needs ${n} bytes but only ${bytes.length - 8} follow`);
   let header: Record<string, unknown>;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n)));
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n))) as Record<
+      string,
+      unknown
+    >;
   } catch {
     return fail('the header is not valid UTF-8 JSON (not a safetensors file?)');
   }
@@ -123,10 +128,13 @@ export function decodeSafetensors(bytes: Uint8Array, what = 'safetensors file'):
       fail(`tensor "${name}" has invalid data_offsets`);
     }
     const [b, end] = offs as [number, number];
-    const count = (shape as number[]).reduce((a, c) => a * c, 1);
+    const dims = shape as number[];
+    const count = dims.reduce((a, c) => a * c, 1);
     const dt = dtype as string;
     if (end - b !== count * DTYPE_BYTES[dt]) {
-      fail(`tensor "${name}": ${end - b} bytes for shape [${shape}] of ${dt} (expected ${count * DTYPE_BYTES[dt]})`);
+      fail(
+        `tensor "${name}": ${end - b} bytes for shape [${dims.join(',')}] of ${dt} (expected ${count * DTYPE_BYTES[dt]})`,
+      );
     }
     if (end > dataLen) fail(`truncated: tensor "${name}" ends at data byte ${end} but the file holds only ${dataLen}`);
     spans.push([b, end, name]);

@@ -71,7 +71,7 @@ export function loadWeightsFromBytes(module: Module, bytes: Uint8Array, what = '
     if (!t) continue;
     if (t.dtype !== 'F32') problems.push(`${name} has dtype ${t.dtype}, expected F32`);
     else if (t.shape.length !== p.shape.length || t.shape.some((d, i) => d !== p.shape[i])) {
-      problems.push(`${name} has shape [${t.shape}], the model expects [${p.shape}]`);
+      problems.push(`${name} has shape [${t.shape.join(',')}], the model expects [${p.shape.join(',')}]`);
     }
   }
   if (problems.length) throw new SafetensorsError(`${what} do not match the model: ${problems.slice(0, 8).join('; ')}`);

@@ -454,7 +454,8 @@ export class RefBackend implements Backend {
     for (let i = 0; i < n; i++) this.heap[s + i] = decay * this.heap[s + i] + (1 - decay) * this.heap[p + i];
   }
 
-  async dispose(): Promise<void> {
+  dispose(): Promise<void> {
     this.heap = new Float64Array(0);
+    return Promise.resolve();
   }
 }

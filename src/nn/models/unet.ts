@@ -96,7 +96,7 @@ export function validateUNetConfig(c: UNetConfig): void {
     bad('head size does not divide the middle channels');
   if (!(Number.isInteger(c.blocksPerLevel) && c.blocksPerLevel >= 1)) bad('blocksPerLevel must be >= 1');
   if (c.channels[0] % 2) bad('channels[0] (the sinusoid width) must be even');
-  if (c.prediction !== 'epsilon' && c.prediction !== 'velocity') bad(`unknown prediction ${c.prediction}`);
+  if (c.prediction !== 'epsilon' && c.prediction !== 'velocity') bad(`unknown prediction ${String(c.prediction)}`);
 }
 
 class DownBlock extends Module {
