@@ -282,7 +282,7 @@ test('realismFit: Mahalanobis distance to the real features, threshold the 99th 
     featureDim: 2,
     features: (x: ArrayLike<number>, m: number) =>
       Float64Array.from({ length: 2 * m }, (_, k) => x[4 * (k >> 1) + (k & 1)]),
-    logits: (x: ArrayLike<number>, m: number) => Float64Array.from({ length: 2 * m }, (_, k) => (k & 1 ? 0 : 5)),
+    logits: (_x: ArrayLike<number>, m: number) => Float64Array.from({ length: 2 * m }, (_, k) => (k & 1 ? 0 : 5)),
   };
   const rng = Rng.seeded(3);
   const split = (n: number) => ({
