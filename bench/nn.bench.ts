@@ -44,20 +44,52 @@ export interface UNetCase {
 /** The four networks of the engine benchmark (mirrored by UNet in bench/torch_nn.py). */
 export const UNET_CASES: UNetCase[] = [
   {
-    name: 'quick-16', resolution: 16,
-    config: { channels: [8, 16, 32], blocksPerLevel: 1, attentionLevels: [], midAttention: false, groups: 4, headDim: 8 },
+    name: 'quick-16',
+    resolution: 16,
+    config: {
+      channels: [8, 16, 32],
+      blocksPerLevel: 1,
+      attentionLevels: [],
+      midAttention: false,
+      groups: 4,
+      headDim: 8,
+    },
   },
   {
-    name: 'paper-32', resolution: 32,
-    config: { channels: [16, 32, 64], blocksPerLevel: 1, attentionLevels: [2], midAttention: true, groups: 8, headDim: 8 },
+    name: 'paper-32',
+    resolution: 32,
+    config: {
+      channels: [16, 32, 64],
+      blocksPerLevel: 1,
+      attentionLevels: [2],
+      midAttention: true,
+      groups: 8,
+      headDim: 8,
+    },
   },
   {
-    name: 'paper-32-noattn', resolution: 32,
-    config: { channels: [16, 32, 64], blocksPerLevel: 1, attentionLevels: [], midAttention: false, groups: 8, headDim: 8 },
+    name: 'paper-32-noattn',
+    resolution: 32,
+    config: {
+      channels: [16, 32, 64],
+      blocksPerLevel: 1,
+      attentionLevels: [],
+      midAttention: false,
+      groups: 8,
+      headDim: 8,
+    },
   },
   {
-    name: 'wide-32', resolution: 32,
-    config: { channels: [32, 64, 128], blocksPerLevel: 2, attentionLevels: [2], midAttention: true, groups: 8, headDim: 32 },
+    name: 'wide-32',
+    resolution: 32,
+    config: {
+      channels: [32, 64, 128],
+      blocksPerLevel: 2,
+      attentionLevels: [2],
+      midAttention: true,
+      groups: 8,
+      headDim: 32,
+    },
   },
 ];
 
@@ -94,7 +126,8 @@ export function convStep(be: Backend, steps: number): number {
   const rng = Rng.seeded(0);
   const net = benchConvNet(be, rng);
   const opt = new Adam(net, { lr: 1e-3 });
-  const x = randn(be, [64, 1, 28, 28], rng), y = randn(be, [64, 784], rng);
+  const x = randn(be, [64, 1, 28, 28], rng),
+    y = randn(be, [64, 784], rng);
   const g = be.alloc(64 * 784);
   const step = (): void => {
     net.zeroGrad();
@@ -116,7 +149,8 @@ export function unetTrainStep(be: Backend, c: UNetCase, steps: number): { ms: nu
   const net = new UNet(be, c.config, rng);
   const opt = new AdamW(net, { lr: 1e-4 });
   const shape = [TRAIN_BATCH, 1, c.resolution, c.resolution];
-  const x = randn(be, shape, rng), eps = randn(be, shape, rng);
+  const x = randn(be, shape, rng),
+    eps = randn(be, shape, rng);
   const t = Array.from({ length: TRAIN_BATCH }, () => rng.uniform());
   const g = be.alloc(numel(shape));
   const step = (): void => {
@@ -167,10 +201,19 @@ function torch(args: string[], threads: number, log: (l: string) => void): Recor
 
 /** A case in the JSON form bench/torch_nn.py reads (the full U-Net config, defaults filled in). */
 function torchCase(c: UNetCase): Record<string, unknown> {
-  return { name: c.name, resolution: c.resolution, trainBatch: TRAIN_BATCH, inferBatch: INFER_BATCH, config: unetConfig(c.config) };
+  return {
+    name: c.name,
+    resolution: c.resolution,
+    trainBatch: TRAIN_BATCH,
+    inferBatch: INFER_BATCH,
+    config: unetConfig(c.config),
+  };
 }
 
-async function withBackend<T>(threads: number, f: (be: WasmBackend) => T): Promise<{ value: T; bytes: number; simd: string }> {
+async function withBackend<T>(
+  threads: number,
+  f: (be: WasmBackend) => T,
+): Promise<{ value: T; bytes: number; simd: string }> {
   const pool = await createPool({ threads });
   const be = await WasmBackend.create({ pool });
   try {
@@ -203,7 +246,7 @@ export async function run({ log }: { json: boolean; log: (line: string) => void 
     out.nnSimd = r.simd;
     log(`conv-net step: ${r.value.toFixed(1)} ms (wasm ${r.simd} SIMD, ${threads} threads)`);
     const t = torch(['conv', '--steps', String(steps)], threads, log);
-    out.convStepTorchMs = (t?.convStepTorchMs as number | undefined) ?? null;
+    out.convStepTorchMs = t?.convStepTorchMs ?? null;
     out.convRatio = ratio(out.convStepMs, out.convStepTorchMs);
     log(`  PyTorch ${fmt(out.convStepTorchMs)} ms, ratio ${fmt(out.convRatio, 2)}`);
   }
@@ -218,7 +261,9 @@ export async function run({ log }: { json: boolean; log: (line: string) => void 
       const tc = (t?.cases as Record<string, Record<string, number>> | undefined)?.[c.name];
       if (t && typeof t.torchBlas === 'string') out.torchBlas = t.torchBlas;
       if (t && typeof t.torchBlas === 'string' && !/openblas|mkl|blis/i.test(t.torchBlas)) {
-        log(`warning: PyTorch's matrix products run on ${t.torchBlas} (the reference BLAS?): install libopenblas0-pthread, or the ratios are flattered`);
+        log(
+          `warning: PyTorch's matrix products run on ${t.torchBlas} (the reference BLAS?): install libopenblas0-pthread, or the ratios are flattered`,
+        );
       }
       const cfg = unetConfig(c.config);
       const row = {
