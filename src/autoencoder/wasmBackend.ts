@@ -17,7 +17,7 @@ import { zeroParams } from './model.js';
 import type { AdamOptions, AdamState } from './adam.js';
 import { adamFactors } from './adam.js';
 import { CTX, F64_SLOTS, FLAG_ADAM, LAYOUT_VERSION } from './wasmLayout.js';
-import { asBytes } from '../kernels/addresses.js';
+import { asBytes, type ByteAddr } from '../kernels/addresses.js';
 import type { GmmExports } from './exports.gen.js';
 
 /** The kernel's exports, typed by the contract generated from assembly/gmm.ts (test/kernels/contracts.test.ts). */
@@ -72,10 +72,10 @@ export class WasmAeKernel {
   readonly block: number;
   private readonly mod: KernelModule;
   private readonly pool: KernelPool;
-  private readonly ptrs: Record<string, number> = {};
-  private readonly ctxPtr: number;
+  private readonly ptrs: Record<string, ByteAddr> = {};
+  private readonly ctxPtr: ByteAddr;
   private readonly adamOpts: AdamOptions;
-  private noisePtr = 0;
+  private noisePtr: ByteAddr = asBytes(0);
   private t = 0;
   private closed = false;
 
@@ -368,7 +368,7 @@ export class WasmAeKernel {
     const { d, dp, n, T } = this;
     if (this.noisePtr) {
       this.mod.free(this.noisePtr);
-      this.noisePtr = 0;
+      this.noisePtr = asBytes(0);
     }
     if (noise) {
       if (noise.length !== T * n * d)
@@ -505,16 +505,16 @@ export class WasmAeKernel {
   private freeAll(): void {
     for (const p of Object.values(this.ptrs)) if (p) this.mod.free(p);
     if (this.noisePtr) this.mod.free(this.noisePtr);
-    this.noisePtr = 0;
+    this.noisePtr = asBytes(0);
   }
 
-  private writeRows(ptr: number, src: Float64Array): void {
+  private writeRows(ptr: ByteAddr, src: Float64Array): void {
     const { d, dp, T } = this;
     const dst = this.mod.f64(ptr, T * dp);
     for (let j = 0; j < T; j++) dst.set(src.subarray(j * d, (j + 1) * d), j * dp);
   }
 
-  private readRows(ptr: number, out: Float64Array): void {
+  private readRows(ptr: ByteAddr, out: Float64Array): void {
     const { d, dp, T } = this;
     const src = this.mod.f64(ptr, T * dp);
     for (let j = 0; j < T; j++) out.set(src.subarray(j * dp, j * dp + d), j * d);

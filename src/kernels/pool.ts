@@ -46,6 +46,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { WasmHeap } from './heap.js';
 import { compileKernel } from './wasm.js';
+import { asBytes, type ByteAddr } from './addresses.js';
 
 // control block layout: control.mjs (shared with worker.mjs)
 import {
@@ -88,13 +89,13 @@ export interface KernelModule {
   readonly exports: Readonly<Record<string, WasmFn>>;
   readonly heap: WasmHeap;
   /** Allocate `bytes` in this module's memory (16-byte aligned, zeroed); returns the byte offset. */
-  alloc(bytes: number, align?: number): number;
-  free(ptr: number): void;
-  f32(ptr: number, length: number): Float32Array;
-  f64(ptr: number, length: number): Float64Array;
-  i32(ptr: number, length: number): Int32Array;
-  u32(ptr: number, length: number): Uint32Array;
-  u8(ptr: number, length: number): Uint8Array;
+  alloc(bytes: number, align?: number): ByteAddr;
+  free(ptr: ByteAddr): void;
+  f32(ptr: ByteAddr, length: number): Float32Array;
+  f64(ptr: ByteAddr, length: number): Float64Array;
+  i32(ptr: ByteAddr, length: number): Int32Array;
+  u32(ptr: ByteAddr, length: number): Uint32Array;
+  u8(ptr: ByteAddr, length: number): Uint8Array;
 }
 
 interface Loaded extends KernelModule {
@@ -232,7 +233,7 @@ export class KernelPool {
       exports: Object.freeze(fns),
       heap,
       fnIndex,
-      alloc: (bytes, align) => heap.alloc(bytes, align),
+      alloc: (bytes, align) => asBytes(heap.alloc(bytes, align)),
       free: (ptr) => heap.free(ptr),
       f32: (ptr, len) => new Float32Array(memory.buffer, ptr, len),
       f64: (ptr, len) => new Float64Array(memory.buffer, ptr, len),

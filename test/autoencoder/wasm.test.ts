@@ -202,8 +202,9 @@ test('stepAsync (calling thread idle, so a stop is seen mid-step) equals step bi
 });
 
 test('stepAsync withdrawn mid-step: the state at the start of the step comes back, and the step taken again is exact', async () => {
-  // About 0.1-0.5 s per step, so that the stop (asked every 20 ms) arrives while work units remain.
-  const { grid, p, x1 } = problem('dilated', 2000, 128, 64, 4);
+  // Long enough a step (about 0.2 s on 2 idle cores, more under load) that the stop, asked every 20 ms, arrives while
+  // work units remain: with d = 2000 an idle machine finished the step before the first poll.
+  const { grid, p, x1 } = problem('dilated', 8000, 128, 64, 4);
   const make = async () => {
     const k = await WasmAeKernel.create({ pool: pool3, grid, x1, n: 128, noiseKey: Uint32Array.of(5, 6, 7, 8), adam });
     k.setParams(p);

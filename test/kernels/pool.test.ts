@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { createPool, sharedPool } from '../../src/kernels/pool.js';
 import { wasmPath } from '../../src/kernels/wasm.js';
+import { asBytes } from '../../src/kernels/addresses.js';
 
 // The pool is generic; these tests drive it with the gmm module's `normals` export
 // (out, count, state, k0..k3, a, b, c), which writes a deterministic stream of normals.
@@ -61,7 +62,7 @@ test('a trap in a worker is reported by runSync and the pool stays usable', asyn
       [out, 16, st, 1, 2, 3, 4, 0, 0, 0],
       [out + 64, 16, st + 64, 1, 2, 3, 4, 0, 0, 0],
     ]);
-    assert.deepEqual(gmm.f32(out + 64, 16).slice(), gmm.f32(out, 16).slice());
+    assert.deepEqual(gmm.f32(asBytes(out + 64), 16).slice(), gmm.f32(out, 16).slice());
   } finally {
     await pool.close();
   }
