@@ -17,7 +17,18 @@ export interface GmmExports {
   /** assembly/gmm.ts */
   aePublish(ctx: ByteAddr, j0: number, j1: number): void;
   /** assembly/gmm.ts */
-  normals(out: ByteAddr, count: number, st: ByteAddr, k0: number, k1: number, k2: number, k3: number, a: number, b: number, c: number): void;
+  normals(
+    out: ByteAddr,
+    count: number,
+    st: ByteAddr,
+    k0: number,
+    k1: number,
+    k2: number,
+    k3: number,
+    a: number,
+    b: number,
+    c: number,
+  ): void;
   /** assembly/gmm.ts */
   normalsContinue(out: ByteAddr, count: number, st: ByteAddr): void;
 }

@@ -221,10 +221,8 @@ export async function runUTurnStage(ctx: RealDataContext, o: UTurnStageOptions =
         );
       return { label, x: cycleRows(imgs, u.startsPerClass, dim), distinct: Math.min(have, u.startsPerClass) };
     });
-    const perTurn = u.turnTimes.reduce((s, t) => s + (1 - t), 0);
     const total = 2 * u.startsPerClass * u.turnTimes.length + u.referenceSamples;
     const bar = ctx.reporter.progress('u-turn', total);
-    void perTurn;
     // The reference images are the last ones uTurn classifies (after the curves): kept for the quality gate.
     let last: { x: ArrayLike<number>; n: number } | null = null;
     res = await uTurn({

@@ -5,19 +5,90 @@ import type { ByteAddr } from '../../kernels/addresses.js';
 /** The exports of build/nn.wasm (and its relaxed-SIMD build), typed from the AssemblyScript sources. */
 export interface NnExports {
   /** assembly/_nn_gemm.ts */
-  sgemm(transA: number, transB: number, M: number, N: number, K: number, alpha: number, a: ByteAddr, lda: number, b: ByteAddr, ldb: number, beta: number, c: ByteAddr, ldc: number, scratch: ByteAddr): void;
+  sgemm(
+    transA: number,
+    transB: number,
+    M: number,
+    N: number,
+    K: number,
+    alpha: number,
+    a: ByteAddr,
+    lda: number,
+    b: ByteAddr,
+    ldb: number,
+    beta: number,
+    c: ByteAddr,
+    ldc: number,
+    scratch: ByteAddr,
+  ): void;
   /** assembly/_nn_gemm.ts */
   sgemm_scratch_floats(): number;
   /** assembly/_nn_conv.ts */
-  im2col(x: ByteAddr, Ci: number, H: number, W: number, KH: number, KW: number, sh: number, sw: number, ph: number, pw: number, Ho: number, Wo: number, col: ByteAddr, ld: number): void;
+  im2col(
+    x: ByteAddr,
+    Ci: number,
+    H: number,
+    W: number,
+    KH: number,
+    KW: number,
+    sh: number,
+    sw: number,
+    ph: number,
+    pw: number,
+    Ho: number,
+    Wo: number,
+    col: ByteAddr,
+    ld: number,
+  ): void;
   /** assembly/_nn_conv.ts */
-  col2im(col: ByteAddr, Ci: number, H: number, W: number, KH: number, KW: number, sh: number, sw: number, ph: number, pw: number, Ho: number, Wo: number, dx: ByteAddr, ld: number): void;
+  col2im(
+    col: ByteAddr,
+    Ci: number,
+    H: number,
+    W: number,
+    KH: number,
+    KW: number,
+    sh: number,
+    sw: number,
+    ph: number,
+    pw: number,
+    Ho: number,
+    Wo: number,
+    dx: ByteAddr,
+    ld: number,
+  ): void;
   /** assembly/_nn_conv.ts */
-  conv2d_fwd(geo: ByteAddr, x: ByteAddr, w: ByteAddr, bias: ByteAddr, y: ByteAddr, n0: number, n1: number, scratch: ByteAddr): void;
+  conv2d_fwd(
+    geo: ByteAddr,
+    x: ByteAddr,
+    w: ByteAddr,
+    bias: ByteAddr,
+    y: ByteAddr,
+    n0: number,
+    n1: number,
+    scratch: ByteAddr,
+  ): void;
   /** assembly/_nn_conv.ts */
-  conv2d_bwd_data(geo: ByteAddr, w: ByteAddr, dy: ByteAddr, dx: ByteAddr, n0: number, n1: number, scratch: ByteAddr): void;
+  conv2d_bwd_data(
+    geo: ByteAddr,
+    w: ByteAddr,
+    dy: ByteAddr,
+    dx: ByteAddr,
+    n0: number,
+    n1: number,
+    scratch: ByteAddr,
+  ): void;
   /** assembly/_nn_conv.ts */
-  conv2d_bwd_weight(geo: ByteAddr, x: ByteAddr, dy: ByteAddr, dw: ByteAddr, dbias: ByteAddr, n0: number, n1: number, scratch: ByteAddr): void;
+  conv2d_bwd_weight(
+    geo: ByteAddr,
+    x: ByteAddr,
+    dy: ByteAddr,
+    dw: ByteAddr,
+    dbias: ByteAddr,
+    n0: number,
+    n1: number,
+    scratch: ByteAddr,
+  ): void;
   /** assembly/_nn_conv.ts */
   conv_scratch_floats(Ci: number, KH: number, KW: number, Co: number, Ho: number, Wo: number): number;
   /** assembly/_nn_elem.ts */
@@ -59,29 +130,144 @@ export interface NnExports {
   /** assembly/_nn_elem.ts */
   copy_rows(src: ByteAddr, srcStride: number, dst: ByteAddr, dstStride: number, len: number, rows: number): void;
   /** assembly/_nn_norm.ts */
-  groupnorm_fwd(x: ByteAddr, gamma: ByteAddr, beta: ByteAddr, y: ByteAddr, mean: ByteAddr, rstd: ByteAddr, n0: number, n1: number, C: number, P: number, G: number, eps: number): void;
+  groupnorm_fwd(
+    x: ByteAddr,
+    gamma: ByteAddr,
+    beta: ByteAddr,
+    y: ByteAddr,
+    mean: ByteAddr,
+    rstd: ByteAddr,
+    n0: number,
+    n1: number,
+    C: number,
+    P: number,
+    G: number,
+    eps: number,
+  ): void;
   /** assembly/_nn_norm.ts */
-  groupnorm_bwd(x: ByteAddr, gamma: ByteAddr, mean: ByteAddr, rstd: ByteAddr, dy: ByteAddr, dx: ByteAddr, dgamma: ByteAddr, dbeta: ByteAddr, n0: number, n1: number, C: number, P: number, G: number): void;
+  groupnorm_bwd(
+    x: ByteAddr,
+    gamma: ByteAddr,
+    mean: ByteAddr,
+    rstd: ByteAddr,
+    dy: ByteAddr,
+    dx: ByteAddr,
+    dgamma: ByteAddr,
+    dbeta: ByteAddr,
+    n0: number,
+    n1: number,
+    C: number,
+    P: number,
+    G: number,
+  ): void;
   /** assembly/_nn_norm.ts */
-  groupnorm_silu_fwd(x: ByteAddr, gamma: ByteAddr, beta: ByteAddr, z: ByteAddr, mean: ByteAddr, rstd: ByteAddr, n0: number, n1: number, C: number, P: number, G: number, eps: number, tmp: ByteAddr): void;
+  groupnorm_silu_fwd(
+    x: ByteAddr,
+    gamma: ByteAddr,
+    beta: ByteAddr,
+    z: ByteAddr,
+    mean: ByteAddr,
+    rstd: ByteAddr,
+    n0: number,
+    n1: number,
+    C: number,
+    P: number,
+    G: number,
+    eps: number,
+    tmp: ByteAddr,
+  ): void;
   /** assembly/_nn_norm.ts */
-  groupnorm_silu_bwd(x: ByteAddr, gamma: ByteAddr, beta: ByteAddr, mean: ByteAddr, rstd: ByteAddr, dz: ByteAddr, dx: ByteAddr, dgamma: ByteAddr, dbeta: ByteAddr, n0: number, n1: number, C: number, P: number, G: number, tmp: ByteAddr, z: ByteAddr): void;
+  groupnorm_silu_bwd(
+    x: ByteAddr,
+    gamma: ByteAddr,
+    beta: ByteAddr,
+    mean: ByteAddr,
+    rstd: ByteAddr,
+    dz: ByteAddr,
+    dx: ByteAddr,
+    dgamma: ByteAddr,
+    dbeta: ByteAddr,
+    n0: number,
+    n1: number,
+    C: number,
+    P: number,
+    G: number,
+    tmp: ByteAddr,
+    z: ByteAddr,
+  ): void;
   /** assembly/_nn_attn.ts */
-  attn_fwd(qkv: ByteAddr, o: ByteAddr, probs: ByteAddr, n0: number, n1: number, C: number, P: number, heads: number, scale: number, scratch: ByteAddr): void;
+  attn_fwd(
+    qkv: ByteAddr,
+    o: ByteAddr,
+    probs: ByteAddr,
+    n0: number,
+    n1: number,
+    C: number,
+    P: number,
+    heads: number,
+    scale: number,
+    scratch: ByteAddr,
+  ): void;
   /** assembly/_nn_attn.ts */
-  attn_bwd(qkv: ByteAddr, probs: ByteAddr, dout: ByteAddr, dqkv: ByteAddr, n0: number, n1: number, C: number, P: number, heads: number, scale: number, scratch: ByteAddr): void;
+  attn_bwd(
+    qkv: ByteAddr,
+    probs: ByteAddr,
+    dout: ByteAddr,
+    dqkv: ByteAddr,
+    n0: number,
+    n1: number,
+    C: number,
+    P: number,
+    heads: number,
+    scale: number,
+    scratch: ByteAddr,
+  ): void;
   /** assembly/_nn_attn.ts */
   attn_scratch_floats(P: number): number;
   /** assembly/_nn_optim.ts */
-  adam_step(p: ByteAddr, g: ByteAddr, m: ByteAddr, v: ByteAddr, i0: number, i1: number, b1: number, b1c: number, b2: number, b2c: number, step: number, ic2: number, eps: number, l2: number, decay: number): void;
+  adam_step(
+    p: ByteAddr,
+    g: ByteAddr,
+    m: ByteAddr,
+    v: ByteAddr,
+    i0: number,
+    i1: number,
+    b1: number,
+    b1c: number,
+    b2: number,
+    b2c: number,
+    step: number,
+    ic2: number,
+    eps: number,
+    l2: number,
+    decay: number,
+  ): void;
   /** assembly/_nn_optim.ts */
   ema_update(s: ByteAddr, p: ByteAddr, i0: number, i1: number, decay: number): void;
   /** assembly/_nn_wino.ts */
   wino_filter(w: ByteAddr, U: ByteAddr, Co: number, Ci: number, flip: number): void;
   /** assembly/_nn_wino.ts */
-  wino_fwd(geo: ByteAddr, x: ByteAddr, U: ByteAddr, bias: ByteAddr, y: ByteAddr, n0: number, n1: number, scratch: ByteAddr): void;
+  wino_fwd(
+    geo: ByteAddr,
+    x: ByteAddr,
+    U: ByteAddr,
+    bias: ByteAddr,
+    y: ByteAddr,
+    n0: number,
+    n1: number,
+    scratch: ByteAddr,
+  ): void;
   /** assembly/_nn_wino.ts */
-  wino_bwd_weight(geo: ByteAddr, x: ByteAddr, dy: ByteAddr, dw: ByteAddr, dbias: ByteAddr, n0: number, n1: number, scratch: ByteAddr): void;
+  wino_bwd_weight(
+    geo: ByteAddr,
+    x: ByteAddr,
+    dy: ByteAddr,
+    dw: ByteAddr,
+    dbias: ByteAddr,
+    n0: number,
+    n1: number,
+    scratch: ByteAddr,
+  ): void;
   /** assembly/_nn_wino.ts */
   wino_scratch_floats(Cin: number, Cout: number, H: number, W: number): number;
   /** assembly/_nn_wino4.ts */
@@ -89,9 +275,28 @@ export interface NnExports {
   /** assembly/_nn_wino4.ts */
   wino4_filter_floats(Co: number, Ci: number, flip: number): number;
   /** assembly/_nn_wino4.ts */
-  wino4_fwd(geo: ByteAddr, x: ByteAddr, U: ByteAddr, bias: ByteAddr, y: ByteAddr, n0: number, n1: number, scratch: ByteAddr, res: ByteAddr): void;
+  wino4_fwd(
+    geo: ByteAddr,
+    x: ByteAddr,
+    U: ByteAddr,
+    bias: ByteAddr,
+    y: ByteAddr,
+    n0: number,
+    n1: number,
+    scratch: ByteAddr,
+    res: ByteAddr,
+  ): void;
   /** assembly/_nn_wino4.ts */
-  wino4_bwd_weight(geo: ByteAddr, x: ByteAddr, dy: ByteAddr, dw: ByteAddr, dbias: ByteAddr, n0: number, n1: number, scratch: ByteAddr): void;
+  wino4_bwd_weight(
+    geo: ByteAddr,
+    x: ByteAddr,
+    dy: ByteAddr,
+    dw: ByteAddr,
+    dbias: ByteAddr,
+    n0: number,
+    n1: number,
+    scratch: ByteAddr,
+  ): void;
   /** assembly/_nn_wino4.ts */
   wino4_scratch_floats(Cin: number, Cout: number, H: number, W: number, bwd: number): number;
   /** assembly/nn.ts */
