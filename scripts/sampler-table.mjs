@@ -2,8 +2,8 @@
 // markdown table (class fraction of class A with its Wilson 95 % interval, class error, Fréchet distance in the
 // oracle's feature space, wall time of the generation). Every cell starts from the same noise.
 //
-//   npx tsx src/cli/main.ts denoise --scale quick --train-steps 1500 --out /tmp/den   # a trained model + oracle
-//   node --import tsx scripts/sampler-table.mjs /tmp/den [--n 500] [--steps 5,10,20,50,100]
+//   npx tsx src/cli/main.ts denoise --scale quick --train-steps 1500 --out runs/den   # a trained model + oracle
+//   node --import tsx scripts/sampler-table.mjs runs/den [--n 500] [--steps 5,10,20,50,100]
 //        [--samplers sde,ode,ddim,ddim:1,dpm++2m] [--threads 2] [--seed 1] [--repeat 2] [--json FILE]
 //        [--data DIR] [--held-out F]     (the denoise run's --data / --held-out, if it was not run with the defaults)
 //

@@ -589,9 +589,14 @@ export class WasmBackend implements Backend {
         G,
       ]),
     );
-    for (let t = 1; t < pieces.length; t++) {
-      this.axpy(C, 1, parts[t - 1], dgamma);
-      this.axpy(C, 1, at(parts[t - 1], C), dbeta);
+    this.sumAffinePartials(parts.slice(0, pieces.length - 1), C, dgamma, dbeta);
+  }
+
+  /** Adds the per-executor [dgamma | dbeta] partials (executors 1..) of a GroupNorm backward into dgamma, dbeta. */
+  private sumAffinePartials(parts: Ptr[], C: number, dgamma: Ptr, dbeta: Ptr): void {
+    for (const q of parts) {
+      this.axpy(C, 1, q, dgamma);
+      this.axpy(C, 1, at(q, C), dbeta);
     }
   }
 
@@ -683,10 +688,7 @@ export class WasmBackend implements Backend {
         bytes(z),
       ]),
     );
-    for (let t = 1; t < pieces.length; t++) {
-      this.axpy(C, 1, parts[t - 1], dgamma);
-      this.axpy(C, 1, at(parts[t - 1], C), dbeta);
-    }
+    this.sumAffinePartials(parts.slice(0, pieces.length - 1), C, dgamma, dbeta);
   }
   /** y = GroupNorm(x) from saved statistics (host loop; only for planes whose size is not a multiple of 4). */
   private groupNormRecompute(
@@ -766,13 +768,9 @@ export class WasmBackend implements Backend {
   // ---- optimisers -----------------------------------------------------------------------------------------------
 
   adamStep(p: Ptr, g: Ptr, m: Ptr, v: Ptr, n: number, hp: AdamStepParams): void {
-    const pieces =
-      n < 1 << 16
-        ? [[0, n] as [number, number]]
-        : this.split(Math.ceil(n / 4)).map(([s, e]) => [s * 4, Math.min(n, e * 4)] as [number, number]);
     this.exec(
       'adam_step',
-      pieces.map(([i0, i1]) => [
+      this.elementPieces(n).map(([i0, i1]) => [
         bytes(p),
         bytes(g),
         bytes(m),
