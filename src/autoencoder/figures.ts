@@ -1,7 +1,8 @@
 /**
  * Figures of `phaseflow gmm`: the paper's overlap figure (trained network as dots, finite-n theory solid, infinite-n
  * dashed; c blue, m orange, ω green, b red — docs/method.md §5 item 1), all six overlaps, the loss curve, and the
- * histogram of the generated <x, mu>/d.
+ * histogram of the generated <x, mu>/d; and the Figure-1 comparison of runs trained with different weight decays against
+ * one set of finite-n theory curves (docs/method.md §5.1).
  */
 import { linePlot, type LineSeries } from '../report/index.js';
 import { histogram } from '../report/histogram.js';
@@ -9,6 +10,7 @@ import { OVERLAP_COLORS } from '../report/palette.js';
 import type { FigureFile } from '../report/figure.js';
 import type { Overlaps } from './overlaps.js';
 import type { OverlapLine } from '../theory/figures.js';
+import type { MarkerShape } from '../report/marks.js';
 
 const LABEL = { c: 'c', m: 'm', omega: 'ω', b: 'b' } as const;
 
@@ -64,6 +66,67 @@ export function overlapFigure(inp: GmmFigureInput): string {
     xDomain: [0, tEnd],
     vLines: inp.schedule === 'dilated' ? [{ value: 1, label: 'phase 1 | phase 2', dashed: true }] : [],
     legend: 'right',
+  });
+}
+
+/** One trained run of {@link overlapComparisonFigure}: its overlaps per grid time, legend label and marker. */
+export interface ComparedRun {
+  label: string;
+  overlaps: Overlaps;
+  marker: MarkerShape;
+}
+
+/**
+ * Several trained runs against the same finite-n theory (solid lines): |c|, |m|, |ω|, |b| per grid time, one marker
+ * shape per run, the paper's colours per overlap (c C0, m C1, ω C2, b C3). The legend keys colours and markers
+ * separately (a run's dots are not repeated per overlap). Shapes: every run's overlaps on its own time grid.
+ */
+export function overlapComparisonFigure(inp: {
+  runs: ComparedRun[];
+  theory: OverlapLine[];
+  d: number;
+  title?: string;
+}): string {
+  const series: LineSeries[] = [];
+  for (const l of inp.theory)
+    series.push({ x: l.x, y: l.y, style: 'line', color: OVERLAP_COLORS[l.name], legend: false });
+  for (const r of inp.runs)
+    for (const k of ['c', 'm', 'omega', 'b'] as const)
+      series.push({
+        x: r.overlaps.t,
+        y: r.overlaps[k].map(Math.abs),
+        style: 'points',
+        marker: r.marker,
+        color: OVERLAP_COLORS[k],
+        legend: false,
+      });
+  const tEnd = Math.max(
+    1,
+    ...inp.runs.map((r) =>
+      r.overlaps.t.length ? r.overlaps.t[r.overlaps.t.length - 1] * (1 + 1 / r.overlaps.t.length) : 1,
+    ),
+  );
+  const bMax = Math.max(2.1, ...inp.runs.flatMap((r) => r.overlaps.b.map((v) => Math.min(4, Math.abs(v)))));
+  return linePlot({
+    title: inp.title ?? `Learned overlaps against the finite-n theory (dilated, d = ${inp.d})`,
+    xLabel: 'time t',
+    yLabel: 'overlap',
+    width: 760,
+    height: 460,
+    series,
+    yDomain: [0, bMax],
+    xDomain: [0, tEnd],
+    vLines: [{ value: 1, label: 'phase 1 | phase 2', dashed: true }],
+    legend: 'right',
+    extraLegend: [
+      ...(['c', 'm', 'omega', 'b'] as const).map((k) => ({
+        label: `|${LABEL[k]}|`,
+        color: OVERLAP_COLORS[k],
+        line: 'solid' as const,
+      })),
+      ...inp.runs.map((r) => ({ label: r.label, color: '#444', line: 'none' as const, marker: r.marker })),
+      { label: 'finite-n theory', color: '#444', line: 'solid' as const },
+    ],
   });
 }
 

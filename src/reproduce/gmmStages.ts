@@ -1,6 +1,9 @@
 /**
  * The Gaussian-mixture stages of `phaseflow reproduce`: the exact field against d, the trained autoencoder with the
- * dilated and linear schedules, and the theory with the overlap figure overlaid on the trained dilated network.
+ * dilated and linear schedules, and the theory with the overlap figure overlaid on the trained dilated network. The
+ * dilated stage also trains the same network with the weight decay matched to the theory's ridge constants and
+ * reports both runs' RMS distances from the finite-n theory (Figure 1, quantitatively: `figure1.ts`,
+ * docs/method.md §5.1).
  */
 import { exactSweep, type ExactRow } from '../mixture/exactSweep.js';
 import { exactFigures } from '../mixture/figures.js';
@@ -15,8 +18,20 @@ import {
 } from '../autoencoder/experiment.js';
 import { EXACT_ALGORITHM_VERSION } from '../mixture/exactSweep.js';
 import { THEORY_ALGORITHM_VERSION } from '../theory/compute.js';
-import { theoryOverlay } from '../autoencoder/theoryOverlay.js';
-import { gmmFigures } from '../autoencoder/figures.js';
+import { theoryOverlay, compareOverlaps, type TheoryOverlay } from '../autoencoder/theoryOverlay.js';
+import { gmmFigures, overlapComparisonFigure } from '../autoencoder/figures.js';
+import {
+  FIGURE1_THRESHOLDS,
+  FIGURE1_VERSION,
+  OFF_BRANCH_MAX_FRACTION,
+  figure1Claims,
+  figure1Run,
+  figure1Table,
+  matchedConfig,
+  type Figure1Result,
+} from './figure1.js';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { computeTheory } from '../theory/compute.js';
 import { theoryFigures } from '../theory/figures.js';
 import { fmt } from '../report/format.js';
@@ -136,21 +151,24 @@ function gmmConfig(scale: Scale, schedule: 'dilated' | 'linear', seed: number): 
   };
 }
 
-async function trainStage(ctx: StageContext, schedule: 'dilated' | 'linear'): Promise<GmmResult> {
-  const config = gmmConfig(ctx.scale, schedule, ctx.seed);
-  const progress = new Progress({ total: config.epochs, label: `gmm ${schedule}`, quiet: ctx.quiet });
+/**
+ * Train (or finish from the checkpoint in `dir`) one GMM run of a stage. `label` names the run in the progress line
+ * and in a stop message.
+ */
+async function trainRun(ctx: StageContext, config: GmmConfig, dir: string, label: string): Promise<GmmResult> {
+  const progress = new Progress({ total: config.epochs, label, quiet: ctx.quiet });
   // Continue an earlier run of this stage, unless --force names it or its checkpoint is of other code.
-  let resume = existsSync(checkpointPath(ctx.dir)) && !ctx.force;
+  let resume = existsSync(checkpointPath(dir)) && !ctx.force;
   if (resume) {
     try {
-      resume = (readGmmCheckpoint(ctx.dir).meta.algorithm ?? 1) === GMM_ALGORITHM_VERSION;
+      resume = (readGmmCheckpoint(dir).meta.algorithm ?? 1) === GMM_ALGORITHM_VERSION;
     } catch {
       resume = false; // unreadable: start again (the stage owns its folder)
     }
   }
   const out = await runGmm({
     config,
-    dir: ctx.dir,
+    dir,
     resume,
     checkpointEvery: Math.max(1, Math.floor(config.epochs / 20)),
     threads: ctx.threads,
@@ -158,17 +176,17 @@ async function trainStage(ctx: StageContext, schedule: 'dilated' | 'linear'): Pr
   });
   if (out.status !== 'done') {
     progress.stopped(out.epoch, `stopped by ${stopSignal() ?? 'request'}`);
-    throw new StopError(
-      stopSignal(),
-      `at epoch ${out.epoch} of ${config.epochs} (gmm ${schedule})`,
-      out.checkpoint || null,
-    );
+    throw new StopError(stopSignal(), `at epoch ${out.epoch} of ${config.epochs} (${label})`, out.checkpoint || null);
   }
   progress.done();
   return out.result;
 }
 
-function gmmOutput(r: GmmResult, withTheory: boolean): StageOutput {
+async function trainStage(ctx: StageContext, schedule: 'dilated' | 'linear'): Promise<GmmResult> {
+  return trainRun(ctx, gmmConfig(ctx.scale, schedule, ctx.seed), ctx.dir, `gmm ${schedule}`);
+}
+
+function gmmOutput(r: GmmResult, withTheory: boolean): StageOutput & { overlay?: TheoryOverlay } {
   const c = r.config;
   const overlay = withTheory
     ? theoryOverlay(
@@ -197,16 +215,6 @@ function gmmOutput(r: GmmResult, withTheory: boolean): StageOutput {
     theory: overlay ? { ...overlay.lines, label: overlay.note } : undefined,
   });
   const claims: Claim[] = [];
-  if (overlay) {
-    for (const k of ['c', 'm', 'omega', 'b'] as const) {
-      claims.push({
-        claim: `Overlap ${k === 'omega' ? 'ω' : k} of the trained network follows the finite-n theory`,
-        paper: "the paper's overlap figure: dots on the solid lines (docs/method.md §5 item 1)",
-        measured: `RMS |experiment| − theory = ${fmt(overlay.comparison.rmsFinite[k], 3)} (finite n), ${fmt(overlay.comparison.rmsInfinite[k], 3)} (infinite n) over ${overlay.comparison.points[k]} grid times`,
-        verdict: 'n/a',
-      });
-    }
-  }
   return {
     summary: {
       pHat: r.pHat,
@@ -232,16 +240,120 @@ function gmmOutput(r: GmmResult, withTheory: boolean): StageOutput {
     figures,
     claims,
     notes: overlay ? [overlay.note] : [],
+    overlay,
+  };
+}
+
+/** The settings of the matched-decay run of a scale (docs/method.md §5.1). */
+function matchedGmmConfig(scale: Scale, seed: number): GmmConfig {
+  return matchedConfig(gmmConfig(scale, 'dilated', seed));
+}
+
+/**
+ * Figure 1, quantitatively: train the matched-decay run beside the paper-decay one (same seed; its own checkpoint
+ * folder `<stage dir>/matched`, resumed like the first run's), compare both with the same finite-n theory curves and
+ * the paper-decay run with the theory at its own λ = l d T / 2, and add the claims, the table and the figure.
+ */
+async function figure1(ctx: StageContext, paperRun: GmmResult, out: StageOutput & { overlay?: TheoryOverlay }) {
+  const overlay = out.overlay!;
+  const cfg = matchedGmmConfig(ctx.scale, ctx.seed);
+  const dir = join(ctx.dir, 'matched');
+  mkdirSync(dir, { recursive: true });
+  const t0 = performance.now();
+  const matched = await trainRun(ctx, cfg, dir, 'gmm dilated, matched decay');
+  const trainSeconds = (performance.now() - t0) / 1000;
+  const t1 = performance.now();
+  const mapped = figure1Run(cfg, compareOverlaps(overlay.lines, overlay.branches, matched.overlaps));
+  // The matched run's decays map back to the theory's constants (up to rounding): the same curves serve both runs.
+  const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(1e-300, Math.abs(b));
+  if (rel(mapped.lambdaU, overlay.lambdaU) > 1e-9 || rel(mapped.lambdaW, overlay.lambdaW) > 1e-9)
+    throw new Error(
+      `matched decay maps to λ_u = ${mapped.lambdaU}, λ_w = ${mapped.lambdaW}, not the theory's ${overlay.lambdaU}, ${overlay.lambdaW}`,
+    );
+  const c = paperRun.config;
+  const own = theoryOverlay(
+    {
+      n: c.n,
+      p: c.p,
+      sigma: c.sigma,
+      kappa: c.kappa,
+      d: c.d,
+      T: c.T,
+      lU: c.lU,
+      lW: c.lW,
+      lambdas: 'consistent',
+      selection: overlay.selection,
+    },
+    paperRun.overlaps,
+  );
+  const result: Figure1Result = {
+    theory: { lambdaU: overlay.lambdaU, lambdaW: overlay.lambdaW, n: c.n, selection: overlay.selection },
+    paper: figure1Run(c, overlay.comparison),
+    matched: mapped,
+    paperOwnLambda: own.comparison,
+    thresholds: { ...FIGURE1_THRESHOLDS },
+    offBranchMaxFraction: OFF_BRANCH_MAX_FRACTION,
+  };
+  const compareSeconds = (performance.now() - t1) / 1000;
+  out.claims.push(...figure1Claims(result));
+  out.tables = [...(out.tables ?? []), figure1Table(result)];
+  out.figures.push({
+    file: 'overlaps-matched.svg',
+    svg: overlapComparisonFigure({
+      runs: [
+        { label: "paper's decay", overlaps: paperRun.overlaps, marker: 'circle' },
+        { label: 'matched decay', overlaps: matched.overlaps, marker: 'triangle' },
+      ],
+      theory: overlay.lines.finite,
+      d: c.d,
+      title: `Figure 1 with matched and with the paper's weight decay (dilated, d = ${c.d}, T = ${c.T})`,
+    }),
+    caption:
+      `|c|, |m|, |ω|, |b| per grid time of two runs that differ only in the weight decay (same seed, data and noise): ` +
+      `the paper's l = ${fmt(c.lU, 2)} (circles; λ = l d T / 2 = ${fmt(result.paper.lambdaU, 3)}) and the decay matched ` +
+      `to the theory's λ_u = ${overlay.lambdaU}, λ_w = ${overlay.lambdaW}, l_u = ${fmt(cfg.lU, 3)}, l_w = ${fmt(cfg.lW, 3)} ` +
+      '(triangles), against the same finite-n theory (solid). RMS distances in the table and the claims ' +
+      '(docs/method.md §5.1).',
+  });
+  out.notes = [
+    ...(out.notes ?? []),
+    `Figure 1, quantitatively: a second run with the decay matched to the theory (l = 2 λ / (d T): l_u = ${fmt(cfg.lU, 3)}, ` +
+      `l_w = ${fmt(cfg.lW, 3)}; same seed, training set, initialisation and noise as the paper-decay run; ` +
+      `${trainSeconds.toFixed(1)} s this time) generates pHat = ${fmt(matched.pHat, 4)} (paper's decay ` +
+      `${fmt(paperRun.pHat, 4)}). The paper's decay ${fmt(c.lU, 2)} maps to λ = ${fmt(result.paper.lambdaU, 3)} at ` +
+      `d = ${c.d}, T = ${c.T}. Branch-aware RMS compares each phase-1 time with the phase-1 local minimum nearest in ω ` +
+      '(docs/method.md §5.1).',
+  ];
+  out.summary.matched = {
+    pHat: matched.pHat,
+    pHatStdErr: matched.pHatStdErr,
+    trainP: matched.trainP,
+    overlaps: matched.overlaps,
+    msPerEpoch: matched.msPerEpoch,
+    lossFinal: matched.loss.final,
+    config: matched.config,
+  };
+  out.summary.figure1 = {
+    ...result,
+    version: FIGURE1_VERSION,
+    seconds: { train: trainSeconds, compare: compareSeconds },
   };
 }
 
 export const gmmDilatedStage: Stage = {
   name: 'gmm-dilated',
-  title: 'Trained autoencoder, dilated schedule (with the theory overlay)',
-  version: `gmm${GMM_ALGORITHM_VERSION}.theory${THEORY_ALGORITHM_VERSION}`,
-  settings: (s) => ({ ...gmmConfig(s, 'dilated', 0), seed: 'from --seed' }),
+  title: 'Trained autoencoder, dilated schedule (with the theory overlay; matched and paper weight decay)',
+  version: `gmm${GMM_ALGORITHM_VERSION}.theory${THEORY_ALGORITHM_VERSION}.figure${FIGURE1_VERSION}`,
+  settings: (s) => {
+    const m = matchedGmmConfig(s, 0);
+    return { ...gmmConfig(s, 'dilated', 0), seed: 'from --seed', matched: { lU: m.lU, lW: m.lW, seed: 'the same' } };
+  },
   async run(ctx) {
-    return gmmOutput(await trainStage(ctx, 'dilated'), true);
+    const r = await trainStage(ctx, 'dilated');
+    const out = gmmOutput(r, true);
+    await figure1(ctx, r, out);
+    const { overlay: _o, ...rest } = out;
+    return rest;
   },
 };
 
