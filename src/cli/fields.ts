@@ -29,10 +29,13 @@ export const FIELD_FLAGS: Readonly<Record<string, string>> = {
   'retrain.seeds': 'retrain-seeds',
   'retrain.massInside': 'mass-inside',
   'retrain.genSamples': 'gen-samples',
+  'retrain.curveSteps': 'curve-steps',
   'scan.edges': 'intervals',
   'scan.baseSteps': 'base-steps',
   'scan.extraSteps': 'extra-steps',
   'scan.seeds': 'scan-seeds',
+  'scan.lr': 'scan-lr',
+  'scan.warmup': 'scan-warmup',
   T: 'grid-points',
   genSamples: 'gen-samples',
 };

@@ -273,6 +273,18 @@ export const SCAN_FLAGS = defineFlags({
     help: 'extra steps per interval (the same for every interval and the control)',
   },
   'scan-seeds': { ...seedList('seeds of the interval scan'), presetDefaults: byScale((c) => c.scan.seeds) },
+  'scan-lr': {
+    type: 'number',
+    gt: 0,
+    presetDefaults: byScale((c) => c.scan.lr),
+    help: "peak learning rate of each continuation's own schedule (warm-up, then cosine to 0 over the extra steps)",
+  },
+  'scan-warmup': {
+    type: 'int',
+    min: 0,
+    presetDefaults: byScale((c) => c.scan.warmup),
+    help: "warm-up steps of the continuations' schedule",
+  },
 });
 
 /** Applies the scan flags to the overrides. */
@@ -282,6 +294,8 @@ export function scanOverrides(v: Partial<Values<typeof SCAN_FLAGS>>): Partial<Sc
   if (v['base-steps'] !== undefined) s.baseSteps = v['base-steps'];
   if (v['extra-steps'] !== undefined) s.extraSteps = v['extra-steps'];
   if (v['scan-seeds'] !== undefined) s.seeds = v['scan-seeds'];
+  if (v['scan-lr'] !== undefined) s.lr = v['scan-lr'];
+  if (v['scan-warmup'] !== undefined) s.warmup = v['scan-warmup'];
   return s;
 }
 
@@ -442,12 +456,12 @@ export function pctCI(p: { value: number; low: number; high: number }): string {
   return `${(100 * p.value).toFixed(1)} % [${(100 * p.low).toFixed(1)}, ${(100 * p.high).toFixed(1)}]`;
 }
 
-/** `--shard i/k` and `--merge DIR...` of `retrain` and `scan` (the pattern and helpers of `phaseflow sweep`). */
+/** `--shard i/k` and `--merge DIR...` of `retrain`, `scan` and `mnist` (the pattern and helpers of `phaseflow sweep`). */
 export const SHARD_FLAGS = defineFlags({
   shard: {
     type: 'string',
     metavar: 'i/k',
-    help: 'run only shard i of k (1-based) of the cells and write <out>/<stage>/shard-i-of-k.json; one --out folder per shard',
+    help: 'run only shard i of k (1-based) of the cells and write its shard file under --out; one --out folder per shard',
   },
   merge: {
     type: 'bool',
@@ -465,9 +479,18 @@ export function shardFromFlag(text: string | undefined): Shard | undefined {
   }
 }
 
-/** The shard files `shard-<i>-of-<k>.json` in each folder or its `<stage>/` subfolder, parsed (format checked by the merge). */
-export function readShardFiles<T>(dirs: string[], stage: 'retrain' | 'scan'): Array<{ name: string; data: T }> {
-  if (dirs.length === 0) throw new UsageError(`--merge: give the folders that hold ${stage}/shard-*.json files`);
+/**
+ * The shard files in each folder, parsed (format checked by the merge): for `retrain` and `scan`,
+ * `shard-<i>-of-<k>.json` in the folder or its `<stage>/` subfolder; for `mnist`, `pipeline-shard-<i>-of-<k>.json`
+ * in the folder.
+ */
+export function readShardFiles<T>(
+  dirs: string[],
+  stage: 'retrain' | 'scan' | 'mnist',
+): Array<{ name: string; data: T }> {
+  const where = stage === 'mnist' ? 'pipeline-shard-*.json files' : `${stage}/shard-*.json files`;
+  if (dirs.length === 0) throw new UsageError(`--merge: give the folders that hold ${where}`);
+  const pattern = stage === 'mnist' ? /^pipeline-shard-\d+-of-\d+\.json$/ : /^shard-\d+-of-\d+\.json$/;
   const files: Array<{ name: string; data: T }> = [];
   for (const dir of dirs) {
     try {
@@ -475,10 +498,10 @@ export function readShardFiles<T>(dirs: string[], stage: 'retrain' | 'scan'): Ar
     } catch (e) {
       throw usageFromPath(e, 'merge');
     }
-    for (const d of [dir, join(dir, stage)]) {
+    for (const d of stage === 'mnist' ? [dir] : [dir, join(dir, stage)]) {
       if (!existsSync(d)) continue;
       for (const f of readdirSync(d)
-        .filter((x) => /^shard-\d+-of-\d+\.json$/.test(x))
+        .filter((x) => pattern.test(x))
         .sort()) {
         const name = join(d, f);
         try {
@@ -490,7 +513,9 @@ export function readShardFiles<T>(dirs: string[], stage: 'retrain' | 'scan'): Ar
     }
   }
   if (files.length === 0)
-    throw new CliError(`--merge: no shard-*.json files in ${dirs.join(', ')} (or their ${stage}/ folders)`);
+    throw new CliError(
+      `--merge: no ${stage === 'mnist' ? 'pipeline-shard-*.json' : 'shard-*.json'} files in ${dirs.join(', ')}${stage === 'mnist' ? '' : ` (or their ${stage}/ folders)`}`,
+    );
   return files;
 }
 

@@ -117,8 +117,15 @@ export interface UTurnConfig {
 }
 
 export interface RetrainConfig {
-  /** Training budgets (optimiser steps) at which both arms are evaluated: a learning curve. */
+  /** Training budgets (optimiser steps) at which both arms are compared (gated and judged). */
   budgets: number[];
+  /**
+   * Further steps at which both arms are evaluated for the learning curve only (not gated, not judged), so the report
+   * shows where the arms start drawing digits; the runs keep snapshots there.
+   */
+  curveSteps: number[];
+  /** Generated images of the first seed kept per arm and step for the report's grids (0 = none). */
+  gridImages: number;
   seeds: number[];
   /** Mass of the phase-aware sampler inside the measured window (the paper: one half). */
   massInside: number;
@@ -129,10 +136,20 @@ export interface RetrainConfig {
 export interface ScanConfig {
   /** Interval edges on [0, 1] (k intervals from k + 1 increasing edges). */
   edges: number[];
-  /** Steps of the partly trained (uniform) base model. */
+  /**
+   * Steps of the uniform base model; by default the end of the uniform runs (the U-Turn model for the first seed),
+   * a model that passes the quality gate.
+   */
   baseSteps: number;
   /** Extra steps per interval (the same small budget for every interval and for the uniform control). */
   extraSteps: number;
+  /**
+   * Peak learning rate of the continuations. Each continuation has its own schedule over its extra steps (linear
+   * warm-up over `warmup` steps, then a cosine to 0 at `extraSteps`), since the base's schedule has ended there.
+   */
+  lr: number;
+  /** Warm-up steps of the continuations' schedule. */
+  warmup: number;
   seeds: number[];
   genSamples: number;
 }
@@ -192,8 +209,23 @@ function base(scale: ScaleName): RealDataConfig {
           method: 'sde',
           stepsPerUnit: 10,
         },
-        retrain: { budgets: [6, 12], seeds: [0, 1, 2], massInside: 0.5, genSamples: 12 },
-        scan: { edges: [0, 0.5, 1], baseSteps: 6, extraSteps: 3, seeds: [0, 1], genSamples: 12 },
+        retrain: {
+          budgets: [6, 12],
+          curveSteps: [3],
+          gridImages: 12,
+          seeds: [0, 1, 2],
+          massInside: 0.5,
+          genSamples: 12,
+        },
+        scan: {
+          edges: [0, 0.5, 1],
+          baseSteps: 12,
+          extraSteps: 3,
+          lr: 1e-3,
+          warmup: 1,
+          seeds: [0, 1],
+          genSamples: 12,
+        },
       };
     case 'quick':
       // Sized from the measured learning curve of this U-Net at 16 x 16 (scripts/learning-curve.mjs, seed 0, README):
@@ -236,8 +268,26 @@ function base(scale: ScaleName): RealDataConfig {
           method: 'sde',
           stepsPerUnit: 50,
         },
-        retrain: { budgets: [1200, 2000], seeds: [0, 1, 2, 3, 4], massInside: 0.5, genSamples: 500 },
-        scan: { edges: equalEdges(5), baseSteps: 1200, extraSteps: 200, seeds: [0, 1, 2], genSamples: 500 },
+        retrain: {
+          budgets: [1200, 2000],
+          curveSteps: [300, 600],
+          gridImages: 64,
+          seeds: [0, 1, 2, 3, 4],
+          massInside: 0.5,
+          genSamples: 500,
+        },
+        // The scan starts from the uniform runs at 2000 steps (the U-Turn model for seed 0), which pass the gate, and
+        // continues each for 200 steps on its own schedule: warm-up over 20 steps to a quarter of the training lr, then
+        // a cosine to 0 (docs/method.md §6.4).
+        scan: {
+          edges: equalEdges(5),
+          baseSteps: 2000,
+          extraSteps: 200,
+          lr: 5e-4,
+          warmup: 20,
+          seeds: [0, 1, 2],
+          genSamples: 500,
+        },
       };
     case 'paper':
       // 32 x 32 as the paper; about 0.7 s per step and 7 ms per image per network call on 2 cores: several hours.
@@ -274,8 +324,23 @@ function base(scale: ScaleName): RealDataConfig {
           method: 'sde',
           stepsPerUnit: 250,
         },
-        retrain: { budgets: [1000, 2000, 4000], seeds: [0, 1, 2], massInside: 0.5, genSamples: 500 },
-        scan: { edges: equalEdges(10), baseSteps: 1000, extraSteps: 250, seeds: [0, 1, 2], genSamples: 500 },
+        retrain: {
+          budgets: [1000, 2000, 4000],
+          curveSteps: [500],
+          gridImages: 64,
+          seeds: [0, 1, 2],
+          massInside: 0.5,
+          genSamples: 500,
+        },
+        scan: {
+          edges: equalEdges(10),
+          baseSteps: 4000,
+          extraSteps: 250,
+          lr: 2.5e-5,
+          warmup: 25,
+          seeds: [0, 1, 2],
+          genSamples: 500,
+        },
       };
   }
 }
@@ -346,12 +411,19 @@ export function validateConfig(c: RealDataConfig): void {
   if (!(retrain.massInside > 0 && retrain.massInside <= 1))
     bad('retrain.massInside', `expected a number in (0, 1], got ${retrain.massInside}`);
   posInt('retrain.genSamples', retrain.genSamples);
+  if (retrain.curveSteps.some((b) => !(Number.isInteger(b) && b >= 1)))
+    bad('retrain.curveSteps', 'expected integers >= 1');
+  if (!(Number.isInteger(retrain.gridImages) && retrain.gridImages >= 0))
+    bad('retrain.gridImages', `expected an integer >= 0, got ${retrain.gridImages}`);
   const e = scan.edges;
   if (e.length < 2 || e[0] < 0 || e[e.length - 1] > 1 || e.some((x, i) => i > 0 && !(x > e[i - 1]))) {
     bad('scan.edges', 'expected increasing edges in [0, 1] (or a number of equal intervals)');
   }
   posInt('scan.baseSteps', scan.baseSteps);
   posInt('scan.extraSteps', scan.extraSteps);
+  if (!(scan.lr > 0)) bad('scan.lr', `expected a number > 0, got ${scan.lr}`);
+  if (!(Number.isInteger(scan.warmup) && scan.warmup >= 0 && scan.warmup < scan.extraSteps))
+    bad('scan.warmup', `expected an integer in [0, extra steps ${scan.extraSteps}), got ${scan.warmup}`);
   if (!scan.seeds.length) bad('scan.seeds', 'need at least one seed');
 }
 

@@ -196,6 +196,8 @@ export async function ensureRun(
     snapshots?: number[];
     fullStates?: number[];
     init?: RunSpec['init'];
+    /** A continuation's own schedule (`runSpec`). */
+    ownSchedule?: { lr: number; warmup: number; steps: number };
   },
 ): Promise<TrainedRun> {
   const spec = runSpec({
@@ -206,6 +208,7 @@ export async function ensureRun(
     seed: o.seed,
     scheduleSteps: o.scheduleSteps,
     init: o.init,
+    ownSchedule: o.ownSchedule,
   });
   const from = o.init?.step ?? 0;
   const bar = ctx.reporter.progress(`train ${o.label}`, o.steps);
@@ -249,11 +252,14 @@ export async function ensureRun(
   return run;
 }
 
-/** Generate `n` images from run `key` at `step` with the context's sampler and evaluate them. */
+/**
+ * Generate `n` images from run `key` at `step` with the context's sampler and evaluate them; with `keep` > 0 the
+ * first `keep` images (row-major, `keep` x size x size, values in [-1, 1]) come back too, for a report's grid.
+ */
 export async function evaluateSnapshot(
   ctx: RealDataContext,
-  o: { key: string; spec: RunSpec; step: number; n: number; seed: number; label?: string },
-): Promise<SampleEvaluation & { seconds: number }> {
+  o: { key: string; spec: RunSpec; step: number; n: number; seed: number; label?: string; keep?: number },
+): Promise<SampleEvaluation & { seconds: number; images?: Float64Array }> {
   const oracle = await ensureOracle(ctx);
   const t0 = performance.now();
   const net = loadSnapshotNet(ctx.be, ctx.store, o.key, o.spec, o.step);
@@ -275,6 +281,8 @@ export async function evaluateSnapshot(
       throw e;
     });
     bar.done();
+    const keep = Math.min(o.keep ?? 0, o.n);
+    const dim = ctx.data.size * ctx.data.size;
     return {
       ...evaluateImages({
         oracle,
@@ -284,6 +292,7 @@ export async function evaluateSnapshot(
         realism: ctx.realism ?? null,
       }),
       seconds: (performance.now() - t0) / 1000,
+      ...(keep > 0 ? { images: images.slice(0, keep * dim) } : {}),
     };
   } finally {
     net.dispose();

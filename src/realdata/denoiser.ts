@@ -44,8 +44,13 @@ export interface RunSpec {
   data: string;
   unet: UNetConfig;
   optim: Pick<DenoiserConfig, 'batch' | 'lr' | 'warmup' | 'weightDecay' | 'clip' | 'emaDecay' | 'schedule'> & {
-    /** Length of the learning-rate schedule (the cosine reaches 0 there). */
+    /** Length of the learning-rate schedule (the cosine reaches 0 there), counted from `scheduleStart`. */
     scheduleSteps: number;
+    /**
+     * Step at which the schedule starts (absent = 0): a continuation from a full state at step `start` with its own
+     * schedule has lr(step) = schedule(step − start), warm-up included (the interval scan, docs/method.md §6.4).
+     */
+    scheduleStart?: number;
   };
   /** Canonical `parseSampler` spec of the training-time distribution. */
   sampler: string;
@@ -80,20 +85,28 @@ export function runSpec(o: {
   seed: number;
   scheduleSteps?: number;
   init?: RunSpec['init'];
+  /**
+   * A schedule of its own for a continuation (with `init`): peak `lr`, `warmup` steps, cosine to 0 after `steps`
+   * steps, all counted from the start step `init.step`. Replaces the config's lr, warm-up, schedule and length.
+   */
+  ownSchedule?: { lr: number; warmup: number; steps: number };
 }): RunSpec {
   const d = o.denoiser;
+  const own = o.ownSchedule;
+  if (own && !o.init) throw new RangeError('runSpec: a schedule of its own is for a continuation (init)');
   return {
     data: o.data,
     unet: unetOf(d, o.size),
     optim: {
       batch: d.batch,
-      lr: d.lr,
-      warmup: d.warmup,
+      lr: own ? own.lr : d.lr,
+      warmup: own ? own.warmup : d.warmup,
       weightDecay: d.weightDecay,
       clip: d.clip,
       emaDecay: d.emaDecay,
-      schedule: d.schedule,
-      scheduleSteps: o.scheduleSteps ?? d.steps,
+      schedule: own ? 'cosine' : d.schedule,
+      scheduleSteps: own ? own.steps : (o.scheduleSteps ?? d.steps),
+      ...(own ? { scheduleStart: o.init!.step } : {}),
     },
     sampler: o.sampler,
     seed: o.seed,
@@ -106,10 +119,17 @@ export function runKey(spec: RunSpec, label = 'run'): string {
   return `${label.replace(/[^A-Za-z0-9_.-]+/g, '_')}-${hashOf({ ...spec, code: versionsOf('data', 'denoiser') })}`;
 }
 
+/**
+ * The learning rate at each (absolute) step: with s = step − scheduleStart, a linear warm-up lr·s/warmup, then a
+ * cosine lr·(1 + cos(π p))/2 with p = (s − warmup)/(scheduleSteps − warmup) clamped to [0, 1] (or constant lr).
+ */
 export function lrSchedule(o: RunSpec['optim']): LrSchedule {
-  if (o.schedule === 'cosine')
-    return cosineWithWarmup({ base: o.lr, warmupSteps: o.warmup, totalSteps: o.scheduleSteps });
-  return (s) => (s < o.warmup ? (o.lr * s) / Math.max(1, o.warmup) : o.lr);
+  const start = o.scheduleStart ?? 0;
+  const f: LrSchedule =
+    o.schedule === 'cosine'
+      ? cosineWithWarmup({ base: o.lr, warmupSteps: o.warmup, totalSteps: o.scheduleSteps })
+      : (s) => (s < o.warmup ? (o.lr * s) / Math.max(1, o.warmup) : o.lr);
+  return start ? (s) => f(s - start) : f;
 }
 
 export class DenoiserDivergedError extends Error {

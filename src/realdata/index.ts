@@ -5,9 +5,10 @@
  *
  * ```ts
  * const ctx = await realDataContext({ scale: 'quick', out: 'runs/mnist' });
- * const uturn = await runUTurnStage(ctx);
- * const retrain = await runRetrainStage(ctx, { uturn });
- * const scan = await runScanStage(ctx, { uturn });
+ * const all = await runRealDataPipeline(ctx);             // oracle, U-Turn, retraining, scan, report
+ * // or stage by stage, with the same window rule and verdicts:
+ * const uturn = (await uturnStep(ctx)).result;
+ * const { result: retrain, claims } = await retrainStep(ctx, { uturn });
  * ```
  */
 export * from './config.js';
@@ -77,53 +78,68 @@ export {
 } from './context.js';
 export {
   runUTurnStage,
+  computeUTurn,
   uniformRunPlan,
   uniformKeeps,
-  type UTurnStageOptions,
-  type UTurnStageResult,
-  type UTurnStageCurve,
+  uniformFullStates,
+  uturnHash,
 } from './uturnImages.js';
 export {
   runRetrainStage,
+  computeRetrain,
+  summariseRetrain,
+  summariseBudgets,
+  summariseCurve,
   chooseWindow,
   armSampler,
+  retrainHash,
+  runRetrainShard,
+  mergeRetrainShards,
   ARMS,
-  type RetrainStageOptions,
-  type RetrainStageResult,
-  type ArmName,
-  type ArmRecord,
-  type BudgetSummary,
-  type RetrainPart,
-  type WindowChoice,
+  type RetrainShardFile,
 } from './retrain.js';
 export {
   runScanStage,
-  type ScanStageOptions,
-  type ScanStageResult,
-  type ScanIntervalSummary,
-  type ScanPart,
+  computeScan,
+  summariseScan,
+  scanAnswer,
+  scanSchedule,
+  runScanShard,
+  mergeScanShards,
+  type ScanShardFile,
 } from './scan.js';
+export { runClassifierStage, runDenoiseStage, type DenoiseStageOptions } from './stages.js';
 export {
-  runClassifierStage,
-  runDenoiseStage,
   runRealDataPipeline,
-  type ClassifierStageResult,
-  type DenoiseStageOptions,
-  type DenoiseStageResult,
+  runRealDataShard,
+  mergePipelineShards,
+  writePipelineReport,
+  uturnStep,
+  retrainStep,
+  scanStep,
+  uturnFor,
+  REAL_DATA_STEPS,
+  type RealDataStep,
+  type StepOutput,
+  type WindowSource,
   type PipelineOptions,
-  type PipelineResult,
-} from './stages.js';
+  type PipelineShardFile,
+} from './pipeline.js';
+export type * from './results.js';
 export {
   uturnPlot,
   uturnFigures,
   retrainFigures,
+  retrainSamplesFigure,
+  curveFigure,
   scanFigures,
-  stageSections,
+  pipelineSections,
   writeStageReport,
   className,
+  type CurveSeries,
   type FigureFile,
 } from './figures.js';
-export { encodeGrayPng, tileImages, imageGridSvg } from './png.js';
+export { encodeGrayPng, tileImages, imageGrid, gridSvg, imageGridSvg } from './png.js';
 export {
   samplerTable,
   samplerTableMarkdown,

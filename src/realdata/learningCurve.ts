@@ -11,9 +11,9 @@
  */
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
-import { meanCI, type MeanCI } from '../metrics/summary.js';
-import { gridOfPlots } from '../report/grid.js';
-import { linePlot } from '../report/linePlot.js';
+import { meanCI } from '../metrics/summary.js';
+import { curveFigure } from './figures.js';
+import type { LearningCurvePoint } from './results.js';
 import { ensureOracle, ensureRun, evaluateSnapshot, oracleSummary, type RealDataContext } from './context.js';
 import { runKey, runSpec } from './denoiser.js';
 import { CONFIDENT_GATE } from './verdicts.js';
@@ -27,16 +27,7 @@ export interface LearningCurveOptions {
   genSamples?: number;
 }
 
-export interface LearningCurvePoint {
-  step: number;
-  classError: MeanCI;
-  fd: MeanCI;
-  confident: MeanCI;
-  /** Fraction of images with real-like oracle features (the gate's second half). */
-  typical: MeanCI;
-  /** Mean confident and mean typical fractions >= the gate (0.9). */
-  pass: boolean;
-}
+export type { LearningCurvePoint } from './results.js';
 
 export interface LearningCurveResult {
   stage: 'learning-curve';
@@ -131,50 +122,9 @@ export async function runLearningCurve(ctx: RealDataContext, o: LearningCurveOpt
   return result;
 }
 
-/** Three panels against steps: class error, FD, confident fraction (mean over seeds, 95 % bands; the gate dashed). */
+/** Three panels against steps: class error, FD, confident and typical fractions (mean over seeds, 95 % bands). */
 export function learningCurveFigure(r: LearningCurveResult): string {
-  const x = r.points.map((p) => p.step);
-  const band = (m: MeanCI[]) => ({
-    y: m.map((v) => v.mean),
-    yLow: m.map((v) => (Number.isFinite(v.low) ? v.low : v.mean)),
-    yHigh: m.map((v) => (Number.isFinite(v.high) ? v.high : v.mean)),
+  return curveFigure([{ name: `uniform, ${r.seeds.length} seeds`, color: 'C0', points: r.points }], {
+    title: `Learning curve of the uniform U-Net (${r.scale}, ${r.genSamples} images per point)`,
   });
-  const panel = (title: string, yLabel: string, m: MeanCI[], extra: Partial<Parameters<typeof linePlot>[0]> = {}) =>
-    linePlot({
-      title,
-      xLabel: 'training steps',
-      yLabel,
-      width: 360,
-      height: 260,
-      series: [{ name: `${r.seeds.length} seeds`, x, ...band(m), style: 'line+points' }],
-      ...extra,
-    });
-  return gridOfPlots(
-    [
-      panel(
-        'Class error |pHat_A − p|',
-        'class error',
-        r.points.map((p) => p.classError),
-      ),
-      panel(
-        'Fréchet distance (oracle features)',
-        'FD',
-        r.points.map((p) => p.fd),
-      ),
-      linePlot({
-        title: 'Quality gate: confident (p ≥ 0.9) and typical images',
-        xLabel: 'training steps',
-        yLabel: 'fraction',
-        width: 360,
-        height: 260,
-        yDomain: [0, 1],
-        series: [
-          { name: 'confident', x, ...band(r.points.map((p) => p.confident)), style: 'line+points' },
-          { name: 'typical (real-like features)', x, ...band(r.points.map((p) => p.typical)), style: 'line+points' },
-        ],
-        hLines: [{ value: CONFIDENT_GATE, label: 'gate 0.9', dashed: true, color: '#999999', inLegend: true }],
-      }),
-    ],
-    { columns: 3, title: `Learning curve of the uniform U-Net (${r.scale}, ${r.genSamples} images per point)` },
-  );
 }

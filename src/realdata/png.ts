@@ -1,11 +1,13 @@
 /**
  * Pictures of images: an 8-bit grayscale PNG encoder (signature, IHDR, one zlib-compressed IDAT with filter 0 rows,
  * IEND; CRC-32 per chunk) and an SVG that shows a grid of images through a PNG data URI, so generated digits can sit
- * in the HTML reports without external files.
+ * in the HTML reports without external files. Results keep grids as `ImageGrid` (the PNG in base 64), so a report can
+ * be rebuilt from a stored result alone.
  */
 import { deflateSync } from 'node:zlib';
 import { crc32 } from '../io/checkpoint.js';
 import { svgDocument, el, text, textWidth } from '../report/svg.js';
+import type { ImageGrid } from './results.js';
 
 function chunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
@@ -68,6 +70,37 @@ export function tileImages(
   return { pixels, width, height };
 }
 
+/** `n` square images (values in [-1, 1]) tiled into one PNG (base 64), as results store them. */
+export function imageGrid(
+  images: ArrayLike<number>,
+  n: number,
+  size: number,
+  columns = Math.ceil(Math.sqrt(n)),
+): ImageGrid {
+  const { pixels, width, height } = tileImages(images, n, size, columns);
+  const png = Buffer.from(encodeGrayPng(pixels, width, height)).toString('base64');
+  return { n, size, columns, width, height, png };
+}
+
+/** An SVG showing a stored image grid (scaled up with crisp pixels) under a title. */
+export function gridSvg(grid: ImageGrid, opts: { title: string; scale?: number }): string {
+  const scale = opts.scale ?? (grid.size <= 16 ? 5 : 3);
+  const top = 28;
+  const W = Math.max(grid.width * scale + 20, textWidth(opts.title, 13) + 24),
+    H = grid.height * scale + top + 10;
+  const body =
+    text(W / 2, 18, opts.title, { 'text-anchor': 'middle', 'font-size': 13, 'font-weight': 600 }) +
+    el('image', {
+      x: (W - grid.width * scale) / 2,
+      y: top,
+      width: grid.width * scale,
+      height: grid.height * scale,
+      href: `data:image/png;base64,${grid.png}`,
+      style: 'image-rendering:pixelated',
+    });
+  return svgDocument({ width: W, height: H, title: opts.title, body, className: 'image-grid' });
+}
+
 /** An SVG showing a grid of images (scaled up with crisp pixels) under a title. */
 export function imageGridSvg(
   images: ArrayLike<number>,
@@ -75,21 +108,5 @@ export function imageGridSvg(
   size: number,
   opts: { title: string; scale?: number; columns?: number },
 ): string {
-  const { pixels, width, height } = tileImages(images, n, size, opts.columns);
-  const scale = opts.scale ?? (size <= 16 ? 5 : 3);
-  const png = Buffer.from(encodeGrayPng(pixels, width, height)).toString('base64');
-  const top = 28;
-  const W = Math.max(width * scale + 20, textWidth(opts.title, 13) + 24),
-    H = height * scale + top + 10;
-  const body =
-    text(W / 2, 18, opts.title, { 'text-anchor': 'middle', 'font-size': 13, 'font-weight': 600 }) +
-    el('image', {
-      x: (W - width * scale) / 2,
-      y: top,
-      width: width * scale,
-      height: height * scale,
-      href: `data:image/png;base64,${png}`,
-      style: 'image-rendering:pixelated',
-    });
-  return svgDocument({ width: W, height: H, title: opts.title, body, className: 'image-grid' });
+  return gridSvg(imageGrid(images, n, size, opts.columns), opts);
 }

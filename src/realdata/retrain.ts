@@ -7,132 +7,60 @@
  *   identical  seeds (hence initial weights, image order, noise and the uniforms the times are drawn from), steps,
  *              batch, optimiser, learning-rate schedule (its length is the largest budget), EMA, and the generator
  *              (method, steps, number of images and the generation noise of each seed)
- *   budgets    each run is evaluated at every budget B (the sampling weights after B steps of the run): a learning
- *              curve. The schedule spans the largest budget, so smaller budgets are evaluated before the decay ends —
- *              identically for both arms.
+ *   budgets    each run is evaluated at every budget B (the sampling weights after B steps of the run) and at the
+ *              learning-curve steps. The schedule spans the largest budget, so smaller budgets are evaluated before the
+ *              decay ends — identically for both arms.
  *
  * Per budget and arm: class error |pHat_A - p| and Fréchet distance (mean over seeds, Student-t 95 % interval);
  * between arms: ratio of mean errors uniform / phase-aware with a percentile-bootstrap 95 % interval (> 1 means the
  * phase-aware arm is better; the paper claims > 5 after a short budget), and the paired per-seed difference.
- * The verdict is computed from those intervals, whatever they show.
+ * The verdict is computed from those intervals, whatever they show. The learning curve of each arm (the same
+ * measures at every evaluated step, seed bands) and a grid of the first `gridImages` generated images of the first
+ * seed per arm and step come with the result, for the report.
+ *
+ * The stage is computed (`computeRetrain`: runs, parts, summaries), cached (`<out>/retrain/result.json`, and each
+ * evaluation in `<out>/retrain/parts/`) and reported (`figures.ts`) apart; `--shard i/k` computes a subset of the
+ * runs and `mergeRetrainShards` summarises the union.
  */
 import { join } from 'node:path';
-import { meanCI, ratioOfMeans, type MeanCI, type RatioCI } from '../metrics/summary.js';
-import type { Judgement, QualityGate, Verdict } from '../metrics/verdict.js';
+import { meanCI, ratioOfMeans } from '../metrics/summary.js';
 import { mergeIndexedShards, shardCells, type Shard } from '../sweep/shard.js';
 import { windowSampler } from '../sampler/piecewise.js';
-import type { Proportion } from '../uturn/binomial.js';
 import { ensureOracle, ensureRun, evaluateSnapshot, oracleSummary, type RealDataContext } from './context.js';
 import { runKey, runSpec } from './denoiser.js';
-import { retrainFigures, writeStageReport } from './figures.js';
+import { retrainFigures } from './figures.js';
+import { imageGrid } from './png.js';
 import { hashOf, readCached, writeCached } from './store.js';
+import { reuseStage, stageDir, storeStage } from './stageCache.js';
 import { writeJsonAtomic } from '../io/atomic.js';
-import { uniformKeeps, type UTurnStageResult } from './uturnImages.js';
+import { uniformFullStates, uniformKeeps } from './uturnImages.js';
 import { PAPER_UTURN } from './config.js';
-import { budgetStatement, judgeBudget, powerOf, type Power } from './verdicts.js';
+import { budgetStatement, CONFIDENT_GATE, judgeBudget, powerOf } from './verdicts.js';
 import { streamSeed } from '../random/streams.js';
+import type {
+  ArmName,
+  ArmRecord,
+  ArmSummary,
+  BudgetSummary,
+  LearningCurvePoint,
+  RetrainPart,
+  RetrainStageOptions,
+  RetrainStageResult,
+  WindowChoice,
+} from './results.js';
 
-export type ArmName = 'uniform' | 'phase-aware';
+export type {
+  ArmName,
+  ArmRecord,
+  ArmSummary,
+  BudgetSummary,
+  RetrainPart,
+  RetrainStageOptions,
+  RetrainStageResult,
+  WindowChoice,
+} from './results.js';
+
 export const ARMS: readonly ArmName[] = ['uniform', 'phase-aware'];
-
-export interface WindowChoice {
-  lo: number;
-  hi: number;
-  source: 'uturn' | 'given' | 'paper';
-  /** Set when the window had to be widened (a degenerate measured window). */
-  note?: string;
-}
-
-export interface RetrainStageOptions {
-  /** Window [lo, hi] in our time; default: the U-Turn result's window. */
-  window?: [number, number];
-  /** The U-Turn result the window comes from (when `window` is absent). */
-  uturn?: UTurnStageResult;
-  /** Use the paper's hand-picked window [0.2, 0.6] instead of a measured one. */
-  paperWindow?: boolean;
-}
-
-export interface ArmRecord {
-  name: ArmName;
-  sampler: string;
-  seeds: number[];
-  budgets: number[];
-  steps: number;
-  scheduleSteps: number;
-  optim: {
-    batch: number;
-    lr: number;
-    warmup: number;
-    weightDecay: number;
-    clip: number;
-    emaDecay: number;
-    schedule: string;
-  };
-  generation: { method: string; stepsPerUnit: number; images: number; seeds: number[] };
-  runKeys: string[];
-}
-
-export interface RetrainPart {
-  arm: ArmName;
-  seed: number;
-  budget: number;
-  key: string;
-  fractionA: Proportion;
-  classError: number;
-  /** Fraction of the generated images the oracle classifies with confidence >= 0.9 (the quality gate). */
-  confident: number;
-  /** Fraction of the generated images whose oracle features are typical of real images (null: not measured). */
-  typical: number | null;
-  fd: number | null;
-  genSeconds: number;
-}
-
-export interface ArmSummary {
-  classError: MeanCI;
-  /** Mean over seeds of the confidently classified fraction (`RetrainPart.confident`), Student-t 95 % interval. */
-  confident: MeanCI;
-  /** Mean over seeds of the typical fraction (`RetrainPart.typical`; NaN when not measured). */
-  typical: MeanCI;
-  fd: MeanCI;
-  fractionA: MeanCI;
-}
-
-export interface BudgetSummary {
-  budget: number;
-  arms: Record<ArmName, ArmSummary>;
-  /** mean error (uniform) / mean error (phase-aware); > 1: phase-aware better. */
-  errorRatio: RatioCI;
-  fdRatio: RatioCI;
-  /** Paired per-seed differences uniform - phase-aware (> 0: phase-aware better). */
-  errorDiff: MeanCI;
-  fdDiff: MeanCI;
-  /** Seed-to-seed SD of the paired difference and the seeds a half-width of 0.015 needs (verdicts.ts). */
-  power: Power;
-  /** Both arms draw >= 90 % confidently classified and >= 90 % typical images; else the verdicts are 'not comparable'. */
-  gate: QualityGate;
-  /** The claims judged at this budget (verdicts.ts): paired difference > 0, and the paper's ratio > 5. */
-  judgements: { difference: Judgement; ratio: Judgement };
-  /** = judgements.difference.verdict. */
-  verdict: Verdict;
-  /** What the interval shows, in words, with the command that would resolve it where unresolved. */
-  statement: string;
-  /** That command (null unless unresolved). */
-  resolve: string | null;
-}
-
-export interface RetrainStageResult {
-  stage: 'retrain';
-  window: WindowChoice;
-  massInside: number;
-  targetFractionA: number;
-  arms: ArmRecord[];
-  parts: RetrainPart[];
-  budgets: BudgetSummary[];
-  paperClaim: { statement: string; ratio: number; paperWindow: [number, number]; uniformGeneratedFractionA: number };
-  oracle: ReturnType<typeof oracleSummary>;
-  timing: { seconds: number; trainSeconds: number; evalSeconds: number; msPerStep: number | null };
-  figures: string[];
-}
 
 /** The window the phase-aware arm uses: given, the paper's, or the U-Turn's (widened to >= 0.05 if degenerate). */
 export function chooseWindow(o: RetrainStageOptions): WindowChoice {
@@ -176,12 +104,12 @@ export function retrainHash(ctx: RealDataContext, w: WindowChoice): string {
   });
 }
 
-/** Version of the budget summaries (2: confident fractions, quality gate, power, unified verdicts). */
-const RETRAIN_SUMMARY_VERSION = 2;
-/** Version of a part's evaluation (2: the confidently classified fraction). */
-const PART_VERSION = 2;
+/** Version of the budget summaries (2: confident fractions, quality gate, power, unified verdicts; 3: curve). */
+const RETRAIN_SUMMARY_VERSION = 3;
+/** Version of a part's evaluation (2: the confidently classified fraction; 3: the first seed's image grid). */
+const PART_VERSION = 3;
 
-/** A shard's unit of work: one training run (arm x seed), evaluated at every budget (one part per budget). */
+/** A shard's unit of work: one training run (arm x seed), evaluated at every step (one part per step). */
 export interface RetrainRunCell {
   index: number;
   arm: ArmName;
@@ -193,6 +121,26 @@ export function retrainCells(seeds: readonly number[]): RetrainRunCell[] {
   return seeds.flatMap((seed, i) => ARMS.map((arm, a) => ({ index: 2 * i + a, arm, seed })));
 }
 
+/** The parts of `arm` at `step`, one per seed in seed order (throws when one is missing). */
+function partsAt(parts: readonly RetrainPart[], seeds: readonly number[], arm: ArmName, step: number): RetrainPart[] {
+  return seeds.map((s) => {
+    const p = parts.find((q) => q.arm === arm && q.seed === s && q.budget === step);
+    if (!p) throw new Error(`retrain: no result for ${arm}, seed ${s}, budget ${step}`);
+    return p;
+  });
+}
+
+/** Mean over seeds (Student-t 95 %) of every measure of an arm's parts at one step. */
+function armSummary(ps: readonly RetrainPart[]): ArmSummary {
+  return {
+    classError: meanCI(ps.map((p) => p.classError)),
+    confident: meanCI(ps.map((p) => p.confident)),
+    typical: meanCI(ps.map((p) => p.typical ?? NaN)),
+    fd: meanCI(ps.map((p) => p.fd ?? NaN)),
+    fractionA: meanCI(ps.map((p) => p.fractionA.value)),
+  };
+}
+
 /** Per-budget summaries of a complete set of parts (every arm x seed x budget), with verdicts. */
 export function summariseBudgets(
   parts: readonly RetrainPart[],
@@ -201,22 +149,9 @@ export function summariseBudgets(
   scale: string,
 ): BudgetSummary[] {
   return budgets.map((b) => {
-    const of = (arm: ArmName) =>
-      seeds.map((s) => {
-        const p = parts.find((q) => q.arm === arm && q.seed === s && q.budget === b);
-        if (!p) throw new Error(`retrain: no result for ${arm}, seed ${s}, budget ${b}`);
-        return p;
-      });
-    const U = of('uniform'),
-      P = of('phase-aware');
-    const summary = (ps: RetrainPart[]): ArmSummary => ({
-      classError: meanCI(ps.map((p) => p.classError)),
-      confident: meanCI(ps.map((p) => p.confident)),
-      typical: meanCI(ps.map((p) => p.typical ?? NaN)),
-      fd: meanCI(ps.map((p) => p.fd ?? NaN)),
-      fractionA: meanCI(ps.map((p) => p.fractionA.value)),
-    });
-    const arms = { uniform: summary(U), 'phase-aware': summary(P) };
+    const U = partsAt(parts, seeds, 'uniform', b),
+      P = partsAt(parts, seeds, 'phase-aware', b);
+    const arms = { uniform: armSummary(U), 'phase-aware': armSummary(P) };
     const errorRatio = ratioOfMeans(
       U.map((p) => p.classError),
       P.map((p) => p.classError),
@@ -245,28 +180,69 @@ export function summariseBudgets(
   });
 }
 
-/** Run (or reuse) the retraining comparison. */
+/**
+ * The learning curve of each arm: at every evaluated step (curve steps and budgets, ascending), the mean over seeds
+ * with Student-t 95 % intervals of class error, FD, confident and typical fractions, and whether the gate passes.
+ */
+export function summariseCurve(
+  parts: readonly RetrainPart[],
+  seeds: readonly number[],
+  steps: readonly number[],
+): RetrainStageResult['curve'] {
+  const point = (arm: ArmName, step: number): LearningCurvePoint => {
+    const a = armSummary(partsAt(parts, seeds, arm, step));
+    return {
+      step,
+      classError: a.classError,
+      fd: a.fd,
+      confident: a.confident,
+      typical: a.typical,
+      pass: a.confident.mean >= CONFIDENT_GATE && a.typical.mean >= CONFIDENT_GATE,
+    };
+  };
+  const sorted = [...steps].sort((x, y) => x - y);
+  return {
+    steps: sorted,
+    arms: {
+      uniform: sorted.map((st) => point('uniform', st)),
+      'phase-aware': sorted.map((st) => point('phase-aware', st)),
+    },
+  };
+}
+
+/** The steps a comparison evaluates: its budgets and the learning-curve steps up to the largest budget. */
+export function evaluatedSteps(r: { budgets: readonly number[]; curveSteps: readonly number[] }): {
+  budgets: number[];
+  curveSteps: number[];
+  all: number[];
+} {
+  const budgets = [...new Set(r.budgets)].sort((a, b) => a - b);
+  const maxB = budgets[budgets.length - 1];
+  const curveSteps = [...new Set(r.curveSteps)].filter((s) => s <= maxB && !budgets.includes(s)).sort((a, b) => a - b);
+  return { budgets, curveSteps, all: [...new Set([...budgets, ...curveSteps])].sort((a, b) => a - b) };
+}
+
+/** Run (or reuse) the retraining comparison: compute, cache and report. */
 export async function runRetrainStage(ctx: RealDataContext, o: RetrainStageOptions = {}): Promise<RetrainStageResult> {
-  const c = ctx.config;
   const w = chooseWindow(o);
   const hash = retrainHash(ctx, w);
-  const dir = ctx.out ? join(ctx.out, 'retrain') : undefined;
-  if (dir) {
-    const cached = readCached<RetrainStageResult>(join(dir, 'result.json'), hash, { force: ctx.force });
-    if (cached) {
-      ctx.reporter.log(`retrain: reusing ${join(dir, 'result.json')}`);
-      return cached;
-    }
-  }
+  const cached = reuseStage<RetrainStageResult>(ctx, 'retrain', hash);
+  if (cached) return cached;
+  const r = await computeRetrain(ctx, w);
+  return storeStage(stageDir(ctx, 'retrain'), 'retrain', hash, r, retrainFigures(r));
+}
+
+/** The comparison's result for window `w` (trains or reuses the runs and parts; no stage cache, no report). */
+export async function computeRetrain(ctx: RealDataContext, w: WindowChoice): Promise<RetrainStageResult> {
   const t0 = performance.now();
-  const run = await retrainParts(ctx, w, dir, retrainCells(c.retrain.seeds));
+  const run = await retrainParts(ctx, w, stageDir(ctx, 'retrain'), retrainCells(ctx.config.retrain.seeds));
   const timing = {
     seconds: (performance.now() - t0) / 1000,
     trainSeconds: run.trainSeconds,
     evalSeconds: run.evalSeconds,
     msPerStep: run.stepN ? run.stepMs / run.stepN : null,
   };
-  return finishRetrain(run.header, run.parts, c.scale, timing, dir, hash);
+  return summariseRetrain(run.header, run.parts, ctx.config.scale, timing);
 }
 
 /** The parts of the given runs (trained, resumed or reused from `dir/parts`), with the result's header. */
@@ -274,9 +250,10 @@ async function retrainParts(ctx: RealDataContext, w: WindowChoice, dir: string |
   const c = ctx.config;
   const r = c.retrain;
   await ensureOracle(ctx);
-  const budgets = [...new Set(r.budgets)].sort((a, b) => a - b);
+  const { budgets, curveSteps, all: steps } = evaluatedSteps(r);
   const maxB = budgets[budgets.length - 1];
-  const keeps = uniformKeeps(c).filter((s) => s <= maxB);
+  const keeps = [...new Set([...uniformKeeps(c), ...steps])].filter((s) => s <= maxB).sort((a, b) => a - b);
+  const fullStates = uniformFullStates(c).filter((s) => s <= maxB);
   const genSeed = (seed: number) => streamSeed(seed, 'evaluation');
   const parts: RetrainPart[] = [];
   const arms: ArmRecord[] = [];
@@ -291,6 +268,7 @@ async function retrainParts(ctx: RealDataContext, w: WindowChoice, dir: string |
       sampler,
       seeds: [...r.seeds],
       budgets,
+      curveSteps,
       steps: maxB,
       scheduleSteps: maxB,
       optim: {
@@ -323,6 +301,8 @@ async function retrainParts(ctx: RealDataContext, w: WindowChoice, dir: string |
     });
     const label = `${arm}-s${seed}`;
     const key = runKey(spec, label);
+    // The first seed of each arm keeps its first images for the report's grids.
+    const keep = seed === r.seeds[0] ? Math.min(r.gridImages, r.genSamples) : 0;
     const partPath = (b: number) => (dir ? join(dir, 'parts', `${label}-b${b}.json`) : '');
     const partHash = (b: number) =>
       hashOf({
@@ -330,11 +310,12 @@ async function retrainParts(ctx: RealDataContext, w: WindowChoice, dir: string |
         b,
         gen: rec.generation,
         n: r.genSamples,
+        keep,
         oracle: ctx.classifierDir ?? c.oracle,
         data: c.data,
         v: PART_VERSION,
       });
-    const cachedParts = budgets.map((b) =>
+    const cachedParts = steps.map((b) =>
       dir ? readCached<RetrainPart>(partPath(b), partHash(b), { force: ctx.force }) : null,
     );
     if (cachedParts.every((p) => p)) {
@@ -348,20 +329,21 @@ async function retrainParts(ctx: RealDataContext, w: WindowChoice, dir: string |
       seed,
       steps: maxB,
       scheduleSteps: maxB,
-      snapshots: budgets,
-      fullStates: arm === 'uniform' ? keeps : [],
+      // Uniform runs keep what the U-Turn and the scan also ask of them, so that every stage can share them.
+      snapshots: arm === 'uniform' ? keeps : steps,
+      fullStates: arm === 'uniform' ? fullStates : [],
     });
     trainSeconds += (performance.now() - tt) / 1000;
     if (run.msPerStep !== null) {
       stepMs += run.msPerStep * (run.step - run.startedAt);
       stepN += run.step - run.startedAt;
     }
-    for (const [bi, b] of budgets.entries()) {
+    for (const [bi, b] of steps.entries()) {
       if (cachedParts[bi]) {
         parts.push(cachedParts[bi]);
         continue;
       }
-      const ev = await evaluateSnapshot(ctx, { key, spec, step: b, n: r.genSamples, seed: genSeed(seed), label });
+      const ev = await evaluateSnapshot(ctx, { key, spec, step: b, n: r.genSamples, seed: genSeed(seed), label, keep });
       evalSeconds += ev.seconds;
       const part: RetrainPart = {
         arm,
@@ -374,6 +356,7 @@ async function retrainParts(ctx: RealDataContext, w: WindowChoice, dir: string |
         typical: ev.typical?.value ?? null,
         fd: ev.fd,
         genSeconds: ev.seconds,
+        ...(ev.images ? { grid: imageGrid(ev.images, keep, ctx.data.size) } : {}),
       };
       parts.push(dir ? writeCached(partPath(b), partHash(b), part) : part);
       ctx.reporter.log(
@@ -399,42 +382,35 @@ async function retrainParts(ctx: RealDataContext, w: WindowChoice, dir: string |
   return { header, parts, trainSeconds, evalSeconds, stepMs, stepN };
 }
 
-type RetrainHeader = Omit<RetrainStageResult, 'parts' | 'budgets' | 'timing' | 'figures'>;
+type RetrainHeader = Omit<RetrainStageResult, 'parts' | 'budgets' | 'curve' | 'timing' | 'figures'>;
 
-/** The result from a complete set of parts: run keys, budget summaries with verdicts, figures and report. */
-function finishRetrain(
+/** The result from a complete set of parts (pure): run keys, budget summaries with verdicts, the learning curve. */
+export function summariseRetrain(
   header: RetrainHeader,
   parts: RetrainPart[],
   scale: string,
   timing: RetrainStageResult['timing'],
-  dir: string | undefined,
-  hash: string,
 ): RetrainStageResult {
   const seeds = header.arms[0].seeds,
     budgets = header.arms[0].budgets;
-  // Parts in the unsharded order (seed, arm, budget), whichever shard computed them.
+  const steps = [...new Set([...budgets, ...header.arms[0].curveSteps])].sort((a, b) => a - b);
+  // Parts in the unsharded order (seed, arm, step), whichever shard computed them.
   const order = (p: RetrainPart) =>
-    (seeds.indexOf(p.seed) * ARMS.length + ARMS.indexOf(p.arm)) * budgets.length + budgets.indexOf(p.budget);
+    (seeds.indexOf(p.seed) * ARMS.length + ARMS.indexOf(p.arm)) * steps.length + steps.indexOf(p.budget);
   const sorted = [...parts].sort((a, b) => order(a) - order(b));
   const arms = header.arms.map((a) => ({
     ...a,
     runKeys: seeds.map((s) => sorted.find((p) => p.arm === a.name && p.seed === s)?.key ?? ''),
   }));
-  const result: RetrainStageResult = {
+  return {
     ...header,
     arms,
     parts: sorted,
     budgets: summariseBudgets(sorted, seeds, budgets, scale),
+    curve: summariseCurve(sorted, seeds, steps),
     timing,
     figures: [],
   };
-  const figs = retrainFigures(result);
-  result.figures = figs.map((f) => f.file);
-  if (dir) {
-    writeStageReport(dir, 'retrain', result, figs);
-    return writeCached(join(dir, 'result.json'), hash, result);
-  }
-  return { ...result, configHash: hash } as RetrainStageResult;
 }
 
 /** A shard of the retraining comparison (`phaseflow retrain --shard i/k`), merged by `mergeRetrainShards`. */
@@ -469,7 +445,7 @@ export async function runRetrainShard(
 ): Promise<RetrainShardFile> {
   const c = ctx.config;
   const w = chooseWindow(o);
-  const dir = ctx.out ? join(ctx.out, 'retrain') : undefined;
+  const dir = stageDir(ctx, 'retrain');
   const t0 = performance.now();
   const mine = shardCells(retrainCells(c.retrain.seeds), shard);
   const run = await retrainParts(ctx, w, dir, mine);
@@ -517,12 +493,6 @@ export function mergeRetrainShards(
     evalSeconds: sum('evalSeconds'),
     msPerStep: ms.length ? ms.reduce((a, b) => a + b, 0) / ms.length : null,
   };
-  return finishRetrain(
-    first.header,
-    parts,
-    first.scale,
-    timing,
-    out ? join(out, 'retrain') : undefined,
-    first.configHash,
-  );
+  const r = summariseRetrain(first.header, parts, first.scale, timing);
+  return storeStage(out ? join(out, 'retrain') : undefined, 'retrain', first.configHash, r, retrainFigures(r));
 }

@@ -2,111 +2,48 @@
  * The interval scan: the paper's own phrasing of its method — "for a given feature, find the intervals of time where
  * training improves accuracy the most on that feature" — checked directly, independently of the U-Turn:
  *
- *   base        the uniform run of each scan seed at `baseSteps` (a partly trained model, full training state)
+ *   base        the uniform run of each scan seed at `baseSteps` (full training state). By default the end of the
+ *               uniform runs (2000 steps at the quick scale, the U-Turn model for seed 0): a model that passes the
+ *               quality gate, so that a change of its class fraction is a change of a model that draws digits.
  *   arms        for each interval I_j = [e_j, e_{j+1}] of the edges, continue the base for `extraSteps` steps with
  *               training times uniform on I_j only; plus a control continuing with t ~ U(0, 1). Same steps, images,
- *               noise and learning-rate schedule for every arm (continuations of one run).
+ *               noise and learning-rate schedule for every arm (continuations of one run). The base's schedule has
+ *               ended (its cosine reaches 0 at the base), so every continuation has its own: lr(k) = lr·k/warmup for
+ *               the k-th extra step below `warmup`, then lr·(1 + cos(π (k − warmup)/(extraSteps − warmup)))/2
+ *               (`scan.lr`, `scan.warmup`; docs/method.md §6.4). Adam moments and EMA continue from the base.
  *   measure     class error |pHat_A - p| before (base) and after each continuation, from the same number of images
  *               with the same generation noise per seed; change  delta_j = error_after - error_before  (< 0: the
  *               interval helped), mean over seeds with a Student-t 95 % interval; also the change of the FD.
  *
- * Comparison with the U-Turn window: which interval helps most, how much of it lies inside the window, and the
- * mean improvement of intervals inside vs outside the window. Reported as measured.
+ * Comparison with the U-Turn window: which interval helps most (the abstract's question, answered with its interval),
+ * how much of it lies inside the window, and the best interval inside against the best outside (paired over seeds),
+ * gated on the base and every continuation. Reported as measured. Computed (`computeScan`), cached
+ * (`<out>/scan/result.json`, each cell in `<out>/scan/parts/`) and reported (`figures.ts`) apart.
  */
 import { join } from 'node:path';
-import { meanCI, type MeanCI } from '../metrics/summary.js';
-import type { Judgement, QualityGate, Verdict } from '../metrics/verdict.js';
+import { meanCI } from '../metrics/summary.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { mergeIndexedShards, shardCells, type Shard } from '../sweep/shard.js';
 import { judgeScan, scanGate } from './verdicts.js';
 import { windowSampler } from '../sampler/piecewise.js';
 import { ensureOracle, ensureRun, evaluateSnapshot, oracleSummary, type RealDataContext } from './context.js';
 import { runKey, runSpec } from './denoiser.js';
-import { scanFigures, writeStageReport } from './figures.js';
+import { scanFigures } from './figures.js';
 import { hashOf, readCached, writeCached } from './store.js';
-import { uniformKeeps, type UTurnStageResult } from './uturnImages.js';
+import { reuseStage, stageDir, storeStage } from './stageCache.js';
+import { uniformFullStates, uniformKeeps } from './uturnImages.js';
 import { streamSeed } from '../random/streams.js';
+import type {
+  ScanEval,
+  ScanIntervalSummary,
+  ScanPart,
+  ScanSchedule,
+  ScanStageOptions,
+  ScanStageResult,
+  UTurnStageResult,
+} from './results.js';
 
-export interface ScanStageOptions {
-  /** The U-Turn result whose window the scan is compared with (optional). */
-  uturn?: UTurnStageResult;
-}
-
-export interface ScanEval {
-  fractionA: number;
-  classError: number;
-  /** Fraction of the generated images the oracle classifies with confidence >= 0.9 (the quality gate). */
-  confident: number;
-  /** Fraction whose oracle features are typical of real images (null: not measured). */
-  typical: number | null;
-  fd: number | null;
-}
-
-export interface ScanPart {
-  seed: number;
-  /** Interval index, or -1 for the uniform control. */
-  interval: number;
-  key: string;
-  before: ScanEval;
-  after: ScanEval;
-  deltaError: number;
-  deltaFd: number | null;
-}
-
-export interface ScanIntervalSummary {
-  /** -1 = uniform control. */
-  index: number;
-  lo: number;
-  hi: number;
-  label: string;
-  sampler: string;
-  /** Mean change of the class error over seeds (negative = improvement), 95 % interval. */
-  deltaError: MeanCI;
-  /** -deltaError: how much the interval reduced the class error. */
-  improvement: MeanCI;
-  deltaFd: MeanCI;
-  errorAfter: MeanCI;
-  /** Confidently classified fraction after the continuation (mean over seeds). */
-  confident: MeanCI;
-  /** Typical fraction after the continuation (mean over seeds). */
-  typical: MeanCI;
-  /** Fraction of the interval inside the U-Turn window (null without a U-Turn result). */
-  insideWindow: number | null;
-}
-
-export interface ScanStageResult {
-  stage: 'scan';
-  edges: number[];
-  baseSteps: number;
-  extraSteps: number;
-  seeds: number[];
-  genSamples: number;
-  targetFractionA: number;
-  base: { seed: number; key: string; eval: ScanEval }[];
-  intervals: ScanIntervalSummary[];
-  control: ScanIntervalSummary;
-  parts: ScanPart[];
-  comparison: {
-    window: [number, number] | null;
-    bestInterval: string;
-    bestImprovement: MeanCI;
-    bestInsideWindow: number | null;
-    meanImprovementInside: number | null;
-    meanImprovementOutside: number | null;
-    /** Base and every continuation draw >= 90 % confidently classified images (verdicts.ts). */
-    gate: QualityGate;
-    /** Best interval inside the window against the best outside it, paired over seeds (null without a window). */
-    windowVsOutside: { inside: string; outside: string; difference: MeanCI } | null;
-    /** The claim "the window's interval improves the feature most", judged (null without a window). */
-    judgement: Judgement | null;
-    verdict: Verdict | 'n/a';
-    /** What was measured, in words. */
-    statement: string;
-  };
-  oracle: ReturnType<typeof oracleSummary>;
-  timing: { seconds: number; trainSeconds: number; evalSeconds: number };
-  figures: string[];
-}
+export type { ScanEval, ScanIntervalSummary, ScanPart, ScanStageOptions, ScanStageResult } from './results.js';
 
 function fmtEdge(x: number): string {
   return String(Math.round(x * 1000) / 1000);
@@ -130,10 +67,15 @@ export function scanHash(ctx: RealDataContext): string {
   });
 }
 
-/** Version of the scan's summary (2: confident fractions, quality gate, unified verdict). */
-const SCAN_SUMMARY_VERSION = 2;
-/** Version of an evaluation in a part (2: the confidently classified fraction). */
-const SCAN_PART_VERSION = 2;
+/** Version of the scan's summary (2: confident fractions, quality gate, unified verdict; 3: the answer, schedule). */
+const SCAN_SUMMARY_VERSION = 3;
+/** Version of an evaluation in a part (2: the confidently classified fraction; 3: continuations' own schedule). */
+const SCAN_PART_VERSION = 3;
+
+/** The continuations' schedule of a config (`ScanSchedule`). */
+export function scanSchedule(sc: RealDataContext['config']['scan']): ScanSchedule {
+  return { lr: sc.lr, warmup: sc.warmup, steps: sc.extraSteps, kind: 'cosine' };
+}
 
 /** A scan cell: one seed and one interval (index -1: the uniform control), in the order `--shard i/k` splits. */
 export interface ScanCell {
@@ -147,36 +89,41 @@ export function scanCells(seeds: readonly number[], intervals: number): ScanCell
   return seeds.flatMap((seed, i) => arms.map((interval, j) => ({ index: i * arms.length + j, seed, interval })));
 }
 
-/** Run (or reuse) the interval scan. */
+/** The window a scan is compared with: the U-Turn result's, or none. */
+function windowOf(uturn: UTurnStageResult | undefined): [number, number] | null {
+  return uturn ? [uturn.window.lo, uturn.window.hi] : null;
+}
+
+/** Run (or reuse) the interval scan: compute, cache and report. */
 export async function runScanStage(ctx: RealDataContext, o: ScanStageOptions = {}): Promise<ScanStageResult> {
-  const c = ctx.config;
-  const sc = c.scan;
   const hash = scanHash(ctx);
-  const window: [number, number] | null = o.uturn ? [o.uturn.window.lo, o.uturn.window.hi] : null;
-  const dir = ctx.out ? join(ctx.out, 'scan') : undefined;
-  if (dir) {
-    const cached = readCached<ScanStageResult>(join(dir, 'result.json'), hash, { force: ctx.force });
-    if (cached && JSON.stringify(cached.comparison.window) === JSON.stringify(window)) {
-      ctx.reporter.log(`scan: reusing ${join(dir, 'result.json')}`);
-      return cached;
-    }
-  }
-  const t0 = performance.now();
-  const run = await scanParts(ctx, dir, window, scanCells(sc.seeds, sc.edges.length - 1));
-  return finishScan(
-    run.header,
-    run.base,
-    run.parts,
-    { seconds: (performance.now() - t0) / 1000, trainSeconds: run.trainSeconds, evalSeconds: run.evalSeconds },
-    dir,
+  const window = windowOf(o.uturn);
+  const cached = reuseStage<ScanStageResult>(
+    ctx,
+    'scan',
     hash,
-    o.uturn,
+    (r) => JSON.stringify(r.comparison.window) === JSON.stringify(window),
   );
+  if (cached) return cached;
+  const r = await computeScan(ctx, o);
+  return storeStage(stageDir(ctx, 'scan'), 'scan', hash, r, scanFigures(r, o.uturn));
+}
+
+/** The scan's result (trains or reuses bases, continuations and parts; no stage cache, no report). */
+export async function computeScan(ctx: RealDataContext, o: ScanStageOptions = {}): Promise<ScanStageResult> {
+  const sc = ctx.config.scan;
+  const t0 = performance.now();
+  const run = await scanParts(ctx, stageDir(ctx, 'scan'), windowOf(o.uturn), scanCells(sc.seeds, sc.edges.length - 1));
+  return summariseScan(run.header, run.base, run.parts, {
+    seconds: (performance.now() - t0) / 1000,
+    trainSeconds: run.trainSeconds,
+    evalSeconds: run.evalSeconds,
+  });
 }
 
 type ScanHeader = Pick<
   ScanStageResult,
-  'stage' | 'edges' | 'baseSteps' | 'extraSteps' | 'seeds' | 'genSamples' | 'targetFractionA' | 'oracle'
+  'stage' | 'edges' | 'baseSteps' | 'extraSteps' | 'schedule' | 'seeds' | 'genSamples' | 'targetFractionA' | 'oracle'
 > & { window: [number, number] | null };
 
 function scanArms(edges: number[]) {
@@ -206,7 +153,9 @@ async function scanParts(
   await ensureOracle(ctx);
   // The base is the uniform run of the retraining stage (same spec), so the pipeline trains it once.
   const scheduleSteps = Math.max(...c.retrain.budgets, sc.baseSteps);
-  const keeps = uniformKeeps(c).filter((s) => s <= scheduleSteps);
+  const keeps = uniformKeeps(c).filter((s) => s <= sc.baseSteps);
+  const fullStates = uniformFullStates(c).filter((s) => s <= sc.baseSteps);
+  const schedule = scanSchedule(sc);
   const { intervals, control } = scanArms(sc.edges);
   const allArms = [...intervals, control];
   const genSeed = (seed: number) => streamSeed(seed, 'scanEvaluation');
@@ -258,7 +207,7 @@ async function scanParts(
             dir &&
             readCached(
               join(dir, 'parts', `s${seed}-i${a.index}.json`),
-              hashOf({ baseHash, sampler: a.sampler, extra: sc.extraSteps }),
+              hashOf({ baseHash, sampler: a.sampler, extra: sc.extraSteps, schedule }),
               { force: ctx.force },
             )
           ),
@@ -271,8 +220,8 @@ async function scanParts(
         seed,
         steps: sc.baseSteps,
         scheduleSteps,
-        snapshots: keeps.filter((k) => k <= sc.baseSteps),
-        fullStates: keeps.filter((k) => k <= sc.baseSteps),
+        snapshots: keeps,
+        fullStates,
       });
       trainSeconds += (performance.now() - tt) / 1000;
     }
@@ -292,7 +241,7 @@ async function scanParts(
     base.push({ seed, key: baseKey, eval: before });
     for (const a of arms) {
       const path = dir ? join(dir, 'parts', `s${seed}-i${a.index}.json`) : '';
-      const phash = hashOf({ baseHash, sampler: a.sampler, extra: sc.extraSteps });
+      const phash = hashOf({ baseHash, sampler: a.sampler, extra: sc.extraSteps, schedule });
       const cached = dir ? readCached<ScanPart>(path, phash, { force: ctx.force }) : null;
       if (cached) {
         parts.push(cached);
@@ -305,8 +254,8 @@ async function scanParts(
         denoiser: c.denoiser,
         sampler: a.sampler,
         seed,
-        scheduleSteps,
         init: { key: baseKey, step: sc.baseSteps },
+        ownSchedule: schedule,
       });
       const end = sc.baseSteps + sc.extraSteps;
       const tt = performance.now();
@@ -315,9 +264,9 @@ async function scanParts(
         sampler: a.sampler,
         seed,
         steps: end,
-        scheduleSteps,
         snapshots: [end],
         init: { key: baseKey, step: sc.baseSteps },
+        ownSchedule: schedule,
       });
       trainSeconds += (performance.now() - tt) / 1000;
       const ev = await evaluateSnapshot(ctx, {
@@ -350,6 +299,7 @@ async function scanParts(
     edges: sc.edges,
     baseSteps: sc.baseSteps,
     extraSteps: sc.extraSteps,
+    schedule,
     seeds: sc.seeds,
     genSamples: sc.genSamples,
     targetFractionA: ctx.data.trainFractionA,
@@ -359,15 +309,12 @@ async function scanParts(
   return { header, base, parts, trainSeconds, evalSeconds };
 }
 
-/** The result from a complete set of parts: summaries, the comparison with the window and its verdict, report. */
-function finishScan(
+/** The result from a complete set of parts (pure): summaries, the answer, the comparison with the window, verdict. */
+export function summariseScan(
   header: ScanHeader,
   baseIn: ScanStageResult['base'],
   partsIn: ScanPart[],
   timing: ScanStageResult['timing'],
-  dir: string | undefined,
-  hash: string,
-  uturn?: UTurnStageResult,
 ): ScanStageResult {
   const { window, ...h } = header;
   const { intervals, control } = scanArms(h.edges);
@@ -424,6 +371,7 @@ function finishScan(
       )
     : null;
   const sig = Number.isFinite(best.improvement.low) && best.improvement.low > 0;
+  const answer = scanAnswer(best, sums, h.seeds.length, h.extraSteps, window, gate);
   const statement = [
     `${js ? js.judgement.verdict : 'n/a'}: ${js ? js.judgement.reason : !window ? 'no U-Turn window to compare with' : window[1] <= window[0] ? 'the U-Turn window has zero width (no interval overlaps it)' : 'no interval on one side of the window'}`,
     `largest mean improvement of the class error: ${best.label} (${best.improvement.mean.toFixed(3)}, 95 % interval [${best.improvement.low.toFixed(3)}, ${best.improvement.high.toFixed(3)}]${sig ? ', excludes 0' : ', contains 0'})`,
@@ -439,7 +387,7 @@ function finishScan(
       : []),
     `uniform control: ${ctrl.improvement.mean.toFixed(3)}`,
   ].join('; ');
-  const result: ScanStageResult = {
+  return {
     ...h,
     base,
     intervals: sums,
@@ -456,18 +404,41 @@ function finishScan(
       windowVsOutside: js ? { inside: js.insideBest, outside: js.outsideBest, difference: js.difference } : null,
       judgement: js?.judgement ?? null,
       verdict: js?.judgement.verdict ?? 'n/a',
+      answer,
       statement,
     },
     timing,
     figures: [],
   };
-  const figs = scanFigures(result, uturn);
-  result.figures = figs.map((f) => f.file);
-  if (dir) {
-    writeStageReport(dir, 'scan', result, figs);
-    return writeCached(join(dir, 'result.json'), hash, result);
-  }
-  return { ...result, configHash: hash } as ScanStageResult;
+}
+
+/**
+ * The abstract's question — "which interval of time improves the feature most?" — answered in one sentence: the
+ * interval with the largest mean improvement of the class error, its 95 % interval over seeds and whether that
+ * excludes 0, how far the runner-up is, where it lies against the U-Turn window, and the gate when it failed.
+ */
+export function scanAnswer(
+  best: ScanIntervalSummary,
+  all: readonly ScanIntervalSummary[],
+  seeds: number,
+  extraSteps: number,
+  window: [number, number] | null,
+  gate: ScanStageResult['comparison']['gate'],
+): string {
+  const f = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
+  const m = best.improvement;
+  const second = all
+    .filter((x) => x !== best)
+    .reduce<ScanIntervalSummary | null>((b, x) => (!b || x.improvement.mean > b.improvement.mean ? x : b), null);
+  const excludes = Number.isFinite(m.low) && m.low > 0;
+  return [
+    `Which interval improves the class fraction most: ${best.label}, lowering the class error by ${f(m.mean)} in ${extraSteps} steps (95 % interval [${f(m.low)}, ${f(m.high)}] over ${seeds} seeds, ${excludes ? 'excludes 0' : 'contains 0: not distinguishable from no change'})`,
+    ...(second ? [`next ${second.label} (${f(second.improvement.mean)})`] : []),
+    ...(window && best.insideWindow !== null
+      ? [`${Math.round(100 * best.insideWindow)} % of it inside the U-Turn window [${f(window[0])}, ${f(window[1])}]`]
+      : []),
+    ...(gate.passed ? [] : [`not comparable: ${gate.reason}`]),
+  ].join('; ');
 }
 
 /** A shard of the interval scan (`phaseflow scan --shard i/k`), merged by `mergeScanShards`. */
@@ -492,8 +463,8 @@ export const SCAN_SHARD_FORMAT = 'phaseflow.scan-shard';
  */
 export async function runScanShard(ctx: RealDataContext, o: ScanStageOptions, shard: Shard): Promise<ScanShardFile> {
   const sc = ctx.config.scan;
-  const window: [number, number] | null = o.uturn ? [o.uturn.window.lo, o.uturn.window.hi] : null;
-  const dir = ctx.out ? join(ctx.out, 'scan') : undefined;
+  const window = windowOf(o.uturn);
+  const dir = stageDir(ctx, 'scan');
   const t0 = performance.now();
   const mine = shardCells(scanCells(sc.seeds, sc.edges.length - 1), shard);
   const run = await scanParts(ctx, dir, window, mine);
@@ -527,13 +498,11 @@ export function mergeScanShards(
   });
   const base = first.header.seeds.map((s) => files.map((f) => f.data.base.find((b) => b.seed === s)).find((b) => b)!);
   const sum = (k: 'seconds' | 'trainSeconds' | 'evalSeconds') => files.reduce((s, f) => s + f.data.timing[k], 0);
-  return finishScan(
+  const r = summariseScan(
     first.header,
     base,
     cells.map((c) => c.part),
     { seconds: sum('seconds'), trainSeconds: sum('trainSeconds'), evalSeconds: sum('evalSeconds') },
-    out ? join(out, 'scan') : undefined,
-    first.configHash,
-    uturn,
   );
+  return storeStage(out ? join(out, 'scan') : undefined, 'scan', first.configHash, r, scanFigures(r, uturn));
 }

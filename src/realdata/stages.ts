@@ -1,15 +1,11 @@
 /**
- * The remaining stage entry points and the whole pipeline:
+ * The stage entry points outside the U-Turn -> retrain -> scan chain (that one is `pipeline.ts`):
  *   runClassifierStage   train (or load / reuse) the oracle and report its held-out accuracy
  *   runDenoiseStage      train one U-Net with any time sampler, save it, generate and evaluate (class fraction, FD)
- *   runRealDataPipeline  oracle -> uniform U-Net -> U-Turn (window) -> retraining comparison -> interval scan,
- *                        with a combined index.html; every stage reuses what an earlier run left in `out`.
- * All return plain JSON-able objects.
+ * Both return plain JSON-able objects (`results.ts`).
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
-import { runMeta } from '../io/meta.js';
 import { saveModel } from '../nn/io/weights.js';
 import { htmlReport } from '../report/html.js';
 import { parseSampler } from '../sampler/parse.js';
@@ -18,21 +14,11 @@ import { describeDataset } from './dataset.js';
 import { loadSnapshotNet, runSpec } from './denoiser.js';
 import { generateImages } from './generate.js';
 import { imageGridSvg } from './png.js';
-import { runRetrainStage, type RetrainStageOptions, type RetrainStageResult } from './retrain.js';
-import { runScanStage, type ScanStageResult } from './scan.js';
-import { runUTurnStage, type UTurnStageOptions, type UTurnStageResult } from './uturnImages.js';
-import { stageSections } from './figures.js';
+import type { ClassifierStageResult, DenoiseStageResult } from './results.js';
 import { fmt } from '../report/format.js';
 import { streamSeed } from '../random/streams.js';
 
-export interface ClassifierStageResult {
-  stage: 'classify';
-  oracle: ReturnType<typeof oracleSummary>;
-  data: ReturnType<typeof describeDataset>;
-  /** Folder holding the oracle (reusable with --classifier), when there is an output folder. */
-  dir: string | null;
-  seconds: number;
-}
+export type { ClassifierStageResult, DenoiseStageResult } from './results.js';
 
 export async function runClassifierStage(ctx: RealDataContext): Promise<ClassifierStageResult> {
   const t0 = performance.now();
@@ -57,20 +43,6 @@ export interface DenoiseStageOptions {
   genSamples?: number;
   /** Images in the preview picture. */
   preview?: number;
-}
-
-export interface DenoiseStageResult {
-  stage: 'denoise';
-  sampler: { spec: string; name: string; params: Record<string, unknown> };
-  seed: number;
-  steps: number;
-  run: { key: string; startedAt: number; msPerStep: number | null; trainSeconds: number; losses: [number, number][] };
-  unet: { channels: number[]; blocksPerLevel: number; params: number };
-  /** Folder of the saved model (loadable with --model). */
-  modelDir: string | null;
-  evaluation: (Awaited<ReturnType<typeof evaluateSnapshot>> & { oracle: ReturnType<typeof oracleSummary> }) | null;
-  data: ReturnType<typeof describeDataset>;
-  seconds: number;
 }
 
 export async function runDenoiseStage(ctx: RealDataContext, o: DenoiseStageOptions = {}): Promise<DenoiseStageResult> {
@@ -183,90 +155,6 @@ export async function runDenoiseStage(ctx: RealDataContext, o: DenoiseStageOptio
           },
           ...(previewSvg ? [{ heading: 'Samples', figures: [{ svg: previewSvg, file: 'samples.svg' }] }] : []),
           { heading: 'Configuration', code: JSON.stringify({ config: c, run: result.run.key }, null, 2) },
-        ],
-      }),
-    );
-  }
-  return result;
-}
-
-export interface PipelineOptions {
-  uturn?: UTurnStageOptions;
-  retrain?: Omit<RetrainStageOptions, 'uturn'>;
-  /** Stages to run (default all). */
-  stages?: ('uturn' | 'retrain' | 'scan')[];
-}
-
-export interface PipelineResult {
-  stage: 'pipeline';
-  scale: string;
-  classifier: ClassifierStageResult;
-  uturn: UTurnStageResult | null;
-  retrain: RetrainStageResult | null;
-  scan: ScanStageResult | null;
-  config: RealDataContext['config'];
-  meta: ReturnType<typeof runMeta>;
-  timing: { seconds: number; stages: Record<string, number> };
-}
-
-/** The whole real-data experiment; writes `<out>/result.json` and `<out>/index.html` (stage folders below). */
-export async function runRealDataPipeline(ctx: RealDataContext, o: PipelineOptions = {}): Promise<PipelineResult> {
-  const t0 = performance.now();
-  const want = new Set(o.stages ?? ['uturn', 'retrain', 'scan']);
-  const timing: Record<string, number> = {};
-  const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
-    const s = performance.now();
-    const r = await f();
-    timing[name] = (performance.now() - s) / 1000;
-    return r;
-  };
-  const classifier = await timed('classifier', () => runClassifierStage(ctx));
-  const uturn =
-    want.has('uturn') || (want.has('retrain') && !o.retrain?.window && !o.retrain?.paperWindow)
-      ? await timed('uturn', () => runUTurnStage(ctx, o.uturn))
-      : null;
-  const retrain = want.has('retrain')
-    ? await timed('retrain', () => runRetrainStage(ctx, { ...o.retrain, uturn: uturn ?? undefined }))
-    : null;
-  const scan = want.has('scan') ? await timed('scan', () => runScanStage(ctx, { uturn: uturn ?? undefined })) : null;
-  const result: PipelineResult = {
-    stage: 'pipeline',
-    scale: ctx.config.scale,
-    classifier,
-    uturn,
-    retrain,
-    scan,
-    config: ctx.config,
-    meta: runMeta(),
-    timing: { seconds: (performance.now() - t0) / 1000, stages: timing },
-  };
-  if (ctx.out) {
-    writeJsonAtomic(join(ctx.out, 'result.json'), result);
-    writeFileAtomic(
-      join(ctx.out, 'index.html'),
-      htmlReport({
-        title: 'phaseflow — phase-aware training on two-class images',
-        subtitle: `scale ${ctx.config.scale}; ${classifier.data.source}, classes ${classifier.data.classA} (${fmt(100 * classifier.data.fraction, 3)} %) vs ${classifier.data.classB}; ${fmt(result.timing.seconds, 3)} s`,
-        sections: [
-          ...stageSections({ uturn: uturn ?? undefined, retrain: retrain ?? undefined, scan: scan ?? undefined }),
-          ...(existsSync(join(ctx.out, 'uturn', 'samples.svg'))
-            ? [
-                {
-                  heading: 'Generated images',
-                  figures: [
-                    {
-                      svg: readFileSync(join(ctx.out, 'uturn', 'samples.svg'), 'utf8'),
-                      caption: 'Images generated by the U-Turn (uniform) model.',
-                      file: 'uturn/samples.svg',
-                    },
-                  ],
-                },
-              ]
-            : []),
-          {
-            heading: 'Configuration',
-            code: JSON.stringify({ config: ctx.config, timing: result.timing, meta: result.meta }, null, 2),
-          },
         ],
       }),
     );

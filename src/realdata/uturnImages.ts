@@ -16,7 +16,6 @@
  * images are reused.
  */
 import { uTurn, type UTurnCurve } from '../uturn/uturn.js';
-import type { DecisionWindow } from '../uturn/window.js';
 import { wilson, type Proportion } from '../uturn/binomial.js';
 import { loadModel } from '../nn/io/weights.js';
 import { UNet } from '../nn/models/unet.js';
@@ -29,13 +28,26 @@ import { loadSnapshotNet, runSpec, VP_SDE, type RunSpec } from './denoiser.js';
 import { featureDistances, generateImages, labelsWithConfidence } from './generate.js';
 import { CONFIDENT_GATE } from './verdicts.js';
 import { unetPredictor } from './predictor.js';
-import { hashOf, readCached, writeCached } from './store.js';
-import { uturnFigures, writeStageReport, type FigureFile } from './figures.js';
+import { imageGrid } from './png.js';
+import { hashOf } from './store.js';
+import { uturnFigures } from './figures.js';
+import { reuseStage, stageDir, storeStage } from './stageCache.js';
+import type { UTurnStageCurve, UTurnStageOptions, UTurnStageResult } from './results.js';
 import { streamSeed } from '../random/streams.js';
 
-/** Steps at which every uniform run keeps snapshots and full states, so the stages can share runs. */
+export type { UTurnStageCurve, UTurnStageOptions, UTurnStageResult } from './results.js';
+
+/**
+ * Steps at which every uniform run keeps its sampling weights (the compared budgets, the learning-curve steps and
+ * the scan's base), so the U-Turn, retraining and scan stages share runs.
+ */
 export function uniformKeeps(c: RealDataConfig): number[] {
-  return [...new Set([...c.retrain.budgets, c.scan.baseSteps])].sort((a, b) => a - b);
+  return [...new Set([...c.retrain.budgets, ...c.retrain.curveSteps, c.scan.baseSteps])].sort((a, b) => a - b);
+}
+
+/** Steps at which every uniform run keeps a full training state: the scan's base (its continuations start there). */
+export function uniformFullStates(c: RealDataConfig): number[] {
+  return [c.scan.baseSteps];
 }
 
 /** Label, sampler, seed and length of the uniform model shared by the U-Turn, retraining and scan stages. */
@@ -49,68 +61,6 @@ export function uniformRunPlan(c: RealDataConfig, seed = c.retrain.seeds[0]) {
     steps: c.denoiser.steps,
     scheduleSteps: c.denoiser.steps,
   };
-}
-
-export interface UTurnStageOptions {
-  /** A saved U-Net folder (model.safetensors + config.json; ema.safetensors preferred) instead of training one. */
-  modelDir?: string;
-  /** Seed of the uniform model (default: the first retraining seed, so the retraining stage reuses the run). */
-  seed?: number;
-}
-
-export interface UTurnStageCurve {
-  start: 'A' | 'B';
-  startLabel: number;
-  /** Fraction ending as class A per turn time (Wilson 95 %). */
-  toA: Proportion[];
-  /** Fraction ending in the start class per turn time. */
-  retention: Proportion[];
-  trajectories: number;
-  distinctImages: number;
-}
-
-export interface UTurnStageResult {
-  stage: 'uturn';
-  classes: { A: number; B: number };
-  turnTimes: number[];
-  curves: UTurnStageCurve[];
-  /** Fraction of class A among images generated from noise. */
-  reference: Proportion | null;
-  /**
-   * The quality gate of the comparisons applied to the model the window comes from, on the same images as the
-   * reference: confidently classified (p >= 0.9) and typical (real-like oracle features) fractions; `passed` when
-   * both are >= 0.9 (verdicts.ts). Null without reference samples.
-   */
-  quality: { confident: Proportion; typical: Proportion | null; passed: boolean } | null;
-  /** Fraction of class A in the training set (the truth the reference should match). */
-  trueFractionA: number;
-  window: DecisionWindow;
-  paper: typeof PAPER_UTURN;
-  model: {
-    origin: 'trained' | 'loaded';
-    key: string | null;
-    dir: string | null;
-    steps: number | null;
-    sampler: string | null;
-    seed: number | null;
-    channels: number[];
-    params: number;
-    msPerStep: number | null;
-    losses: [number, number][];
-  };
-  oracle: ReturnType<typeof oracleSummary>;
-  protocol: {
-    method: string;
-    stepsPerUnit: number;
-    forward: string;
-    startsPerClass: number;
-    referenceSamples: number;
-    seed: number;
-    windowRule: { lo: number; hi: number };
-  };
-  preview: { n: number; method: string; stepsPerUnit: number; size: number } | null;
-  timing: { trainSeconds: number; uturnSeconds: number; seconds: number };
-  figures: string[];
 }
 
 /** Rows of `images` repeated cyclically to n rows. */
@@ -138,18 +88,18 @@ export function uturnHash(ctx: RealDataContext, o: UTurnStageOptions): string {
   });
 }
 
-/** Run (or reuse from `<out>/uturn/result.json`) the U-Turn stage. */
+/** Run (or reuse from `<out>/uturn/result.json`) the U-Turn stage: compute, cache and report. */
 export async function runUTurnStage(ctx: RealDataContext, o: UTurnStageOptions = {}): Promise<UTurnStageResult> {
-  const c = ctx.config;
   const hash = uturnHash(ctx, o);
-  const dir = ctx.out ? join(ctx.out, 'uturn') : undefined;
-  if (dir) {
-    const cached = readCached<UTurnStageResult>(join(dir, 'result.json'), hash, { force: ctx.force });
-    if (cached) {
-      ctx.reporter.log(`uturn: reusing ${join(dir, 'result.json')}`);
-      return cached;
-    }
-  }
+  const cached = reuseStage<UTurnStageResult>(ctx, 'uturn', hash);
+  if (cached) return cached;
+  const r = await computeUTurn(ctx, o);
+  return storeStage(stageDir(ctx, 'uturn'), 'uturn', hash, r, uturnFigures(r));
+}
+
+/** The U-Turn result (trains or loads the model; no cache, no report). */
+export async function computeUTurn(ctx: RealDataContext, o: UTurnStageOptions = {}): Promise<UTurnStageResult> {
+  const c = ctx.config;
   const t0 = performance.now();
   const oracle = await ensureOracle(ctx);
   let net: UNet;
@@ -179,7 +129,11 @@ export async function runUTurnStage(ctx: RealDataContext, o: UTurnStageOptions =
     const plan = uniformRunPlan(c, o.seed);
     const keeps = uniformKeeps(c).filter((s) => s <= plan.steps);
     const tt = performance.now();
-    const run = await ensureRun(ctx, { ...plan, snapshots: [...keeps, plan.steps], fullStates: keeps });
+    const run = await ensureRun(ctx, {
+      ...plan,
+      snapshots: [...keeps, plan.steps],
+      fullStates: uniformFullStates(c).filter((s) => s <= plan.steps),
+    });
     trainSeconds = (performance.now() - tt) / 1000;
     const spec: RunSpec = runSpec({
       data: ctx.dataKey,
@@ -306,16 +260,16 @@ export async function runUTurnStage(ctx: RealDataContext, o: UTurnStageOptions =
       windowRule: { lo: u.windowLo, hi: u.windowHi },
     },
     preview: preview
-      ? { n: u.previewSamples, method: c.sampling.method, stepsPerUnit: c.sampling.stepsPerUnit, size: ctx.data.size }
+      ? {
+          n: u.previewSamples,
+          method: c.sampling.method,
+          stepsPerUnit: c.sampling.stepsPerUnit,
+          size: ctx.data.size,
+          grid: imageGrid(preview, u.previewSamples, ctx.data.size),
+        }
       : null,
     timing: { trainSeconds, uturnSeconds: (performance.now() - tu) / 1000, seconds: (performance.now() - t0) / 1000 },
     figures: [],
   };
-  const figs: FigureFile[] = uturnFigures(result, preview);
-  result.figures = figs.map((f) => f.file);
-  if (dir) {
-    writeStageReport(dir, 'uturn', result, figs);
-    return writeCached(join(dir, 'result.json'), hash, result);
-  }
-  return { ...result, configHash: hash } as UTurnStageResult;
+  return result;
 }

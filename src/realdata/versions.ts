@@ -15,11 +15,11 @@ export const ALGORITHM_VERSIONS = {
   /** generate.ts: generation and the class-fraction / Fréchet measurements. */
   generate: 4, // 2: the confidently classified fraction, 3: the typical fraction (issue 11), 4: named seed streams
   /** uturnImages.ts: the U-Turn decision curves and window rule. */
-  uturn: 3, // 2: the quality gate of the U-Turn model (issue 11), 3: named seed streams (random/streams.ts)
+  uturn: 4, // 2: the quality gate of the U-Turn model (issue 11), 3: named seed streams, 4: preview grid in the result
   /** retrain.ts: the uniform vs phase-aware comparison. */
-  retrain: 4, // 2: gate, power, unified verdicts, shards, 3: typical in the gate (issue 11), 4: named seed streams
+  retrain: 5, // 2: gate, power, verdicts, shards, 3: typical in the gate, 4: seed streams, 5: learning curve, grids
   /** scan.ts: the interval scan. */
-  scan: 4, // 2: gate, window-vs-outside verdict, shards, 3: typical in the gate (issue 11), 4: named seed streams
+  scan: 5, // 2: gate, window verdict, shards, 3: typical, 4: seed streams, 5: gated base, own schedule, answer
   /** stages.ts: the classify and denoise stage results. */
   stages: 2, // 2: named seed streams
 } as const;

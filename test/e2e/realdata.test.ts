@@ -20,6 +20,7 @@ interface PipelineJson {
   uturn: { window: Record<string, unknown>; curves: unknown[]; paper: { startFromA: unknown[] } };
   retrain: { arms: Array<{ name: string }>; budgets: Array<Record<string, unknown>>; parts: unknown };
   scan: { intervals: unknown[]; comparison: Record<string, unknown>; parts: unknown };
+  claims: Array<{ claim: string; verdict: string }>;
   timing: { seconds: number };
 }
 interface ClassifyJson {
@@ -65,6 +66,9 @@ test('mnist --scale tiny: the whole pipeline writes its report, and a rerun reus
     assert.ok(k in j.retrain.budgets[0], `retrain.budgets[0].${k}`);
   assert.ok(j.scan.intervals.length >= 2);
   assert.ok('verdict' in j.scan.comparison);
+  assert.match(String(j.scan.comparison.answer), /^Which interval improves the class fraction most: \[/);
+  // The claims reproduce would put into its table: 3 of the U-Turn, 2 per budget, 1 of the scan.
+  assert.equal(j.claims.length, 3 + 2 * j.retrain.budgets.length + 1);
   for (const f of [
     'result.json',
     'index.html',
@@ -75,6 +79,8 @@ test('mnist --scale tiny: the whole pipeline writes its report, and a rerun reus
     'uturn/index.html',
     'retrain/retrain-error.svg',
     'retrain/retrain-fd.svg',
+    'retrain/retrain-samples.svg',
+    'retrain/learning-curve.svg',
     'retrain/index.html',
     'scan/scan.svg',
     'scan/scan-vs-uturn.svg',
@@ -153,6 +159,27 @@ test('classify, denoise, uturn --model/--classifier, retrain --window, scan --no
   assert.match(human.stdout, /oracle held-out accuracy/);
 });
 
+test('mnist --shard i/k into one folder each, then --merge: the merged report and result', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pf-mnist-shards-'));
+  const shards = [1, 2].map((i) => {
+    const r = runCli(['mnist', ...tiny, '--shard', `${i}/2`, '--out', join(dir, `shard-${i}`)]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`shard ${i}/2: \\d+ retraining runs, \\d+ scan cells`));
+    return join(dir, `shard-${i}`);
+  });
+  const m = runCli(['mnist', '--merge', ...shards, '--out', join(dir, 'merged'), '--json', '--quiet']);
+  assert.equal(m.status, 0, m.stderr);
+  const j = JSON.parse(m.stdout) as PipelineJson & { merged: { files: string[] } };
+  assert.equal(j.merged.files.length, 2);
+  assert.equal(j.retrain.budgets.length, 2);
+  for (const f of ['index.html', 'result.json', 'retrain/learning-curve.svg', 'scan/scan-vs-uturn.svg'])
+    assert.ok(existsSync(join(dir, 'merged', f)), f);
+  // A missing shard is named.
+  const one = runCli(['mnist', '--merge', shards[0], '--out', join(dir, 'm1'), '--quiet']);
+  assert.equal(one.status, 1);
+  assert.match(one.stderr, /--merge: .*cells are missing \(shards 2\/2\)/);
+});
+
 test('bad input: one line naming the flag, exit status 2', () => {
   const cases: [string[], RegExp][] = [
     [['mnist', '--scale', 'huge'], /--scale/],
@@ -169,6 +196,12 @@ test('bad input: one line naming the flag, exit status 2', () => {
     [['uturn', '--turn-times', '0,0.5'], /--turn-times/],
     [['mnist', '--classifier', '/nonexistent/oracle'], /--classifier/],
     [['mnist', '--resolution', '8'], /--resolution/],
+    [['mnist', '--shard', '3/2', '--out', '/tmp/pf-x'], /--shard/],
+    [['mnist', '--shard', '1/2'], /--out: required with --shard/],
+    [['mnist', '--window', '0.2,0.6', '--paper-window'], /--window/],
+    [['mnist', '--merge'], /--out: required with --merge/],
+    [['scan', '--scan-lr', '0'], /--scan-lr/],
+    [['scan', '--extra-steps', '3', '--scan-warmup', '3'], /--scan-warmup/],
   ];
   for (const [args, re] of cases) {
     const r = runCli(args.includes('--scale') ? args : [...args, '--scale', 'tiny']);

@@ -1,5 +1,6 @@
-// Training pieces at the tiny scale: the oracle's held-out accuracy, exact resumption of denoiser checkpoints, and
-// the stages' recorded configuration (both retraining arms share seeds, steps, optimiser and generator).
+// Training pieces at the tiny scale: the oracle's held-out accuracy, exact resumption of denoiser checkpoints, the
+// continuations' own learning-rate schedule, and the stages' recorded configuration (both retraining arms share
+// seeds, steps, optimiser and generator; learning curve and image grids; the scan's base and schedule).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, existsSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { realDataBackend } from '../../src/realdata/backend.js';
 import { resolveConfig } from '../../src/realdata/config.js';
 import { generativeDataset, oracleDataset } from '../../src/realdata/dataset.js';
 import { loadOracle, saveOracle, trainOracle } from '../../src/realdata/classifier.js';
-import { loadSnapshotNet, runKey, runSpec, trainDenoiser } from '../../src/realdata/denoiser.js';
+import { loadSnapshotNet, lrSchedule, runKey, runSpec, trainDenoiser } from '../../src/realdata/denoiser.js';
 import { dirStore, memoryStore, type TrainState } from '../../src/realdata/store.js';
 import { realDataContext, streamReporter } from '../../src/realdata/context.js';
 import { runRetrainStage } from '../../src/realdata/retrain.js';
@@ -121,6 +122,67 @@ test('a denoiser resumed from a checkpoint (on disk, or after a stop) ends with 
   assert.notEqual(runKey(spec), runKey({ ...spec, seed: 6 }));
 });
 
+test("a continuation on its own schedule trains from a base whose cosine has ended; the base's schedule would not", async () => {
+  const c = resolveConfig('tiny');
+  const data = generativeDataset(c.data);
+  const store = memoryStore();
+  const base = runSpec({
+    data: 'test',
+    size: data.size,
+    denoiser: c.denoiser,
+    sampler: 'uniform',
+    seed: 2,
+    scheduleSteps: 8,
+  });
+  const b = await trainDenoiser({ be, store, spec: base, steps: 8, data: data.train, fullStates: [8], snapshots: [8] });
+  const init = { key: b.key, step: 8 };
+  // Own schedule: lr(8 + k) = lr k / warmup for k < warmup, then a cosine reaching 0 at k = steps.
+  const own = runSpec({
+    data: 'test',
+    size: data.size,
+    denoiser: c.denoiser,
+    sampler: 'window:0,0.5,1',
+    seed: 2,
+    init,
+    ownSchedule: { lr: 1e-3, warmup: 2, steps: 6 },
+  });
+  const f = lrSchedule(own.optim);
+  assert.deepEqual([f(8), f(9), f(10)], [0, 5e-4, 1e-3]);
+  assert.ok(Math.abs(f(12) - 1e-3 * 0.5 * (1 + Math.cos((Math.PI * 2) / 4))) < 1e-15);
+  assert.equal(f(14), 0);
+  // The base's own schedule has ended at step 8: continuing on it takes steps of lr 0.
+  const old = runSpec({
+    data: 'test',
+    size: data.size,
+    denoiser: c.denoiser,
+    sampler: 'window:0,0.5,1',
+    seed: 2,
+    scheduleSteps: 8,
+    init,
+  });
+  assert.equal(lrSchedule(old.optim)(9), 0);
+  const move = async (spec: typeof own) => {
+    const r = await trainDenoiser({ be, store, spec, steps: 14, data: data.train, snapshots: [14] });
+    const w = store.loadState(r.key)!.weights;
+    const w0 = store.loadFullState(b.key, 8)!.weights;
+    return Math.sqrt(w.reduce((s, x, i) => s + (x - w0[i]) ** 2, 0));
+  };
+  assert.equal(await move(old), 0, 'lr 0: the live weights do not move');
+  assert.ok((await move(own)) > 0, 'its own schedule trains');
+  assert.throws(
+    () =>
+      runSpec({
+        data: 'x',
+        size: data.size,
+        denoiser: c.denoiser,
+        sampler: 'uniform',
+        seed: 0,
+        ownSchedule: { lr: 1, warmup: 0, steps: 1 },
+      }),
+    /continuation/,
+  );
+});
+
 test('stages at the tiny scale: U-Turn window, retraining arms identical but for the sampler, interval scan', async () => {
   const ctx = await realDataContext({ scale: 'tiny', threads: 1, reporter: quiet });
   const c = ctx.config;
@@ -163,7 +225,23 @@ test('stages at the tiny scale: U-Turn window, retraining arms identical but for
   );
   assert.deepEqual(U.seeds, c.retrain.seeds);
   assert.ok(U.seeds.length >= 3, 'at least 3 seeds');
-  assert.equal(r.parts.length, 2 * c.retrain.seeds.length * c.retrain.budgets.length);
+  // Every run is evaluated at the budgets and at the learning-curve steps; the curve's points are the parts' means.
+  const steps = [...new Set([...c.retrain.budgets, ...c.retrain.curveSteps])].sort((a, b) => a - b);
+  assert.deepEqual(r.curve.steps, steps);
+  assert.equal(r.parts.length, 2 * c.retrain.seeds.length * steps.length);
+  for (const arm of ['uniform', 'phase-aware'] as const)
+    for (const pt of r.curve.arms[arm]) {
+      const at = r.parts.filter((p) => p.arm === arm && p.budget === pt.step);
+      assert.equal(at.length, c.retrain.seeds.length);
+      const m = at.reduce((x, p) => x + p.confident, 0) / at.length;
+      assert.ok(Math.abs(pt.confident.mean - m) < 1e-12, `${arm} @${pt.step}: curve point = mean of the parts`);
+      assert.equal(pt.pass, pt.confident.mean >= 0.9 && pt.typical.mean >= 0.9);
+    }
+  // Image grids of the first seed only, one per arm and step, with the images the evaluation generated.
+  const gridded = r.parts.filter((p) => p.grid);
+  assert.equal(gridded.length, 2 * steps.length);
+  assert.ok(gridded.every((p) => p.seed === c.retrain.seeds[0]));
+  assert.ok(gridded.every((p) => p.grid!.n === Math.min(c.retrain.gridImages, c.retrain.genSamples)));
   for (const b of r.budgets) {
     for (const arm of ['uniform', 'phase-aware'] as const)
       assert.equal(b.arms[arm].classError.n, c.retrain.seeds.length);
@@ -192,4 +270,9 @@ test('stages at the tiny scale: U-Turn window, retraining arms identical but for
   assert.deepEqual(s.comparison.window, [u.window.lo, u.window.hi]);
   for (const b of s.base)
     assert.equal(b.key, r.arms[0].runKeys[c.retrain.seeds.indexOf(b.seed)], 'the scan starts from the uniform runs');
+  // The base is the end of the uniform runs (the U-Turn model for the first seed); the continuations train on their
+  // own schedule over the extra steps.
+  assert.equal(s.baseSteps, c.denoiser.steps);
+  assert.deepEqual(s.schedule, { lr: c.scan.lr, warmup: c.scan.warmup, steps: c.scan.extraSteps, kind: 'cosine' });
+  assert.ok(s.comparison.answer.includes(s.comparison.bestInterval), s.comparison.answer);
 });

@@ -13,6 +13,7 @@ import {
   chooseWindow,
   retrainHash,
   summariseBudgets,
+  summariseCurve,
   type RetrainPart,
   type RetrainStageResult,
 } from '../../src/realdata/retrain.js';
@@ -21,6 +22,7 @@ import { realDataContext } from '../../src/realdata/context.js';
 import { resolveConfig } from '../../src/realdata/config.js';
 import { writeCached } from '../../src/realdata/store.js';
 import { retrainStage } from '../../src/reproduce/realdataStages.js';
+import type { StageRecord } from '../../src/reproduce/stage.js';
 
 const seeds = [0, 1, 2, 3, 4];
 /** Class errors per arm and budget (one per seed) and the confident fraction of every part of that budget. */
@@ -144,6 +146,7 @@ test('mnist and reproduce give the same verdicts for one stored retraining resul
       sampler: name,
       seeds,
       budgets: [100, 200, 300, 400],
+      curveSteps: [],
       steps: 400,
       scheduleSteps: 400,
       optim: {},
@@ -152,12 +155,15 @@ test('mnist and reproduce give the same verdicts for one stored retraining resul
     })),
     parts: ps,
     budgets: summariseBudgets(ps, seeds, [100, 200, 300, 400], 'tiny'),
+    curve: summariseCurve(ps, seeds, [100, 200, 300, 400]),
     paperClaim: { statement: 's', ratio: 5, paperWindow: [0.2, 0.6], uniformGeneratedFractionA: 0.882 },
     oracle: { accuracy: wilson(99, 100) },
     timing: { seconds: 1, trainSeconds: 0, evalSeconds: 0, msPerStep: null },
     figures: [],
   } as unknown as RetrainStageResult;
   writeCached(join(root, 'realdata', 'retrain', 'result.json'), retrainHash(ctx, w), stored);
+  // reproduce's retraining stage takes the window from the U-Turn stage's record (here one with the paper's window).
+  const uturnRecord = { status: 'done', summary: { window: { lo: w.lo, hi: w.hi } } } as unknown as StageRecord;
   const out = await retrainStage.run({
     dir: join(root, 'retrain'),
     scale: 'tiny',
@@ -165,7 +171,7 @@ test('mnist and reproduce give the same verdicts for one stored retraining resul
     threads: 1,
     quiet: true,
     log: () => {},
-    previous: {},
+    previous: { uturn: uturnRecord },
     force: false,
   });
   const fromReproduce = out.claims.map((c) => [c.claim, c.verdict]);

@@ -45,6 +45,13 @@ export const RETRAIN_FLAGS = defineFlags({
     ...seedList('seeds, identical for both arms (at least 3 for intervals)'),
     presetDefaults: byScale((c) => c.retrain.seeds),
   },
+  'curve-steps': {
+    type: 'ints',
+    min: 1,
+    metavar: 'INT,INT,...',
+    presetDefaults: byScale((c) => c.retrain.curveSteps),
+    help: 'further steps both arms are evaluated at for the learning curve (not compared)',
+  },
   'mass-inside': {
     type: 'number',
     gt: 0,
@@ -59,6 +66,7 @@ export function retrainOverrides(v: Partial<Values<typeof RETRAIN_FLAGS>>): Part
   const r: Partial<RetrainConfig> = {};
   if (v.budgets !== undefined) r.budgets = v.budgets;
   if (v['retrain-seeds'] !== undefined) r.seeds = v['retrain-seeds'];
+  if (v['curve-steps'] !== undefined) r.curveSteps = v['curve-steps'];
   if (v['mass-inside'] !== undefined) r.massInside = v['mass-inside'];
   return r;
 }
