@@ -18,6 +18,7 @@ import { saveCheckpoint, loadCheckpoint, CheckpointError } from '../io/checkpoin
 import { pollStop, stopRequested } from '../io/stop.js';
 import type { GeneratedStats } from '../mixture/exactFlow.js';
 import type { MemoryEstimate } from '../io/memory.js';
+import { isGpuRunFailure } from '../gpu/errors.js';
 
 /**
  * Everything that determines the result: the trainer's settings (threads excluded — results do not depend on the
@@ -120,6 +121,24 @@ export class NonFiniteLossError extends Error {
   }
 }
 
+/** The GPU failed mid-run (device lost, out of device memory): the last checkpoint on disk is kept. */
+export class DeviceFailureError extends Error {
+  constructor(
+    cause: Error,
+    readonly epoch: number,
+    readonly checkpointEpoch: number | null,
+    readonly checkpoint: string | null,
+  ) {
+    super(
+      `${cause.message} at epoch ${epoch}` +
+        (checkpoint
+          ? `; the last checkpoint (epoch ${checkpointEpoch}) is kept at ${checkpoint}`
+          : '; no checkpoint was written'),
+    );
+    this.name = 'DeviceFailureError';
+  }
+}
+
 export interface RunGmmOptions {
   config: GmmConfig;
   /** Folder for checkpoint.bin (no checkpoints without it). */
@@ -149,7 +168,9 @@ export function gmmMemory(cfg: Pick<GmmConfig, 'd' | 'n' | 'T' | 'genSamples' | 
   const host = 8 * n * d + 8 * T * d * 12 + 16 * genSamples * d; // data, params/moments/exports, samples
   const wasm = cfg.backend === 'wasm' ? 4 * n * dp + 8 * T * dp * 11 + 4 * T * dp * 2 + 8 * units * dp : 0;
   const reference = cfg.backend === 'reference' ? 8 * T * d * 7 : 0;
-  return { bytes: host + wasm + reference, largest: Math.max(n * d, genSamples * d, T * dp), wasm };
+  // webgpu: the host keeps float32 staging copies of the parameters and moments (the rest lives on the device)
+  const webgpu = cfg.backend === 'webgpu' ? 4 * T * dp * 6 + 4 * n * dp : 0;
+  return { bytes: host + wasm + reference + webgpu, largest: Math.max(n * d, genSamples * d, T * dp), wasm };
 }
 
 export function checkpointPath(dir: string): string {
@@ -250,7 +271,14 @@ export async function runGmm(opts: RunGmmOptions): Promise<GmmOutcome> {
       // Let signal handlers run between epochs (the kernel step is synchronous) and inside a long reference step.
       if ((await pollStop()) || shouldStop()) break;
       const e = trainer.epoch;
-      const loss = await trainer.stepAsync(shouldStop);
+      let loss: number | null;
+      try {
+        loss = await trainer.stepAsync(shouldStop);
+      } catch (err) {
+        if (isGpuRunFailure(err))
+          throw new DeviceFailureError(err, e, lastCheckpointEpoch, lastCheckpointEpoch === null ? null : ckPath);
+        throw err;
+      }
       if (loss === null) break; // stopped inside the step: the state is that of epoch e
       lossNow = loss;
       if (!Number.isFinite(lossNow))

@@ -14,7 +14,8 @@
  * split(1) draws the training set, split(2) keys the noise. The noise of epoch e is a function of (seed, e) only —
  * for the wasm backend of (seed, e, j, mu), so the thread count does not matter — so `exportState` after k epochs
  * followed by `importState` and more steps gives exactly the same parameters as an uninterrupted run.
- * The two backends draw different (equally distributed) noise, so their trajectories differ.
+ * The reference backend draws different (equally distributed) noise, so its trajectory differs; the webgpu backend
+ * draws the wasm backend's noise, in float32 on the device, and follows the wasm trajectory to float rounding.
  *
  * Example
  * ```ts
@@ -33,9 +34,10 @@ import { type AeGrid, type AeParams, makeGrid, initParams, cloneParams, zeroPara
 import { aeLossAndGradChunks, type LossAndGrad } from './reference.js';
 import { type AdamOptions, type AdamState, adamInit, adamStep, cloneAdam } from './adam.js';
 import { WasmAeKernel } from './wasmBackend.js';
+import { WebGpuAeKernel } from './webgpuBackend.js';
 
 export type AeSchedule = 'linear' | 've' | 'dilated';
-export type AeBackend = 'wasm' | 'reference';
+export type AeBackend = 'wasm' | 'reference' | 'webgpu';
 
 export interface AeTrainerOptions {
   schedule: AeSchedule;
@@ -60,7 +62,10 @@ export interface AeTrainerOptions {
   seed: number;
   /** Executors for the wasm backend (default: all cores); ignored when `pool` is given. */
   threads?: number;
-  /** 'wasm' (default): fused f32 SIMD kernel on worker threads; 'reference': plain TypeScript, float64. */
+  /**
+   * 'wasm' (default): fused f32 SIMD kernel on worker threads; 'reference': plain TypeScript, float64; 'webgpu': the
+   * fused f32 step in WGSL on a WebGPU device (docs/gpu.md; the same noise as 'wasm').
+   */
   backend?: AeBackend;
   /** Run on this pool (shared with other engines; not closed by the trainer). */
   pool?: KernelPool;
@@ -154,8 +159,8 @@ export function aeTrainerConfig(o: AeTrainerOptions): AeTrainerConfig {
   if (!(c.lU >= 0 && c.lW >= 0)) throw new RangeError(`weight decays must be >= 0, got lU=${c.lU}, lW=${c.lW}`);
   if (!(Number.isInteger(c.threads) && c.threads >= 1))
     throw new RangeError(`threads must be an integer >= 1, got ${c.threads}`);
-  if (c.backend !== 'wasm' && c.backend !== 'reference')
-    throw new RangeError(`backend must be wasm or reference, got "${String(c.backend)}"`);
+  if (c.backend !== 'wasm' && c.backend !== 'reference' && c.backend !== 'webgpu')
+    throw new RangeError(`backend must be wasm, reference or webgpu, got "${String(c.backend)}"`);
   return c;
 }
 
@@ -173,7 +178,9 @@ export async function createAeTrainer(o: AeTrainerOptions): Promise<AeTrainer> {
   const core =
     config.backend === 'wasm'
       ? await WasmCore.create(config, grid, data.x, noiseKey, adamOpts, o.pool)
-      : new ReferenceCore(config, grid, data.x, root.split(2), adamOpts);
+      : config.backend === 'webgpu'
+        ? await WebGpuCore.create(grid, data.x, config.n, noiseKey, adamOpts)
+        : new ReferenceCore(config, grid, data.x, root.split(2), adamOpts);
   core.setState(init, adamInit(d, T));
   let epoch = 0;
   let lastLoss: Float64Array = new Float64Array(T);
@@ -438,5 +445,49 @@ class WasmCore implements Core {
   async close(): Promise<void> {
     this.kernel.close();
     if (this.ownPool) await this.pool.close();
+  }
+}
+
+/** WebGPU backend: the fused WGSL step on a device of its own (webgpuBackend.ts); the calling thread stays free. */
+class WebGpuCore implements Core {
+  private constructor(private readonly kernel: WebGpuAeKernel) {}
+
+  static async create(
+    grid: AeGrid,
+    x1: Float64Array,
+    n: number,
+    noiseKey: Uint32Array,
+    adam: AdamOptions,
+  ): Promise<WebGpuCore> {
+    return new WebGpuCore(await WebGpuAeKernel.create({ grid, x1, n, noiseKey, adam }));
+  }
+
+  step(epoch: number): number {
+    return this.kernel.step(epoch);
+  }
+
+  stepAsync(epoch: number, shouldStop: () => boolean | Promise<boolean>): Promise<number | null> {
+    return this.kernel.stepAsync(epoch, shouldStop);
+  }
+
+  lossPerTime(): Float64Array {
+    return this.kernel.lossPerTime();
+  }
+
+  params(): AeParams {
+    return this.kernel.getParams();
+  }
+
+  adam(): AdamState {
+    return this.kernel.getAdam();
+  }
+
+  setState(p: AeParams, a: AdamState): void {
+    this.kernel.setParams(p);
+    this.kernel.setAdam(a);
+  }
+
+  close(): Promise<void> {
+    return this.kernel.close();
   }
 }

@@ -15,6 +15,7 @@ import {
   readGmmCheckpoint,
   checkpointPath,
   NonFiniteLossError,
+  DeviceFailureError,
   type GmmConfig,
   type GmmResult,
 } from '../../autoencoder/experiment.js';
@@ -28,6 +29,7 @@ import { gmmFigures } from '../../autoencoder/figures.js';
 import { htmlReport } from '../../report/html.js';
 import { fmt } from '../../report/format.js';
 import { availableParallelism } from 'node:os';
+import { GpuUnavailableError } from '../../gpu/errors.js';
 
 /** Flag name -> config key for the hyper-parameters (everything that determines the result). */
 const HYPER = [
@@ -114,9 +116,9 @@ export const gmmCommand = defineCommand({
     seed: { ...FLAGS.seed, help: 'random seed (init, data, noise)' },
     backend: {
       type: 'enum',
-      choices: ['wasm', 'reference'],
+      choices: ['wasm', 'reference', 'webgpu'],
       default: 'wasm',
-      help: 'wasm: fused SIMD kernel on worker threads; reference: plain TypeScript float64',
+      help: 'wasm: fused SIMD kernel on worker threads; reference: plain TypeScript float64; webgpu: WGSL on a GPU (docs/gpu.md)',
     },
     threads: { ...FLAGS.threads, help: 'worker threads; results do not depend on it' },
     'gen-samples': {
@@ -255,6 +257,9 @@ export const gmmCommand = defineCommand({
       });
     } catch (err) {
       if (err instanceof NonFiniteLossError) throw new CliError(err.message);
+      if (err instanceof GpuUnavailableError) throw new CliError(`--backend webgpu: ${err.message}`, 2);
+      if (err instanceof DeviceFailureError)
+        throw new CliError(dir ? `${err.message}; continue with: phaseflow gmm --resume ${dir}` : err.message);
       if (err instanceof CheckpointError) throw new UsageError(`--${v.resume ? 'resume' : 'out'}: ${err.message}`);
       throw err;
     }
