@@ -106,7 +106,7 @@ export function overlapComparisonFigure(inp: {
       r.overlaps.t.length ? r.overlaps.t[r.overlaps.t.length - 1] * (1 + 1 / r.overlaps.t.length) : 1,
     ),
   );
-  const bMax = Math.max(2.1, ...inp.runs.flatMap((r) => r.overlaps.b.map((v) => Math.min(4, Math.abs(v)))));
+  const bMax = 1.04 * Math.max(2.1, ...inp.runs.flatMap((r) => r.overlaps.b.map((v) => Math.min(4, Math.abs(v)))));
   return linePlot({
     title: inp.title ?? `Learned overlaps against the finite-n theory (dilated, d = ${inp.d})`,
     xLabel: 'time t',
