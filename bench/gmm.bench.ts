@@ -10,13 +10,19 @@
  * Medians over timed steps after warm-up (the two wasm trainers alternate step by step). Also prints the projected wall time of the paper's preset (d 5000, n 128,
  * T 80, 40000 epochs) from the all-core speed scaled by d n T.
  * Environment: GMM_BENCH_STEPS (default 15 timed wasm steps).
+ *
+ * With `--backend webgpu` (bench/run.ts): the same step on the WebGPU device (msWebgpu), then the paper's size
+ * itself (msWebgpuPaper; GMM_BENCH_PAPER_STEPS timed steps, default 3), whose time x 40000 is the projected paper
+ * preset: a GPU is far from saturated at the smaller size, so it is not scaled from there. Also the adapter.
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createAeTrainer, type AeTrainer, type AeTrainerOptions } from '../src/autoencoder/trainer.js';
+import { GpuHost } from '../src/gpu/host.js';
 
 export const name = 'gmm';
+export const backends = ['wasm', 'webgpu'];
 
 const D = 1000,
   N = 128,
@@ -75,7 +81,50 @@ function torchMs(log: (l: string) => void): number | null {
   return out.msMedian;
 }
 
-export async function run({ log }: { json: boolean; log: (line: string) => void }): Promise<Record<string, unknown>> {
+async function runWebgpu(log: (line: string) => void): Promise<Record<string, unknown>> {
+  const host = await GpuHost.open();
+  const adapter = host.adapter;
+  await host.close();
+  log(`WebGPU adapter: ${adapter.description}${adapter.software ? ' (software: correctness, not speed)' : ''}`);
+  const steps = Number(process.env.GMM_BENCH_STEPS ?? 5);
+  const small = await trainer({ backend: 'webgpu' });
+  const [msWebgpu] = medianStepMs([small], 2, steps);
+  await small.close();
+  log(`AE step d=${D} n=${N} T=${T} (dilated) on WebGPU: ${msWebgpu.toFixed(2)} ms/step`);
+  const paperSteps = Number(process.env.GMM_BENCH_PAPER_STEPS ?? 3);
+  const paper = await createAeTrainer({
+    schedule: 'dilated',
+    d: PAPER.d,
+    n: PAPER.n,
+    T: PAPER.T,
+    seed: 1,
+    backend: 'webgpu',
+  });
+  const [msWebgpuPaper] = medianStepMs([paper], 1, paperSteps);
+  await paper.close();
+  const projS = (msWebgpuPaper * PAPER.epochs) / 1000;
+  log(
+    `paper preset (d ${PAPER.d}, n ${PAPER.n}, T ${PAPER.T}) on WebGPU: ${msWebgpuPaper.toFixed(1)} ms/epoch, ` +
+      `projected ${PAPER.epochs} epochs: ${projS.toFixed(0)} s (${(projS / 60).toFixed(1)} min)`,
+  );
+  return {
+    gmmWebgpuAdapter: adapter.description,
+    gmmWebgpuSoftware: adapter.software,
+    msWebgpu,
+    msWebgpuPaper,
+    gmmWebgpuPaperPresetProjectedS: projS,
+  };
+}
+
+export async function run({
+  log,
+  backend,
+}: {
+  json: boolean;
+  log: (line: string) => void;
+  backend?: string;
+}): Promise<Record<string, unknown>> {
+  if (backend === 'webgpu') return runWebgpu(log);
   const steps = Number(process.env.GMM_BENCH_STEPS ?? 15);
   const all = availableParallelism();
   log(`AE step d=${D} n=${N} T=${T} (dilated), ${all} cores`);

@@ -1,6 +1,9 @@
 /**
- * `npm run bench [-- --json] [-- --only NAME] [-- --out FILE]`: runs every `bench/*.bench.ts` module. Each exports
- *   `name: string` and `run(opts: { json: boolean; log: (line: string) => void }): Promise<Record<string, unknown>>`
+ * `npm run bench [-- --json] [-- --only NAME] [-- --out FILE] [-- --backend webgpu]`: runs every `bench/*.bench.ts`
+ * module. Each exports
+ *   `name: string` and `run(opts: { json: boolean; log: (line: string) => void; backend }): Promise<Record<...>>`,
+ * and optionally `backends: string[]` (default ['wasm']): with `--backend webgpu` only the modules that list it run,
+ * and they time their WebGPU cases (docs/gpu.md).
  * and prints its own human-readable lines through `log` (stderr). With --json, one JSON object is printed on stdout
  * whose keys are the union of the figures the modules return (plus `machine`); everything else goes to stderr, so
  * `npm run -s bench -- --json > figures.json` (npm's `-s` drops its own two-line banner) or `--out FILE` (the same
@@ -21,6 +24,12 @@ const onlyIdx = argv.indexOf('--only');
 const only = onlyIdx >= 0 ? argv[onlyIdx + 1] : undefined;
 const outIdx = argv.indexOf('--out');
 const outFile = outIdx >= 0 ? argv[outIdx + 1] : undefined;
+const backendIdx = argv.indexOf('--backend');
+const backend = backendIdx >= 0 ? argv[backendIdx + 1] : 'wasm';
+if (backend !== 'wasm' && backend !== 'webgpu') {
+  process.stderr.write(`bench: --backend: expected wasm or webgpu, got "${backend}"\n`);
+  process.exit(2);
+}
 if (outIdx >= 0 && (!outFile || outFile.startsWith('--'))) {
   process.stderr.write('bench: --out: expected a file name\n');
   process.exit(2);
@@ -56,12 +65,14 @@ let failed = false;
 for (const f of files) {
   const mod = (await import(pathToFileURL(join(here, f)).href)) as {
     name: string;
-    run: (o: { json: boolean; log: (l: string) => void }) => Promise<Record<string, unknown>>;
+    backends?: string[];
+    run: (o: { json: boolean; log: (l: string) => void; backend: string }) => Promise<Record<string, unknown>>;
   };
   if (only && mod.name !== only) continue;
-  log(`== ${mod.name} (${f})`);
+  if (!(mod.backends ?? ['wasm']).includes(backend)) continue;
+  log(`== ${mod.name} (${f})${backend === 'wasm' ? '' : `, backend ${backend}`}`);
   try {
-    Object.assign(figures, await mod.run({ json, log }));
+    Object.assign(figures, await mod.run({ json, log, backend }));
   } catch (err) {
     failed = true;
     log(`bench ${mod.name} failed: ${(err as Error).message}`);
