@@ -29,7 +29,7 @@ import { gmmFigures } from '../../autoencoder/figures.js';
 import { htmlReport } from '../../report/html.js';
 import { fmt } from '../../report/format.js';
 import { availableParallelism } from 'node:os';
-import { GpuUnavailableError } from '../../gpu/errors.js';
+import { GpuUnavailableError, isGpuRunFailure } from '../../gpu/errors.js';
 
 /** Flag name -> config key for the hyper-parameters (everything that determines the result). */
 const HYPER = [
@@ -258,6 +258,8 @@ export const gmmCommand = defineCommand({
     } catch (err) {
       if (err instanceof NonFiniteLossError) throw new CliError(err.message);
       if (err instanceof GpuUnavailableError) throw new CliError(`--backend webgpu: ${err.message}`, 2);
+      // out of device memory while laying out the problem (no epoch ran)
+      if (isGpuRunFailure(err)) throw new CliError(`--backend webgpu: ${err.message}`);
       if (err instanceof DeviceFailureError)
         throw new CliError(dir ? `${err.message}; continue with: phaseflow gmm --resume ${dir}` : err.message);
       if (err instanceof CheckpointError) throw new UsageError(`--${v.resume ? 'resume' : 'out'}: ${err.message}`);
