@@ -38,6 +38,10 @@ const XI_PAD: i32 = 48;
 @inline function mPlane(Cout: i32): i32 {
   return cout4(Cout) * TB + XI_PAD;
 }
+/** Floats of one xi plane of the weight gradient dU (Cout x Cin, padded like the V and M planes). */
+@inline function dUPlane(Cout: i32, Cin: i32): i32 {
+  return Cout * Cin + XI_PAD;
+}
 @inline function rowLen(W: i32): i32 {
   return W + 8;
 }
@@ -64,7 +68,7 @@ export function wino4_filter_floats(Co: i32, Ci: i32, flip: i32): i32 {
 /** Floats of per-thread scratch for wino4_fwd (bwd = 0) or wino4_bwd_weight (bwd = 1). */
 export function wino4_scratch_floats(Cin: i32, Cout: i32, H: i32, W: i32, bwd: i32): i32 {
   let n = 36 * (vPlane(Cin) + mPlane(Cout)) + padFloats(H, W) + zeroFloats(W) + 4 * 36 * 4 + 64 + 2 * TB;
-  if (bwd) n += sgemm_scratch_floats() + 36 * Cout * Cin;
+  if (bwd) n += sgemm_scratch_floats() + 36 * dUPlane(Cout, Cin);
   return n;
 }
 
@@ -346,6 +350,81 @@ function gradTransform(
   }
 }
 
+// (G^T u) for a column u = (u0, ..., u5) of four filters at once (one per lane): three results at out + a s.
+@inline
+function gtCol(u0: v128, u1: v128, u2: v128, u3: v128, u4: v128, u5: v128, out: usize, s: usize): void {
+  const c6 = f32x4.splat(1.0 / 6.0), c12 = f32x4.splat(1.0 / 12.0), c24 = f32x4.splat(1.0 / 24.0);
+  const s12 = f32x4.add(u1, u2), s34 = f32x4.add(u3, u4);
+  v128.store(out, madd(c24, s34, f32x4.sub(f32x4.mul(f32x4.splat(0.25), u0), f32x4.mul(c6, s12))));
+  v128.store(out + s, madd(c12, f32x4.sub(u3, u4), f32x4.mul(c6, f32x4.sub(u2, u1))));
+  v128.store(out + 2 * s, madd(c6, f32x4.sub(s34, s12), u5));
+}
+
+/**
+ * dw[o][i] += G^T dU[o][i] G (3 x 3 from the 6 x 6 of xi = 6 r + j; dU planes `plane` floats apart, row-major
+ * Cout x Cin). Four input channels at a time, one per lane (contiguous in a dU plane); `tmp` holds 27 vectors.
+ */
+function filterGradTransform(dU: usize, dw: usize, Cout: i32, Cin: i32, plane: i32, tmp: usize): void {
+  const pb = <usize>plane << 2;
+  const Ci4 = Cin & ~3;
+  const T2 = tmp + 288;
+  for (let o = 0; o < Cout; o++) {
+    for (let i = 0; i < Ci4; i += 4) {
+      const u = dU + (<usize>(o * Cin + i) << 2);
+      // t = G^T u (3 x 6): column j from rows r = 0..5 (planes 6 r + j), into tmp[a][j]
+      for (let j = 0; j < 6; j++) {
+        const q = u + <usize>j * pb;
+        gtCol(
+          v128.load(q), v128.load(q + 6 * pb), v128.load(q + 12 * pb), v128.load(q + 18 * pb),
+          v128.load(q + 24 * pb), v128.load(q + 30 * pb), tmp + (<usize>j << 4), 96,
+        );
+      }
+      // dw = t G (3 x 3): row a of dw = G^T (row a of t), into T2[3 a + b]
+      for (let a = 0; a < 3; a++) {
+        const t = tmp + <usize>(a * 96);
+        gtCol(
+          v128.load(t), v128.load(t, 16), v128.load(t, 32), v128.load(t, 48), v128.load(t, 64), v128.load(t, 80),
+          T2 + <usize>(a * 48), 16,
+        );
+      }
+      // lane l is filter (o, i + l): 9 taps at dw + ((o Cin + i + l) 9)
+      const d = dw + (<usize>((o * Cin + i) * 9) << 2);
+      for (let k = 0; k < 9; k++) {
+        const v = v128.load(T2 + (<usize>k << 4));
+        const q = d + (<usize>k << 2);
+        store<f32>(q, load<f32>(q) + f32x4.extract_lane(v, 0));
+        store<f32>(q, load<f32>(q, 36) + f32x4.extract_lane(v, 1), 36);
+        store<f32>(q, load<f32>(q, 72) + f32x4.extract_lane(v, 2), 72);
+        store<f32>(q, load<f32>(q, 108) + f32x4.extract_lane(v, 3), 108);
+      }
+    }
+    // the last Cin % 4 channels: one lane of the same transform
+    for (let i = Ci4; i < Cin; i++) {
+      const u = dU + (<usize>(o * Cin + i) << 2);
+      for (let j = 0; j < 6; j++) {
+        const q = u + <usize>j * pb;
+        gtCol(
+          v128.load32_zero(q), v128.load32_zero(q + 6 * pb), v128.load32_zero(q + 12 * pb),
+          v128.load32_zero(q + 18 * pb), v128.load32_zero(q + 24 * pb), v128.load32_zero(q + 30 * pb),
+          tmp + (<usize>j << 4), 96,
+        );
+      }
+      for (let a = 0; a < 3; a++) {
+        const t = tmp + <usize>(a * 96);
+        gtCol(
+          v128.load(t), v128.load(t, 16), v128.load(t, 32), v128.load(t, 48), v128.load(t, 64), v128.load(t, 80),
+          T2 + <usize>(a * 48), 16,
+        );
+      }
+      const d = dw + (<usize>((o * Cin + i) * 9) << 2);
+      for (let k = 0; k < 9; k++) {
+        const q = d + (<usize>k << 2);
+        store<f32>(q, load<f32>(q) + f32x4.extract_lane(v128.load(T2 + (<usize>k << 4)), 0));
+      }
+    }
+  }
+}
+
 // geo block as in _nn_conv.ts: Ci, H, W, Co, ... (only Ci, H, W, Co are read here)
 @inline function geoAt(geo: usize, i: i32): i32 {
   return load<i32>(geo + (<usize>i << 2));
@@ -406,10 +485,10 @@ export function wino4_bwd_weight(
   const gs = tab + (<usize>(2 * TB) << 2);
   const dU = gs + (<usize>sgemm_scratch_floats() << 2);
   memory.fill(pad, 0, <usize>(padFloats(H, W) + zeroFloats(W)) << 2);
-  memory.fill(dU, 0, <usize>(36 * Cout * Cin) << 2);
+  memory.fill(dU, 0, <usize>(36 * dUPlane(Cout, Cin)) << 2);
   const xn = x + (<usize>(n0 * Cin * H * W) << 2), dyn = dy + (<usize>(n0 * Cout * H * W) << 2);
   const total = (n1 - n0) * TPI;
-  const vp = <usize>vPlane(Cin) << 2, mp = <usize>(Cout * TB + XI_PAD) << 2;
+  const vp = <usize>vPlane(Cin) << 2, mp = <usize>(Cout * TB + XI_PAD) << 2, up = <usize>dUPlane(Cout, Cin) << 2;
   for (let t0 = 0; t0 < total; t0 += TB) {
     const t1 = min(total, t0 + TB);
     const k = (t1 - t0 + 3) & ~3;
@@ -418,37 +497,11 @@ export function wino4_bwd_weight(
     gradTransform(dyn, Cout, H, W, t0, t1, dM, zero, E, tab);
     for (let xi = 0; xi < 36; xi++) {
       sgemm(0, 1, Cout, Cin, k, 1, dM + <usize>xi * mp, TB, V + <usize>xi * vp, TB, 1,
-        dU + (<usize>(xi * Cout * Cin) << 2), Cin, gs);
+        dU + <usize>xi * up, Cin, gs);
     }
   }
   if (dbias != 0) {
     for (let b = n0; b < n1; b++) accRowSums(dy + (<usize>(b * Cout * H * W) << 2), dbias, Cout, H * W);
   }
-  // dw[o][i] += G^T dU G (3 x 3 from 6 x 6)
-  const s = <usize>(Cout * Cin) << 2;
-  for (let o = 0; o < Cout; o++) {
-    for (let i = 0; i < Cin; i++) {
-      const u = dU + (<usize>(o * Cin + i) << 2);
-      const d = dw + (<usize>((o * Cin + i) * 9) << 2);
-      // t = G^T u (3 x 6), then dw = t G (3 x 3)
-      for (let a = 0; a < 3; a++) {
-        let t0: f32 = 0, t1: f32 = 0, t2: f32 = 0, t3: f32 = 0, t4: f32 = 0, t5: f32 = 0;
-        for (let j = 0; j < 6; j++) {
-          const u0 = load<f32>(u + <usize>j * s), u1 = load<f32>(u + <usize>(6 + j) * s);
-          const u2 = load<f32>(u + <usize>(12 + j) * s), u3 = load<f32>(u + <usize>(18 + j) * s);
-          const u4 = load<f32>(u + <usize>(24 + j) * s), u5 = load<f32>(u + <usize>(30 + j) * s);
-          let v: f32;
-          if (a == 0) v = 0.25 * u0 - (1.0 / 6.0) * (u1 + u2) + (1.0 / 24.0) * (u3 + u4);
-          else if (a == 1) v = (1.0 / 6.0) * (u2 - u1) + (1.0 / 12.0) * (u3 - u4);
-          else v = (1.0 / 6.0) * (u3 + u4 - u1 - u2) + u5;
-          if (j == 0) t0 = v; else if (j == 1) t1 = v; else if (j == 2) t2 = v;
-          else if (j == 3) t3 = v; else if (j == 4) t4 = v; else t5 = v;
-        }
-        const q = d + (<usize>(a * 3) << 2);
-        store<f32>(q, load<f32>(q) + 0.25 * t0 - (1.0 / 6.0) * (t1 + t2) + (1.0 / 24.0) * (t3 + t4));
-        store<f32>(q, load<f32>(q, 4) + (1.0 / 6.0) * (t2 - t1) + (1.0 / 12.0) * (t3 - t4), 4);
-        store<f32>(q, load<f32>(q, 8) + (1.0 / 6.0) * (t3 + t4 - t1 - t2) + t5, 8);
-      }
-    }
-  }
+  filterGradTransform(dU, dw, Cout, Cin, dUPlane(Cout, Cin), E);
 }
