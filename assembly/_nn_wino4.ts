@@ -38,6 +38,10 @@ const XI_PAD: i32 = 48;
 @inline function mPlane(Cout: i32): i32 {
   return cout4(Cout) * TB + XI_PAD;
 }
+/** Floats of one xi plane of the packed filter U (rows x cols, rows rounded up to 4, padded like V and M). */
+@inline function uPlane(rows: i32, cols: i32): i32 {
+  return cout4(rows) * cols + XI_PAD;
+}
 /** Floats of one xi plane of the weight gradient dU (Cout x Cin, padded like the V and M planes). */
 @inline function dUPlane(Cout: i32, Cin: i32): i32 {
   return Cout * Cin + XI_PAD;
@@ -62,7 +66,7 @@ const XI_PAD: i32 = 48;
 
 /** Floats of the packed filter U (36 x Cout4 x Cin) for wino4_filter. */
 export function wino4_filter_floats(Co: i32, Ci: i32, flip: i32): i32 {
-  return flip ? 36 * cout4(Ci) * Co : 36 * cout4(Co) * Ci;
+  return 36 * uPlane(flip ? Ci : Co, flip ? Co : Ci);
 }
 
 /** Floats of per-thread scratch for wino4_fwd (bwd = 0) or wino4_bwd_weight (bwd = 1). */
@@ -88,40 +92,62 @@ function gCol(x0: v128, x1: v128, x2: v128, out: usize, s: usize): void {
   v128.store(out + 5 * s, x2);
 }
 
-// Tap k (0..8, row-major a * 3 + b) of the filters of rows o..o+3 (lanes) and column i; rows past `rows` read 0.
-// flip = 0: g = w[o][i]; flip = 1: g = w[i][o] rotated by 180 degrees (tap 8 - k).
+// The 9 taps of the filters of rows o..o+3 (lanes) and column i, as 9 vectors at taps + 16 slot(k) (k = 3 a + b);
+// rows past `rows` read the 12 zero floats at `zero`. flip = 0: g = w[o][i]; flip = 1: g = w[i][o] rotated by 180
+// degrees (tap k = w[i][o][8 - k]). Each lane's 9 taps are contiguous in w: two vector loads and a scalar, then 4x4
+// transposes turn the four filters' rows into tap vectors.
 @inline
-function tap4(w: usize, o: i32, i: i32, rows: i32, Ci: i32, flip: i32, k: i32): v128 {
-  let v = f32x4.splat(0);
-  const kk = flip ? 8 - k : k;
-  for (let l = 0; l < 4; l++) {
-    if (o + l >= rows) break;
-    const idx = flip ? (i * Ci + o + l) * 9 + kk : ((o + l) * Ci + i) * 9 + kk;
-    const x = load<f32>(w + (<usize>idx << 2));
-    if (l == 0) v = f32x4.replace_lane(v, 0, x);
-    else if (l == 1) v = f32x4.replace_lane(v, 1, x);
-    else if (l == 2) v = f32x4.replace_lane(v, 2, x);
-    else v = f32x4.replace_lane(v, 3, x);
-  }
-  return v;
+function taps4(w: usize, o: i32, i: i32, rows: i32, Ci: i32, flip: i32, zero: usize, taps: usize): void {
+  let b0 = zero, b1 = zero, b2 = zero, b3 = zero;
+  const fs: usize = flip ? 36 : <usize>(Ci * 36); // bytes between the filters of consecutive rows
+  const base = w + (<usize>(flip ? (i * Ci + o) * 9 : (o * Ci + i) * 9) << 2);
+  if (o < rows) b0 = base;
+  if (o + 1 < rows) b1 = base + fs;
+  if (o + 2 < rows) b2 = base + 2 * fs;
+  if (o + 3 < rows) b3 = base + 3 * fs;
+  // flip = 0: slots 0..3 hold w[.][0..3] = taps 0..3, slots 4..7 w[.][4..7], slot 8 w[.][8];
+  // flip = 1: slots 0..3 hold w[.][5..8] = taps 3..0, slots 4..7 w[.][1..4] = taps 7..4, slot 8 w[.][0] = tap 8.
+  const lo: usize = flip ? 20 : 0, hi: usize = flip ? 4 : 16, last: usize = flip ? 0 : 32;
+  transpose4(v128.load(b0 + lo), v128.load(b1 + lo), v128.load(b2 + lo), v128.load(b3 + lo), taps, 16);
+  transpose4(v128.load(b0 + hi), v128.load(b1 + hi), v128.load(b2 + hi), v128.load(b3 + hi), taps + 64, 16);
+  const t8 = f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(v128.load32_zero(b0 + last), 1,
+    load<f32>(b1 + last)), 2, load<f32>(b2 + last)), 3, load<f32>(b3 + last));
+  v128.store(taps + 128, t8);
+}
+
+// The storage slot of tap k (see taps4).
+@inline
+function slot(k: i32, flip: i32): usize {
+  return <usize>(flip == 0 || k == 8 ? k : k < 4 ? 3 - k : 11 - k) << 4;
+}
+
+/** Floats of per-thread scratch for wino4_filter. */
+export function wino4_filter_tmp_floats(): i32 {
+  return 72 + 36 + 12;
 }
 
 /**
  * U[xi] = (G g G^T)[xi] in the micro-kernel's packed row-panel layout: element (o, i) of the 36 (rows x cols)
- * matrices at U + xi * rows4 * cols + ((o / 4) cols + i) 4 + o % 4, rows past `rows` zero. flip = 0: g = w[o][i]
+ * matrices at U + xi uPlane(rows, cols) + ((o / 4) cols + i) 4 + o % 4, rows past `rows` zero. flip = 0: g = w[o][i]
  * (rows = Co, cols = Ci: the forward pass); flip = 1: g = w[i][o] rotated by 180 degrees (rows = Ci, cols = Co:
- * the backward data pass). w is (Co, Ci, 3, 3). Four rows at a time, one per lane (the panel's contiguous o % 4).
- * `tmp` is 72 floats of scratch (16-byte aligned).
+ * the backward data pass). w is (Co, Ci, 3, 3). Four rows at a time, one per lane (the panel's contiguous o % 4);
+ * this call transforms the rows [o0, o1) (multiples of 4, so executors can split the rows). `tmp` is
+ * wino4_filter_tmp_floats() floats of scratch (16-byte aligned).
  */
-export function wino4_filter(w: usize, U: usize, Co: i32, Ci: i32, flip: i32, tmp: usize): void {
+export function wino4_filter(w: usize, U: usize, Co: i32, Ci: i32, flip: i32, o0: i32, o1: i32, tmp: usize): void {
   const rows = flip ? Ci : Co, cols = flip ? Co : Ci, r4 = cout4(rows);
-  const plane = <usize>(r4 * cols) << 2;
-  for (let o = 0; o < r4; o += 4) {
+  const plane = <usize>uPlane(rows, cols) << 2;
+  const taps = tmp + 288, zero = taps + 144;
+  v128.store(zero, f32x4.splat(0));
+  v128.store(zero, f32x4.splat(0), 16);
+  v128.store(zero, f32x4.splat(0), 32);
+  for (let o = o0; o < min(o1, r4); o += 4) {
     for (let i = 0; i < cols; i++) {
+      taps4(w, o, i, rows, Ci, flip, zero, taps);
       // t = G g (6 x 3) into tmp[r][b] (vectors), column b of g at a time
       for (let b = 0; b < 3; b++) {
         gCol(
-          tap4(w, o, i, rows, Ci, flip, b), tap4(w, o, i, rows, Ci, flip, 3 + b), tap4(w, o, i, rows, Ci, flip, 6 + b),
+          v128.load(taps + slot(b, flip)), v128.load(taps + slot(3 + b, flip)), v128.load(taps + slot(6 + b, flip)),
           tmp + (<usize>b << 4), 48,
         );
       }
@@ -450,7 +476,7 @@ export function wino4_fwd(
   const xn = x + (<usize>(n0 * Cin * H * W) << 2), yn = y + (<usize>(n0 * Cout * H * W) << 2);
   const rn = res != 0 ? res + (<usize>(n0 * Cout * H * W) << 2) : 0;
   const total = (n1 - n0) * TPI;
-  const vp = <usize>vPlane(Cin) << 2, mp = <usize>mPlane(Cout) << 2, up = <usize>(C4 * Cin) << 2;
+  const vp = <usize>vPlane(Cin) << 2, mp = <usize>mPlane(Cout) << 2, up = <usize>uPlane(Cout, Cin) << 2;
   const ldcB = <usize>TB << 2;
   for (let t0 = 0; t0 < total; t0 += TB) {
     const t1 = min(total, t0 + TB);
