@@ -321,23 +321,30 @@ function outputTransform(
           E2 + (<usize>i << 4), 64,
         );
       }
-      // rows k of the four tiles: transpose lanes back to tiles, add the bias, store
+      // rows k of the four tiles: a 4x4 transpose of Y[k][0..3] (lanes = tiles) gives row k of each tile; + bias
       const n = min(4, t1 - t0 - t);
-      for (let q = 0; q < n; q++) {
-        // lane q: rows k of its tile are column q of the four Y[k][.] vectors
-        const off = <usize>load<i32>(tab + (<usize>(2 * (t + q) + 1) << 2)) << 2;
-        const dst = yc + off;
-        const e = E2 + (<usize>q << 2);
-        for (let k = 0; k < 4; k++) {
-          const r = e + <usize>(k * 64);
-          const v = f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(load<f32>(r)), 1,
-            load<f32>(r, 16)), 2, load<f32>(r, 32)), 3, load<f32>(r, 48));
-          const o = f32x4.add(v, bv);
-          v128.store(dst + <usize>k * WB, res != 0 ? f32x4.add(o, v128.load(rc + off + <usize>k * WB)) : o);
-        }
+      const o0 = <usize>load<i32>(tab + (<usize>(2 * t + 1) << 2)) << 2;
+      const o1 = n > 1 ? <usize>load<i32>(tab + (<usize>(2 * t + 3) << 2)) << 2 : 0;
+      const o2 = n > 2 ? <usize>load<i32>(tab + (<usize>(2 * t + 5) << 2)) << 2 : 0;
+      const o3 = n > 3 ? <usize>load<i32>(tab + (<usize>(2 * t + 7) << 2)) << 2 : 0;
+      for (let k = 0; k < 4; k++) {
+        const r = E2 + <usize>(k * 64), kw = <usize>k * WB;
+        const y0 = v128.load(r), y1 = v128.load(r, 16), y2 = v128.load(r, 32), y3 = v128.load(r, 48);
+        const a = v128.shuffle<f32>(y0, y1, 0, 4, 1, 5), b = v128.shuffle<f32>(y2, y3, 0, 4, 1, 5);
+        const c = v128.shuffle<f32>(y0, y1, 2, 6, 3, 7), e = v128.shuffle<f32>(y2, y3, 2, 6, 3, 7);
+        storeRow(yc + o0 + kw, f32x4.add(v128.shuffle<f32>(a, b, 0, 1, 4, 5), bv), res, rc + o0 + kw);
+        if (n > 1) storeRow(yc + o1 + kw, f32x4.add(v128.shuffle<f32>(a, b, 2, 3, 6, 7), bv), res, rc + o1 + kw);
+        if (n > 2) storeRow(yc + o2 + kw, f32x4.add(v128.shuffle<f32>(c, e, 0, 1, 4, 5), bv), res, rc + o2 + kw);
+        if (n > 3) storeRow(yc + o3 + kw, f32x4.add(v128.shuffle<f32>(c, e, 2, 3, 6, 7), bv), res, rc + o3 + kw);
       }
     }
   }
+}
+
+// One output row of four pixels: v (+ the residual row at rq when res != 0) stored at q.
+@inline
+function storeRow(q: usize, v: v128, res: usize, rq: usize): void {
+  v128.store(q, res != 0 ? f32x4.add(v, v128.load(rq)) : v);
 }
 
 @inline
