@@ -276,11 +276,14 @@ function inputTransform(
       for (let r = 0; r < 6; r++) {
         const o = <usize>r * RLB;
         const l0 = v128.load(p0 + o), l1 = v128.load(p1 + o), l2 = v128.load(p2 + o), l3 = v128.load(p3 + o);
-        transpose4(l0, l1, l2, l3, E + 576, 16);
+        // columns 0..3 across the lanes: a 4x4 transpose in registers
+        const q0 = v128.shuffle<f32>(l0, l1, 0, 4, 1, 5), q1 = v128.shuffle<f32>(l2, l3, 0, 4, 1, 5);
+        const q2 = v128.shuffle<f32>(l0, l1, 2, 6, 3, 7), q3 = v128.shuffle<f32>(l2, l3, 2, 6, 3, 7);
         const h0 = v128.load(p0 + o, 16), h1 = v128.load(p1 + o, 16), h2 = v128.load(p2 + o, 16), h3 = v128.load(p3 + o, 16);
         const a = v128.shuffle<f32>(h0, h1, 0, 4, 1, 5), b = v128.shuffle<f32>(h2, h3, 0, 4, 1, 5);
         bt6(
-          v128.load(E + 576), v128.load(E + 592), v128.load(E + 608), v128.load(E + 624),
+          v128.shuffle<f32>(q0, q1, 0, 1, 4, 5), v128.shuffle<f32>(q0, q1, 2, 3, 6, 7),
+          v128.shuffle<f32>(q2, q3, 0, 1, 4, 5), v128.shuffle<f32>(q2, q3, 2, 3, 6, 7),
           v128.shuffle<f32>(a, b, 0, 1, 4, 5), v128.shuffle<f32>(a, b, 2, 3, 6, 7),
           E + (<usize>r << 4), 96,
         );
@@ -378,8 +381,13 @@ function gradTransform(
       for (let k = 0; k < 4; k++) {
         const o = <usize>k * WB;
         const s0 = p0 == zero ? zs : o, s1 = p1 == zero ? zs : o, s2 = p2 == zero ? zs : o, s3 = p3 == zero ? zs : o;
-        transpose4(v128.load(p0 + s0), v128.load(p1 + s1), v128.load(p2 + s2), v128.load(p3 + s3), E + 576, 16);
-        a6(v128.load(E + 576), v128.load(E + 592), v128.load(E + 608), v128.load(E + 624), E + (<usize>k << 4), 64);
+        const l0 = v128.load(p0 + s0), l1 = v128.load(p1 + s1), l2 = v128.load(p2 + s2), l3 = v128.load(p3 + s3);
+        const q0 = v128.shuffle<f32>(l0, l1, 0, 4, 1, 5), q1 = v128.shuffle<f32>(l2, l3, 0, 4, 1, 5);
+        const q2 = v128.shuffle<f32>(l0, l1, 2, 6, 3, 7), q3 = v128.shuffle<f32>(l2, l3, 2, 6, 3, 7);
+        a6(
+          v128.shuffle<f32>(q0, q1, 0, 1, 4, 5), v128.shuffle<f32>(q0, q1, 2, 3, 6, 7),
+          v128.shuffle<f32>(q2, q3, 0, 1, 4, 5), v128.shuffle<f32>(q2, q3, 2, 3, 6, 7), E + (<usize>k << 4), 64,
+        );
       }
       // columns j: A over the rows -> dM[6 i + j]
       const off = <usize>(co * TB + t) << 2;
