@@ -63,47 +63,57 @@ function rowComb(R: i32, L: i32, Kd: i32, alpha: f32, coef: usize, cr: i32, ck: 
   }
 }
 
-/** out[r][s] = alpha sum_l X[r][l] Y[s][l] (X: R x L, Y: S x L, row strides ldx, ldy; out row stride ldo). */
+// [sum(a), sum(b), sum(c), sum(d)] of four vectors.
+@inline
+function hsum4(a: v128, b: v128, c: v128, d: v128): v128 {
+  const t0 = f32x4.add(v128.shuffle<f32>(a, b, 0, 4, 1, 5), v128.shuffle<f32>(a, b, 2, 6, 3, 7));
+  const t1 = f32x4.add(v128.shuffle<f32>(c, d, 0, 4, 1, 5), v128.shuffle<f32>(c, d, 2, 6, 3, 7));
+  return f32x4.add(v128.shuffle<f32>(t0, t1, 0, 1, 4, 5), v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+}
+
+// out[r][s] = alpha sum_l X[r][l] Y[s][l] for one element (any L).
+@inline
+function dot1(r: i32, s: i32, L: i32, alpha: f32, X: usize, ldx: i32, Y: usize, ldy: i32, out: usize, ldo: i32): void {
+  const xr = X + (<usize>(r * ldx) << 2), ys = Y + (<usize>(s * ldy) << 2);
+  let a = f32x4.splat(0);
+  let l = 0;
+  for (; l + 4 <= L; l += 4) a = madd(v128.load(xr + (<usize>l << 2)), v128.load(ys + (<usize>l << 2)), a);
+  let acc = hsum(a);
+  for (; l < L; l++) acc += load<f32>(xr + (<usize>l << 2)) * load<f32>(ys + (<usize>l << 2));
+  store<f32>(out + (<usize>(r * ldo + s) << 2), alpha * acc);
+}
+
+/**
+ * out[r][s] = alpha sum_l X[r][l] Y[s][l] (X: R x L, Y: S x L, row strides ldx, ldy; out row stride ldo).
+ * Register blocks of 2 rows x 4 columns (8 accumulators, 6 loads per 8 multiply-adds), reduced four at a time
+ * into one stored vector; L a multiple of 4 (else, and for the edges, one element at a time).
+ */
 function dotProducts(R: i32, S: i32, L: i32, alpha: f32, X: usize, ldx: i32, Y: usize, ldy: i32, out: usize, ldo: i32): void {
-  const yRow = <usize>ldy << 2;
-  for (let r = 0; r < R; r++) {
-    const xr = X + (<usize>(r * ldx) << 2);
-    const orow = out + (<usize>(r * ldo) << 2);
-    let s = 0;
-    for (; s + 4 <= S; s += 4) {
+  const R2 = (L & 3) == 0 ? R & ~1 : 0, S4 = (L & 3) == 0 ? S & ~3 : 0;
+  const yRow = <usize>ldy << 2, va = f32x4.splat(alpha);
+  for (let r = 0; r < R2; r += 2) {
+    const x0 = X + (<usize>(r * ldx) << 2), x1 = x0 + (<usize>ldx << 2);
+    for (let s = 0; s < S4; s += 4) {
       const y0 = Y + (<usize>(s * ldy) << 2), y1 = y0 + yRow, y2 = y1 + yRow, y3 = y2 + yRow;
       let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-      let l = 0;
-      for (; l + 4 <= L; l += 4) {
+      let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
+      for (let l = 0; l < L; l += 4) {
         const o = <usize>l << 2;
-        const xv = v128.load(xr + o);
-        a0 = madd(xv, v128.load(y0 + o), a0);
-        a1 = madd(xv, v128.load(y1 + o), a1);
-        a2 = madd(xv, v128.load(y2 + o), a2);
-        a3 = madd(xv, v128.load(y3 + o), a3);
+        const u = v128.load(x0 + o), v = v128.load(x1 + o);
+        const z0 = v128.load(y0 + o), z1 = v128.load(y1 + o), z2 = v128.load(y2 + o), z3 = v128.load(y3 + o);
+        a0 = madd(u, z0, a0); a1 = madd(u, z1, a1); a2 = madd(u, z2, a2); a3 = madd(u, z3, a3);
+        b0 = madd(v, z0, b0); b1 = madd(v, z1, b1); b2 = madd(v, z2, b2); b3 = madd(v, z3, b3);
       }
-      let s0 = hsum(a0), s1 = hsum(a1), s2 = hsum(a2), s3 = hsum(a3);
-      for (; l < L; l++) {
-        const o = <usize>l << 2;
-        const xv = load<f32>(xr + o);
-        s0 += xv * load<f32>(y0 + o);
-        s1 += xv * load<f32>(y1 + o);
-        s2 += xv * load<f32>(y2 + o);
-        s3 += xv * load<f32>(y3 + o);
-      }
-      const q = orow + (<usize>s << 2);
-      store<f32>(q, alpha * s0);
-      store<f32>(q, alpha * s1, 4);
-      store<f32>(q, alpha * s2, 8);
-      store<f32>(q, alpha * s3, 12);
+      const q = out + (<usize>(r * ldo + s) << 2);
+      v128.store(q, f32x4.mul(hsum4(a0, a1, a2, a3), va));
+      v128.store(q + (<usize>ldo << 2), f32x4.mul(hsum4(b0, b1, b2, b3), va));
     }
-    for (; s < S; s++) {
-      const ys = Y + (<usize>(s * ldy) << 2);
-      let acc: f32 = 0;
-      for (let l = 0; l < L; l++) acc += load<f32>(xr + (<usize>l << 2)) * load<f32>(ys + (<usize>l << 2));
-      store<f32>(orow + (<usize>s << 2), alpha * acc);
+    for (let s = S4; s < S; s++) {
+      dot1(r, s, L, alpha, X, ldx, Y, ldy, out, ldo);
+      dot1(r + 1, s, L, alpha, X, ldx, Y, ldy, out, ldo);
     }
   }
+  for (let r = R2; r < R; r++) for (let s = 0; s < S; s++) dot1(r, s, L, alpha, X, ldx, Y, ldy, out, ldo);
 }
 
 /** Floats of per-thread scratch attn_bwd needs (sgemm scratch + one P x P matrix). */

@@ -17,7 +17,7 @@
 // The geometry travels as a block of 12 i32 in memory (`geo`: Ci, H, W, Co, KH, KW, sh, sw, ph, pw, Ho, Wo), which
 // keeps every entry point under the worker pool's 16-argument limit.
 
-import { sgemm, sgemm_scratch_floats } from './_nn_gemm';
+import { KC, pack_a_all, packed_a_floats, sgemm, sgemm_apacked, sgemm_kbatch, sgemm_scratch_floats } from './_nn_gemm';
 import { GEO_CI, GEO_CO, GEO_H, GEO_HO, GEO_KH, GEO_KW, GEO_PH, GEO_PW, GEO_SH, GEO_SW, GEO_W, GEO_WO } from '../src/nn/kernels/convLayout';
 
 /** Target number of GEMM columns per group of images. */
@@ -32,7 +32,15 @@ function groupSize(P: i32): i32 {
 export function conv_scratch_floats(Ci: i32, KH: i32, KW: i32, Co: i32, Ho: i32, Wo: i32): i32 {
   const P = Ho * Wo;
   const cols = groupSize(P) * P;
-  return sgemm_scratch_floats() + (Ci * KH * KW + Co) * cols;
+  let n = sgemm_scratch_floats() + (Ci * KH * KW + Co) * cols;
+  if (KH == 1 && KW == 1) n += max(packed_a_floats(Co, Ci), packed_a_floats(Ci, Co)); // a 1x1 conv's packed weights
+  return n;
+}
+
+// Where a 1x1 convolution keeps its packed weights in the scratch (after the regions conv_scratch_floats counts).
+@inline
+function packedWeights(scratch: usize, Ci: i32, Co: i32, P: i32): usize {
+  return scratch + (<usize>(sgemm_scratch_floats() + (Ci + Co) * groupSize(P) * P) << 2);
 }
 
 @inline
@@ -178,6 +186,9 @@ export function conv2d_fwd(geo: usize, x: usize, w: usize, bias: usize, y: usize
   const GS = pointwise ? 1 : groupSize(P);
   const col = scratch + (<usize>sgemm_scratch_floats() << 2);
   const tmp = col + (<usize>(K * GS * P) << 2);
+  // 1x1: the weights packed once for all images of the call
+  const wp = pointwise ? packedWeights(scratch, Ci, Co, P) : 0;
+  if (pointwise) pack_a_all(0, Co, K, w, K, wp);
   for (let n = n0; n < n1; n += GS) {
     const G = min(GS, n1 - n);
     const cols = G * P;
@@ -189,7 +200,9 @@ export function conv2d_fwd(geo: usize, x: usize, w: usize, bias: usize, y: usize
         im2col(x + (<usize>((n + b) * Ci * H * W) << 2), Ci, H, W, KH, KW, sh, sw, ph, pw, Ho, Wo, col + (<usize>(b * P) << 2), cols);
       }
     }
-    if (G == 1) {
+    if (G == 1 && pointwise) {
+      sgemm_apacked(0, Co, P, K, 1, wp, bmat, P, 0, yn, P, scratch);
+    } else if (G == 1) {
       sgemm(0, 0, Co, P, K, 1, w, K, bmat, P, 0, yn, P, scratch);
     } else {
       sgemm(0, 0, Co, cols, K, 1, w, K, bmat, cols, 0, tmp, cols, scratch);
@@ -211,6 +224,9 @@ export function conv2d_bwd_data(geo: usize, w: usize, dy: usize, dx: usize, n0: 
   const GS = pointwise ? 1 : groupSize(P);
   const col = scratch + (<usize>sgemm_scratch_floats() << 2);
   const tmp = col + (<usize>(K * GS * P) << 2);
+  // 1x1: w^T packed once for all images of the call
+  const wp = pointwise ? packedWeights(scratch, Ci, Co, P) : 0;
+  if (pointwise) pack_a_all(1, K, Co, w, K, wp);
   for (let n = n0; n < n1; n += GS) {
     const G = min(GS, n1 - n);
     const cols = G * P;
@@ -218,7 +234,7 @@ export function conv2d_bwd_data(geo: usize, w: usize, dy: usize, dx: usize, n0: 
     const dxn = dx + (<usize>(n * Ci * H * W) << 2);
     if (G == 1) {
       if (pointwise) {
-        sgemm(1, 0, K, P, Co, 1, w, K, dyn, P, 0, dxn, P, scratch);
+        sgemm_apacked(0, K, P, Co, 1, wp, dyn, P, 0, dxn, P, scratch);
       } else {
         sgemm(1, 0, K, P, Co, 1, w, K, dyn, P, 0, col, P, scratch);
         col2im(col, Ci, H, W, KH, KW, sh, sw, ph, pw, Ho, Wo, dxn, P);
@@ -247,6 +263,13 @@ export function conv2d_bwd_weight(
   const GS = pointwise ? 1 : groupSize(P);
   const col = scratch + (<usize>sgemm_scratch_floats() << 2);
   const tmp = col + (<usize>(K * GS * P) << 2);
+  if (pointwise && (P & 3) == 0 && P <= KC) {
+    // 1x1 over small images: one GEMM whose depth runs over (image, position), dw read and written once per block
+    sgemm_kbatch(Co, K, P, n1 - n0, 1, dy + (<usize>(n0 * Co * P) << 2), Co * P, x + (<usize>(n0 * Ci * P) << 2),
+      Ci * P, dw, K, scratch);
+    if (dbias != 0) for (let n = n0; n < n1; n++) accRowSums(dy + (<usize>(n * Co * P) << 2), dbias, Co, P);
+    return;
+  }
   for (let n = n0; n < n1; n += GS) {
     const G = min(GS, n1 - n);
     const cols = G * P;

@@ -310,8 +310,20 @@ export function upsample2_bwd(dy: usize, dx: usize, planes: i32, H: i32, W: i32)
 export function softmax_rows(x: usize, R: i32, L: i32): void {
   for (let r = 0; r < R; r++) {
     const row = x + (<usize>(r * L) << 2);
-    let m: f32 = -Infinity;
-    for (let j = 0; j < L; j++) m = max(m, load<f32>(row + (<usize>j << 2)));
+    // row maximum: pmax (one maxps; f32.max / f32x4.max expand to NaN-handling sequences under V8, and the scalar
+    // chain of 64 of them cost more than the exponentials)
+    let vmax = f32x4.splat(-Infinity);
+    let j0 = 0;
+    for (; j0 + 4 <= L; j0 += 4) vmax = f32x4.pmax(vmax, v128.load(row + (<usize>j0 << 2)));
+    let m: f32 = f32x4.extract_lane(vmax, 0);
+    const m1 = f32x4.extract_lane(vmax, 1), m2 = f32x4.extract_lane(vmax, 2), m3 = f32x4.extract_lane(vmax, 3);
+    if (m1 > m) m = m1;
+    if (m2 > m) m = m2;
+    if (m3 > m) m = m3;
+    for (; j0 < L; j0++) {
+      const v = load<f32>(row + (<usize>j0 << 2));
+      if (v > m) m = v;
+    }
     const vm = f32x4.splat(m);
     let acc = f32x4.splat(0);
     let j = 0;

@@ -286,3 +286,131 @@ function scaleMatrix(M: i32, N: i32, beta: f32, c: usize, ldc: i32): void {
     }
   }
 }
+
+// ---- variants for convolutions that run one GEMM per image ----------------------------------------------------
+
+/** Floats of the fully packed op(A) (M x K) that pack_a_all writes. */
+export function packed_a_floats(M: i32, K: i32): i32 {
+  return ((M + MR - 1) & ~(MR - 1)) * K;
+}
+
+/**
+ * Packs all of op(A) (M x K) into MR-row micro-panels, depth block by depth block (the blocks sgemm_apacked uses):
+ * block pc starts at dst + pc M4 floats, its panel ir at + ir kc. A 1x1 convolution's weights are packed once per
+ * call this way instead of once per image.
+ */
+export function pack_a_all(transA: i32, M: i32, K: i32, a: usize, lda: i32, dst: usize): void {
+  const M4 = (M + MR - 1) & ~(MR - 1), KCb = evenBlock(K, KC, 4);
+  for (let pc = 0; pc < K; pc += KCb) {
+    const kc = min(KCb, K - pc);
+    const base = dst + (<usize>(pc * M4) << 2);
+    for (let ir = 0; ir < M; ir += MR) packA(transA, a, lda, ir, min(MR, M - ir), pc, kc, base + (<usize>(ir * kc) << 2));
+  }
+}
+
+// The micro-kernel on one (ir, jr) tile, ragged tiles through the edge buffer.
+@inline
+function tile(kc: i32, ap: usize, bp: usize, cp: usize, ldcB: usize, mr: i32, nr: i32, alpha: f32, bt: f32, edge: usize): void {
+  if (mr == MR && nr == NR) {
+    micro4x8(kc, ap, bp, cp, ldcB, alpha, bt);
+    return;
+  }
+  micro4x8(kc, ap, bp, edge, <usize>(NR << 2), 1, 0);
+  for (let i = 0; i < mr; i++) {
+    const crow = cp + <usize>i * ldcB;
+    const erow = edge + (<usize>(i * NR) << 2);
+    for (let j = 0; j < nr; j++) {
+      const v = alpha * load<f32>(erow + (<usize>j << 2));
+      const q = crow + (<usize>j << 2);
+      if (bt == 0) store<f32>(q, v);
+      else store<f32>(q, bt * load<f32>(q) + v);
+    }
+  }
+}
+
+/**
+ * C = alpha * op(A) op(B) + beta * C with op(A) (M x K) packed by pack_a_all at `ap`; otherwise as sgemm (the
+ * scratch holds the packed B block and the edge tile).
+ */
+export function sgemm_apacked(
+  transB: i32, M: i32, N: i32, K: i32, alpha: f32, ap: usize, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32,
+  scratch: usize,
+): void {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0 || alpha == 0) {
+    scaleMatrix(M, N, beta, c, ldc);
+    return;
+  }
+  const bpack = scratch;
+  const edge = scratch + (<usize>(KC * NC + MC * KC) << 2);
+  const ldcB = <usize>ldc << 2;
+  const M4 = (M + MR - 1) & ~(MR - 1);
+  const NCb = evenBlock(N, NC, NR), KCb = evenBlock(K, KC, 4);
+  for (let jc = 0; jc < N; jc += NCb) {
+    const nc = min(NCb, N - jc);
+    for (let pc = 0; pc < K; pc += KCb) {
+      const kc = min(KCb, K - pc);
+      const bt: f32 = pc == 0 ? beta : 1;
+      for (let jr = 0; jr < nc; jr += NR) {
+        packB(transB, b, ldb, pc, kc, jc + jr, min(NR, nc - jr), bpack + (<usize>(jr * kc) << 2));
+      }
+      const abase = ap + (<usize>(pc * M4) << 2);
+      for (let jr = 0; jr < nc; jr += NR) {
+        const nr = min(NR, nc - jr);
+        const bp = bpack + (<usize>(jr * kc) << 2);
+        for (let ir = 0; ir < M; ir += MR) {
+          const cp = c + ((<usize>ir * <usize>ldc + <usize>(jc + jr)) << 2);
+          tile(kc, abase + (<usize>(ir * kc) << 2), bp, cp, ldcB, min(MR, M - ir), nr, alpha, bt, edge);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * C += alpha * sum_n A_n B_n^T over nb images: A_n = a + n astride (M x P, row-major, row stride P), B_n = b + n
+ * bstride (N x P, row-major, row stride P); the depth runs over (image, position), so whole images share one depth
+ * block and C is read and written once per block instead of once per image (the weight gradient of a 1x1
+ * convolution over a batch of small images). Needs P a multiple of 4 and at most KC.
+ */
+export function sgemm_kbatch(
+  M: i32, N: i32, P: i32, nb: i32, alpha: f32, a: usize, astride: i32, b: usize, bstride: i32, c: usize, ldc: i32,
+  scratch: usize,
+): void {
+  if (M <= 0 || N <= 0 || nb <= 0) return;
+  const bpack = scratch;
+  const apack = scratch + (<usize>(KC * NC) << 2);
+  const edge = apack + (<usize>(MC * KC) << 2);
+  const ldcB = <usize>ldc << 2;
+  const per = max(1, KC / P); // images per depth block
+  const NCb = evenBlock(N, NC, NR), MCb = evenBlock(M, MC, MR);
+  for (let jc = 0; jc < N; jc += NCb) {
+    const nc = min(NCb, N - jc);
+    for (let n0 = 0; n0 < nb; n0 += per) {
+      const g = min(per, nb - n0), kc = g * P;
+      for (let jr = 0; jr < nc; jr += NR) {
+        const dst = bpack + (<usize>(jr * kc) << 2);
+        for (let q = 0; q < g; q++) {
+          packB(1, b + (<usize>((n0 + q) * bstride) << 2), P, 0, P, jc + jr, min(NR, nc - jr), dst + (<usize>(q * P * NR) << 2));
+        }
+      }
+      for (let ic = 0; ic < M; ic += MCb) {
+        const mc = min(MCb, M - ic);
+        for (let ir = 0; ir < mc; ir += MR) {
+          const dst = apack + (<usize>(ir * kc) << 2);
+          for (let q = 0; q < g; q++) {
+            packA(0, a + (<usize>((n0 + q) * astride) << 2), P, ic + ir, min(MR, mc - ir), 0, P, dst + (<usize>(q * P * MR) << 2));
+          }
+        }
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr);
+          const bp = bpack + (<usize>(jr * kc) << 2);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const cp = c + ((<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) << 2);
+            tile(kc, apack + (<usize>(ir * kc) << 2), bp, cp, ldcB, min(MR, mc - ir), nr, alpha, 1, edge);
+          }
+        }
+      }
+    }
+  }
+}

@@ -10,8 +10,17 @@ import { madd } from './_simd';
 
 @inline
 function sumRange(p: usize, len: i32): f32 {
-  let acc = f32x4.splat(0);
+  // four independent accumulators: one chain of dependent adds would run at its latency, not the load rate
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
   let j = 0;
+  for (; j + 16 <= len; j += 16) {
+    const q = p + (<usize>j << 2);
+    a0 = f32x4.add(a0, v128.load(q));
+    a1 = f32x4.add(a1, v128.load(q, 16));
+    a2 = f32x4.add(a2, v128.load(q, 32));
+    a3 = f32x4.add(a3, v128.load(q, 48));
+  }
+  let acc = f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3));
   for (; j + 4 <= len; j += 4) acc = f32x4.add(acc, v128.load(p + (<usize>j << 2)));
   let s = hsum(acc);
   for (; j < len; j++) s += load<f32>(p + (<usize>j << 2));
@@ -159,8 +168,18 @@ function siluDerivFromZ(y: v128, z: v128, dz: v128): v128 {
 function groupStats(base: usize, m: i32, eps: f32, out: usize): void {
   const mu = sumRange(base, m) / <f32>m;
   const vmu = f32x4.splat(mu);
-  let acc = f32x4.splat(0);
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
   let j = 0;
+  for (; j + 16 <= m; j += 16) {
+    const q = base + (<usize>j << 2);
+    const d0 = f32x4.sub(v128.load(q), vmu), d1 = f32x4.sub(v128.load(q, 16), vmu);
+    const d2 = f32x4.sub(v128.load(q, 32), vmu), d3 = f32x4.sub(v128.load(q, 48), vmu);
+    a0 = madd(d0, d0, a0);
+    a1 = madd(d1, d1, a1);
+    a2 = madd(d2, d2, a2);
+    a3 = madd(d3, d3, a3);
+  }
+  let acc = f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3));
   for (; j + 4 <= m; j += 4) {
     const d = f32x4.sub(v128.load(base + (<usize>j << 2)), vmu);
     acc = madd(d, d, acc);

@@ -24,8 +24,15 @@ import { accRowSums } from './_nn_conv';
 import { madd } from './_simd';
 import { GEO_CI, GEO_CO, GEO_H, GEO_W } from '../src/nn/kernels/convLayout';
 
-/** Tiles per block (a multiple of 8). */
-const TB: i32 = 64;
+// Tiles per block (a multiple of 8), set by each entry point through setBlock: 64, or 32 for the forward (and
+// backward data) pass from Cin + Cout = 128 on, where a block's V and M planes (36 (Cin + Cout) TB floats) outgrow
+// the L2 cache at 64 (measured: 2-7 % faster at 64 + 64 and 128 + 128 channels; at 64 + 32, 64 stays 7 % faster). The weight gradient keeps 64:
+// there TB is the depth of its GEMMs. A global, not a parameter, so the layout helpers stay one-argument; every
+// executor runs its own instance, so concurrent calls never share it.
+let TB: i32 = 64;
+function setBlock(Cin: i32, Cout: i32, bwd: i32): void {
+  TB = bwd != 0 || Cin + Cout < 128 ? 64 : 32;
+}
 // Floats between consecutive xi planes beyond their size: keeps the 36 streams of a transform off one cache set.
 const XI_PAD: i32 = 48;
 
@@ -37,6 +44,14 @@ const XI_PAD: i32 = 48;
 }
 @inline function mPlane(Cout: i32): i32 {
   return cout4(Cout) * TB + XI_PAD;
+}
+/** Floats of one xi plane of the packed filter U (rows x cols, rows rounded up to 4, padded like V and M). */
+@inline function uPlane(rows: i32, cols: i32): i32 {
+  return cout4(rows) * cols + XI_PAD;
+}
+/** Floats of one xi plane of the weight gradient dU (Cout x Cin, padded like the V and M planes). */
+@inline function dUPlane(Cout: i32, Cin: i32): i32 {
+  return Cout * Cin + XI_PAD;
 }
 @inline function rowLen(W: i32): i32 {
   return W + 8;
@@ -58,13 +73,14 @@ const XI_PAD: i32 = 48;
 
 /** Floats of the packed filter U (36 x Cout4 x Cin) for wino4_filter. */
 export function wino4_filter_floats(Co: i32, Ci: i32, flip: i32): i32 {
-  return flip ? 36 * cout4(Ci) * Co : 36 * cout4(Co) * Ci;
+  return 36 * uPlane(flip ? Ci : Co, flip ? Co : Ci);
 }
 
 /** Floats of per-thread scratch for wino4_fwd (bwd = 0) or wino4_bwd_weight (bwd = 1). */
 export function wino4_scratch_floats(Cin: i32, Cout: i32, H: i32, W: i32, bwd: i32): i32 {
+  setBlock(Cin, Cout, bwd);
   let n = 36 * (vPlane(Cin) + mPlane(Cout)) + padFloats(H, W) + zeroFloats(W) + 4 * 36 * 4 + 64 + 2 * TB;
-  if (bwd) n += sgemm_scratch_floats() + 36 * Cout * Cin;
+  if (bwd) n += sgemm_scratch_floats() + 36 * dUPlane(Cout, Cin);
   return n;
 }
 
@@ -84,40 +100,62 @@ function gCol(x0: v128, x1: v128, x2: v128, out: usize, s: usize): void {
   v128.store(out + 5 * s, x2);
 }
 
-// Tap k (0..8, row-major a * 3 + b) of the filters of rows o..o+3 (lanes) and column i; rows past `rows` read 0.
-// flip = 0: g = w[o][i]; flip = 1: g = w[i][o] rotated by 180 degrees (tap 8 - k).
+// The 9 taps of the filters of rows o..o+3 (lanes) and column i, as 9 vectors at taps + 16 slot(k) (k = 3 a + b);
+// rows past `rows` read the 12 zero floats at `zero`. flip = 0: g = w[o][i]; flip = 1: g = w[i][o] rotated by 180
+// degrees (tap k = w[i][o][8 - k]). Each lane's 9 taps are contiguous in w: two vector loads and a scalar, then 4x4
+// transposes turn the four filters' rows into tap vectors.
 @inline
-function tap4(w: usize, o: i32, i: i32, rows: i32, Ci: i32, flip: i32, k: i32): v128 {
-  let v = f32x4.splat(0);
-  const kk = flip ? 8 - k : k;
-  for (let l = 0; l < 4; l++) {
-    if (o + l >= rows) break;
-    const idx = flip ? (i * Ci + o + l) * 9 + kk : ((o + l) * Ci + i) * 9 + kk;
-    const x = load<f32>(w + (<usize>idx << 2));
-    if (l == 0) v = f32x4.replace_lane(v, 0, x);
-    else if (l == 1) v = f32x4.replace_lane(v, 1, x);
-    else if (l == 2) v = f32x4.replace_lane(v, 2, x);
-    else v = f32x4.replace_lane(v, 3, x);
-  }
-  return v;
+function taps4(w: usize, o: i32, i: i32, rows: i32, Ci: i32, flip: i32, zero: usize, taps: usize): void {
+  let b0 = zero, b1 = zero, b2 = zero, b3 = zero;
+  const fs: usize = flip ? 36 : <usize>(Ci * 36); // bytes between the filters of consecutive rows
+  const base = w + (<usize>(flip ? (i * Ci + o) * 9 : (o * Ci + i) * 9) << 2);
+  if (o < rows) b0 = base;
+  if (o + 1 < rows) b1 = base + fs;
+  if (o + 2 < rows) b2 = base + 2 * fs;
+  if (o + 3 < rows) b3 = base + 3 * fs;
+  // flip = 0: slots 0..3 hold w[.][0..3] = taps 0..3, slots 4..7 w[.][4..7], slot 8 w[.][8];
+  // flip = 1: slots 0..3 hold w[.][5..8] = taps 3..0, slots 4..7 w[.][1..4] = taps 7..4, slot 8 w[.][0] = tap 8.
+  const lo: usize = flip ? 20 : 0, hi: usize = flip ? 4 : 16, last: usize = flip ? 0 : 32;
+  transpose4(v128.load(b0 + lo), v128.load(b1 + lo), v128.load(b2 + lo), v128.load(b3 + lo), taps, 16);
+  transpose4(v128.load(b0 + hi), v128.load(b1 + hi), v128.load(b2 + hi), v128.load(b3 + hi), taps + 64, 16);
+  const t8 = f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(v128.load32_zero(b0 + last), 1,
+    load<f32>(b1 + last)), 2, load<f32>(b2 + last)), 3, load<f32>(b3 + last));
+  v128.store(taps + 128, t8);
+}
+
+// The storage slot of tap k (see taps4).
+@inline
+function slot(k: i32, flip: i32): usize {
+  return <usize>(flip == 0 || k == 8 ? k : k < 4 ? 3 - k : 11 - k) << 4;
+}
+
+/** Floats of per-thread scratch for wino4_filter. */
+export function wino4_filter_tmp_floats(): i32 {
+  return 72 + 36 + 12;
 }
 
 /**
  * U[xi] = (G g G^T)[xi] in the micro-kernel's packed row-panel layout: element (o, i) of the 36 (rows x cols)
- * matrices at U + xi * rows4 * cols + ((o / 4) cols + i) 4 + o % 4, rows past `rows` zero. flip = 0: g = w[o][i]
+ * matrices at U + xi uPlane(rows, cols) + ((o / 4) cols + i) 4 + o % 4, rows past `rows` zero. flip = 0: g = w[o][i]
  * (rows = Co, cols = Ci: the forward pass); flip = 1: g = w[i][o] rotated by 180 degrees (rows = Ci, cols = Co:
- * the backward data pass). w is (Co, Ci, 3, 3). Four rows at a time, one per lane (the panel's contiguous o % 4).
- * `tmp` is 72 floats of scratch (16-byte aligned).
+ * the backward data pass). w is (Co, Ci, 3, 3). Four rows at a time, one per lane (the panel's contiguous o % 4);
+ * this call transforms the rows [o0, o1) (multiples of 4, so executors can split the rows). `tmp` is
+ * wino4_filter_tmp_floats() floats of scratch (16-byte aligned).
  */
-export function wino4_filter(w: usize, U: usize, Co: i32, Ci: i32, flip: i32, tmp: usize): void {
+export function wino4_filter(w: usize, U: usize, Co: i32, Ci: i32, flip: i32, o0: i32, o1: i32, tmp: usize): void {
   const rows = flip ? Ci : Co, cols = flip ? Co : Ci, r4 = cout4(rows);
-  const plane = <usize>(r4 * cols) << 2;
-  for (let o = 0; o < r4; o += 4) {
+  const plane = <usize>uPlane(rows, cols) << 2;
+  const taps = tmp + 288, zero = taps + 144;
+  v128.store(zero, f32x4.splat(0));
+  v128.store(zero, f32x4.splat(0), 16);
+  v128.store(zero, f32x4.splat(0), 32);
+  for (let o = o0; o < min(o1, r4); o += 4) {
     for (let i = 0; i < cols; i++) {
+      taps4(w, o, i, rows, Ci, flip, zero, taps);
       // t = G g (6 x 3) into tmp[r][b] (vectors), column b of g at a time
       for (let b = 0; b < 3; b++) {
         gCol(
-          tap4(w, o, i, rows, Ci, flip, b), tap4(w, o, i, rows, Ci, flip, 3 + b), tap4(w, o, i, rows, Ci, flip, 6 + b),
+          v128.load(taps + slot(b, flip)), v128.load(taps + slot(3 + b, flip)), v128.load(taps + slot(6 + b, flip)),
           tmp + (<usize>b << 4), 48,
         );
       }
@@ -238,11 +276,14 @@ function inputTransform(
       for (let r = 0; r < 6; r++) {
         const o = <usize>r * RLB;
         const l0 = v128.load(p0 + o), l1 = v128.load(p1 + o), l2 = v128.load(p2 + o), l3 = v128.load(p3 + o);
-        transpose4(l0, l1, l2, l3, E + 576, 16);
+        // columns 0..3 across the lanes: a 4x4 transpose in registers
+        const q0 = v128.shuffle<f32>(l0, l1, 0, 4, 1, 5), q1 = v128.shuffle<f32>(l2, l3, 0, 4, 1, 5);
+        const q2 = v128.shuffle<f32>(l0, l1, 2, 6, 3, 7), q3 = v128.shuffle<f32>(l2, l3, 2, 6, 3, 7);
         const h0 = v128.load(p0 + o, 16), h1 = v128.load(p1 + o, 16), h2 = v128.load(p2 + o, 16), h3 = v128.load(p3 + o, 16);
         const a = v128.shuffle<f32>(h0, h1, 0, 4, 1, 5), b = v128.shuffle<f32>(h2, h3, 0, 4, 1, 5);
         bt6(
-          v128.load(E + 576), v128.load(E + 592), v128.load(E + 608), v128.load(E + 624),
+          v128.shuffle<f32>(q0, q1, 0, 1, 4, 5), v128.shuffle<f32>(q0, q1, 2, 3, 6, 7),
+          v128.shuffle<f32>(q2, q3, 0, 1, 4, 5), v128.shuffle<f32>(q2, q3, 2, 3, 6, 7),
           v128.shuffle<f32>(a, b, 0, 1, 4, 5), v128.shuffle<f32>(a, b, 2, 3, 6, 7),
           E + (<usize>r << 4), 96,
         );
@@ -291,23 +332,30 @@ function outputTransform(
           E2 + (<usize>i << 4), 64,
         );
       }
-      // rows k of the four tiles: transpose lanes back to tiles, add the bias, store
+      // rows k of the four tiles: a 4x4 transpose of Y[k][0..3] (lanes = tiles) gives row k of each tile; + bias
       const n = min(4, t1 - t0 - t);
-      for (let q = 0; q < n; q++) {
-        // lane q: rows k of its tile are column q of the four Y[k][.] vectors
-        const off = <usize>load<i32>(tab + (<usize>(2 * (t + q) + 1) << 2)) << 2;
-        const dst = yc + off;
-        const e = E2 + (<usize>q << 2);
-        for (let k = 0; k < 4; k++) {
-          const r = e + <usize>(k * 64);
-          const v = f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(load<f32>(r)), 1,
-            load<f32>(r, 16)), 2, load<f32>(r, 32)), 3, load<f32>(r, 48));
-          const o = f32x4.add(v, bv);
-          v128.store(dst + <usize>k * WB, res != 0 ? f32x4.add(o, v128.load(rc + off + <usize>k * WB)) : o);
-        }
+      const o0 = <usize>load<i32>(tab + (<usize>(2 * t + 1) << 2)) << 2;
+      const o1 = n > 1 ? <usize>load<i32>(tab + (<usize>(2 * t + 3) << 2)) << 2 : 0;
+      const o2 = n > 2 ? <usize>load<i32>(tab + (<usize>(2 * t + 5) << 2)) << 2 : 0;
+      const o3 = n > 3 ? <usize>load<i32>(tab + (<usize>(2 * t + 7) << 2)) << 2 : 0;
+      for (let k = 0; k < 4; k++) {
+        const r = E2 + <usize>(k * 64), kw = <usize>k * WB;
+        const y0 = v128.load(r), y1 = v128.load(r, 16), y2 = v128.load(r, 32), y3 = v128.load(r, 48);
+        const a = v128.shuffle<f32>(y0, y1, 0, 4, 1, 5), b = v128.shuffle<f32>(y2, y3, 0, 4, 1, 5);
+        const c = v128.shuffle<f32>(y0, y1, 2, 6, 3, 7), e = v128.shuffle<f32>(y2, y3, 2, 6, 3, 7);
+        storeRow(yc + o0 + kw, f32x4.add(v128.shuffle<f32>(a, b, 0, 1, 4, 5), bv), res, rc + o0 + kw);
+        if (n > 1) storeRow(yc + o1 + kw, f32x4.add(v128.shuffle<f32>(a, b, 2, 3, 6, 7), bv), res, rc + o1 + kw);
+        if (n > 2) storeRow(yc + o2 + kw, f32x4.add(v128.shuffle<f32>(c, e, 0, 1, 4, 5), bv), res, rc + o2 + kw);
+        if (n > 3) storeRow(yc + o3 + kw, f32x4.add(v128.shuffle<f32>(c, e, 2, 3, 6, 7), bv), res, rc + o3 + kw);
       }
     }
   }
+}
+
+// One output row of four pixels: v (+ the residual row at rq when res != 0) stored at q.
+@inline
+function storeRow(q: usize, v: v128, res: usize, rq: usize): void {
+  v128.store(q, res != 0 ? f32x4.add(v, v128.load(rq)) : v);
 }
 
 @inline
@@ -333,14 +381,94 @@ function gradTransform(
       for (let k = 0; k < 4; k++) {
         const o = <usize>k * WB;
         const s0 = p0 == zero ? zs : o, s1 = p1 == zero ? zs : o, s2 = p2 == zero ? zs : o, s3 = p3 == zero ? zs : o;
-        transpose4(v128.load(p0 + s0), v128.load(p1 + s1), v128.load(p2 + s2), v128.load(p3 + s3), E + 576, 16);
-        a6(v128.load(E + 576), v128.load(E + 592), v128.load(E + 608), v128.load(E + 624), E + (<usize>k << 4), 64);
+        const l0 = v128.load(p0 + s0), l1 = v128.load(p1 + s1), l2 = v128.load(p2 + s2), l3 = v128.load(p3 + s3);
+        const q0 = v128.shuffle<f32>(l0, l1, 0, 4, 1, 5), q1 = v128.shuffle<f32>(l2, l3, 0, 4, 1, 5);
+        const q2 = v128.shuffle<f32>(l0, l1, 2, 6, 3, 7), q3 = v128.shuffle<f32>(l2, l3, 2, 6, 3, 7);
+        a6(
+          v128.shuffle<f32>(q0, q1, 0, 1, 4, 5), v128.shuffle<f32>(q0, q1, 2, 3, 6, 7),
+          v128.shuffle<f32>(q2, q3, 0, 1, 4, 5), v128.shuffle<f32>(q2, q3, 2, 3, 6, 7), E + (<usize>k << 4), 64,
+        );
       }
       // columns j: A over the rows -> dM[6 i + j]
       const off = <usize>(co * TB + t) << 2;
       for (let j = 0; j < 6; j++) {
         const e = E + <usize>(j * 64);
         a6(v128.load(e), v128.load(e, 16), v128.load(e, 32), v128.load(e, 48), dM + <usize>j * plane + off, 6 * plane);
+      }
+    }
+  }
+}
+
+// (G^T u) for a column u = (u0, ..., u5) of four filters at once (one per lane): three results at out + a s.
+@inline
+function gtCol(u0: v128, u1: v128, u2: v128, u3: v128, u4: v128, u5: v128, out: usize, s: usize): void {
+  const c6 = f32x4.splat(1.0 / 6.0), c12 = f32x4.splat(1.0 / 12.0), c24 = f32x4.splat(1.0 / 24.0);
+  const s12 = f32x4.add(u1, u2), s34 = f32x4.add(u3, u4);
+  v128.store(out, madd(c24, s34, f32x4.sub(f32x4.mul(f32x4.splat(0.25), u0), f32x4.mul(c6, s12))));
+  v128.store(out + s, madd(c12, f32x4.sub(u3, u4), f32x4.mul(c6, f32x4.sub(u2, u1))));
+  v128.store(out + 2 * s, madd(c6, f32x4.sub(s34, s12), u5));
+}
+
+/**
+ * dw[o][i] += G^T dU[o][i] G (3 x 3 from the 6 x 6 of xi = 6 r + j; dU planes `plane` floats apart, row-major
+ * Cout x Cin). Four input channels at a time, one per lane (contiguous in a dU plane); `tmp` holds 27 vectors.
+ */
+function filterGradTransform(dU: usize, dw: usize, Cout: i32, Cin: i32, plane: i32, tmp: usize): void {
+  const pb = <usize>plane << 2;
+  const Ci4 = Cin & ~3;
+  const T2 = tmp + 288;
+  for (let o = 0; o < Cout; o++) {
+    for (let i = 0; i < Ci4; i += 4) {
+      const u = dU + (<usize>(o * Cin + i) << 2);
+      // t = G^T u (3 x 6): column j from rows r = 0..5 (planes 6 r + j), into tmp[a][j]
+      for (let j = 0; j < 6; j++) {
+        const q = u + <usize>j * pb;
+        gtCol(
+          v128.load(q), v128.load(q + 6 * pb), v128.load(q + 12 * pb), v128.load(q + 18 * pb),
+          v128.load(q + 24 * pb), v128.load(q + 30 * pb), tmp + (<usize>j << 4), 96,
+        );
+      }
+      // dw = t G (3 x 3): row a of dw = G^T (row a of t), into T2[3 a + b]
+      for (let a = 0; a < 3; a++) {
+        const t = tmp + <usize>(a * 96);
+        gtCol(
+          v128.load(t), v128.load(t, 16), v128.load(t, 32), v128.load(t, 48), v128.load(t, 64), v128.load(t, 80),
+          T2 + <usize>(a * 48), 16,
+        );
+      }
+      // lane l is filter (o, i + l): 9 taps at dw + ((o Cin + i + l) 9)
+      const d = dw + (<usize>((o * Cin + i) * 9) << 2);
+      for (let k = 0; k < 9; k++) {
+        const v = v128.load(T2 + (<usize>k << 4));
+        const q = d + (<usize>k << 2);
+        store<f32>(q, load<f32>(q) + f32x4.extract_lane(v, 0));
+        store<f32>(q, load<f32>(q, 36) + f32x4.extract_lane(v, 1), 36);
+        store<f32>(q, load<f32>(q, 72) + f32x4.extract_lane(v, 2), 72);
+        store<f32>(q, load<f32>(q, 108) + f32x4.extract_lane(v, 3), 108);
+      }
+    }
+    // the last Cin % 4 channels: one lane of the same transform
+    for (let i = Ci4; i < Cin; i++) {
+      const u = dU + (<usize>(o * Cin + i) << 2);
+      for (let j = 0; j < 6; j++) {
+        const q = u + <usize>j * pb;
+        gtCol(
+          v128.load32_zero(q), v128.load32_zero(q + 6 * pb), v128.load32_zero(q + 12 * pb),
+          v128.load32_zero(q + 18 * pb), v128.load32_zero(q + 24 * pb), v128.load32_zero(q + 30 * pb),
+          tmp + (<usize>j << 4), 96,
+        );
+      }
+      for (let a = 0; a < 3; a++) {
+        const t = tmp + <usize>(a * 96);
+        gtCol(
+          v128.load(t), v128.load(t, 16), v128.load(t, 32), v128.load(t, 48), v128.load(t, 64), v128.load(t, 80),
+          T2 + <usize>(a * 48), 16,
+        );
+      }
+      const d = dw + (<usize>((o * Cin + i) * 9) << 2);
+      for (let k = 0; k < 9; k++) {
+        const q = d + (<usize>k << 2);
+        store<f32>(q, load<f32>(q) + f32x4.extract_lane(v128.load(T2 + (<usize>k << 4)), 0));
       }
     }
   }
@@ -360,6 +488,7 @@ export function wino4_fwd(
   geo: usize, x: usize, U: usize, bias: usize, y: usize, n0: i32, n1: i32, scratch: usize, res: usize,
 ): void {
   const Cin = geoAt(geo, GEO_CI), H = geoAt(geo, GEO_H), W = geoAt(geo, GEO_W), Cout = geoAt(geo, GEO_CO);
+  setBlock(Cin, Cout, 0);
   const TPI = tilesPerImage(H, W), C4 = cout4(Cout);
   const V = scratch;
   const M = V + (<usize>(36 * vPlane(Cin)) << 2);
@@ -371,7 +500,7 @@ export function wino4_fwd(
   const xn = x + (<usize>(n0 * Cin * H * W) << 2), yn = y + (<usize>(n0 * Cout * H * W) << 2);
   const rn = res != 0 ? res + (<usize>(n0 * Cout * H * W) << 2) : 0;
   const total = (n1 - n0) * TPI;
-  const vp = <usize>vPlane(Cin) << 2, mp = <usize>mPlane(Cout) << 2, up = <usize>(C4 * Cin) << 2;
+  const vp = <usize>vPlane(Cin) << 2, mp = <usize>mPlane(Cout) << 2, up = <usize>uPlane(Cout, Cin) << 2;
   const ldcB = <usize>TB << 2;
   for (let t0 = 0; t0 < total; t0 += TB) {
     const t1 = min(total, t0 + TB);
@@ -396,6 +525,7 @@ export function wino4_bwd_weight(
   geo: usize, x: usize, dy: usize, dw: usize, dbias: usize, n0: i32, n1: i32, scratch: usize,
 ): void {
   const Cin = geoAt(geo, GEO_CI), H = geoAt(geo, GEO_H), W = geoAt(geo, GEO_W), Cout = geoAt(geo, GEO_CO);
+  setBlock(Cin, Cout, 1);
   const TPI = tilesPerImage(H, W);
   const V = scratch;
   const dM = V + (<usize>(36 * vPlane(Cin)) << 2);
@@ -406,10 +536,10 @@ export function wino4_bwd_weight(
   const gs = tab + (<usize>(2 * TB) << 2);
   const dU = gs + (<usize>sgemm_scratch_floats() << 2);
   memory.fill(pad, 0, <usize>(padFloats(H, W) + zeroFloats(W)) << 2);
-  memory.fill(dU, 0, <usize>(36 * Cout * Cin) << 2);
+  memory.fill(dU, 0, <usize>(36 * dUPlane(Cout, Cin)) << 2);
   const xn = x + (<usize>(n0 * Cin * H * W) << 2), dyn = dy + (<usize>(n0 * Cout * H * W) << 2);
   const total = (n1 - n0) * TPI;
-  const vp = <usize>vPlane(Cin) << 2, mp = <usize>(Cout * TB + XI_PAD) << 2;
+  const vp = <usize>vPlane(Cin) << 2, mp = <usize>(Cout * TB + XI_PAD) << 2, up = <usize>dUPlane(Cout, Cin) << 2;
   for (let t0 = 0; t0 < total; t0 += TB) {
     const t1 = min(total, t0 + TB);
     const k = (t1 - t0 + 3) & ~3;
@@ -418,37 +548,11 @@ export function wino4_bwd_weight(
     gradTransform(dyn, Cout, H, W, t0, t1, dM, zero, E, tab);
     for (let xi = 0; xi < 36; xi++) {
       sgemm(0, 1, Cout, Cin, k, 1, dM + <usize>xi * mp, TB, V + <usize>xi * vp, TB, 1,
-        dU + (<usize>(xi * Cout * Cin) << 2), Cin, gs);
+        dU + <usize>xi * up, Cin, gs);
     }
   }
   if (dbias != 0) {
     for (let b = n0; b < n1; b++) accRowSums(dy + (<usize>(b * Cout * H * W) << 2), dbias, Cout, H * W);
   }
-  // dw[o][i] += G^T dU G (3 x 3 from 6 x 6)
-  const s = <usize>(Cout * Cin) << 2;
-  for (let o = 0; o < Cout; o++) {
-    for (let i = 0; i < Cin; i++) {
-      const u = dU + (<usize>(o * Cin + i) << 2);
-      const d = dw + (<usize>((o * Cin + i) * 9) << 2);
-      // t = G^T u (3 x 6), then dw = t G (3 x 3)
-      for (let a = 0; a < 3; a++) {
-        let t0: f32 = 0, t1: f32 = 0, t2: f32 = 0, t3: f32 = 0, t4: f32 = 0, t5: f32 = 0;
-        for (let j = 0; j < 6; j++) {
-          const u0 = load<f32>(u + <usize>j * s), u1 = load<f32>(u + <usize>(6 + j) * s);
-          const u2 = load<f32>(u + <usize>(12 + j) * s), u3 = load<f32>(u + <usize>(18 + j) * s);
-          const u4 = load<f32>(u + <usize>(24 + j) * s), u5 = load<f32>(u + <usize>(30 + j) * s);
-          let v: f32;
-          if (a == 0) v = 0.25 * u0 - (1.0 / 6.0) * (u1 + u2) + (1.0 / 24.0) * (u3 + u4);
-          else if (a == 1) v = (1.0 / 6.0) * (u2 - u1) + (1.0 / 12.0) * (u3 - u4);
-          else v = (1.0 / 6.0) * (u3 + u4 - u1 - u2) + u5;
-          if (j == 0) t0 = v; else if (j == 1) t1 = v; else if (j == 2) t2 = v;
-          else if (j == 3) t3 = v; else if (j == 4) t4 = v; else t5 = v;
-        }
-        const q = d + (<usize>(a * 3) << 2);
-        store<f32>(q, load<f32>(q) + 0.25 * t0 - (1.0 / 6.0) * (t1 + t2) + (1.0 / 24.0) * (t3 + t4));
-        store<f32>(q, load<f32>(q, 4) + (1.0 / 6.0) * (t2 - t1) + (1.0 / 12.0) * (t3 - t4), 4);
-        store<f32>(q, load<f32>(q, 8) + (1.0 / 6.0) * (t3 + t4 - t1 - t2) + t5, 8);
-      }
-    }
-  }
+  filterGradTransform(dU, dw, Cout, Cin, dUPlane(Cout, Cin), E);
 }

@@ -15,4 +15,4 @@ export function heapBase(): usize {
   return __heap_base;
 }
 export { wino_filter, wino_fwd, wino_bwd_weight, wino_scratch_floats } from './_nn_wino';
-export { wino4_filter, wino4_filter_floats, wino4_fwd, wino4_bwd_weight, wino4_scratch_floats } from './_nn_wino4';
+export { wino4_filter, wino4_filter_floats, wino4_filter_tmp_floats, wino4_fwd, wino4_bwd_weight, wino4_scratch_floats } from './_nn_wino4';

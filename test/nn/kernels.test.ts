@@ -127,6 +127,8 @@ const convCases: ConvGeom[] = [
   convGeom(5, 20, 4, 4, 16, 3, 1, 1),
   convGeom(1, 32, 32, 32, 16, 3, 1, 1),
   convGeom(2, 16, 8, 2, 17, 3, 1, 1),
+  // F(4x4) with 32-tile blocks (Cin + Cout >= 128): two blocks, the second partial; Cout not a multiple of 4
+  convGeom(9, 64, 8, 8, 66, 3, 1, 1),
 ];
 
 /** Every algorithm the wasm backend can run on this geometry (F(4x4), F(2x2) and im2col where they apply). */

@@ -271,9 +271,20 @@ export interface NnExports {
   /** assembly/_nn_wino.ts */
   wino_scratch_floats(Cin: number, Cout: number, H: number, W: number): number;
   /** assembly/_nn_wino4.ts */
-  wino4_filter(w: ByteAddr, U: ByteAddr, Co: number, Ci: number, flip: number, tmp: ByteAddr): void;
+  wino4_filter(
+    w: ByteAddr,
+    U: ByteAddr,
+    Co: number,
+    Ci: number,
+    flip: number,
+    o0: number,
+    o1: number,
+    tmp: ByteAddr,
+  ): void;
   /** assembly/_nn_wino4.ts */
   wino4_filter_floats(Co: number, Ci: number, flip: number): number;
+  /** assembly/_nn_wino4.ts */
+  wino4_filter_tmp_floats(): number;
   /** assembly/_nn_wino4.ts */
   wino4_fwd(
     geo: ByteAddr,
@@ -347,6 +358,7 @@ export const NN_EXPORT_NAMES: readonly (keyof NnExports)[] = [
   'wino_scratch_floats',
   'wino4_filter',
   'wino4_filter_floats',
+  'wino4_filter_tmp_floats',
   'wino4_fwd',
   'wino4_bwd_weight',
   'wino4_scratch_floats',

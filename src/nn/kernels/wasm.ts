@@ -250,14 +250,25 @@ export class WasmBackend implements Backend {
         ]),
     );
   }
+  // The elementwise ops split over the executors past 64 k elements (elementPieces): residual adds and gradient
+  // sums of whole activations would otherwise run on the calling thread alone while the others wait.
   axpy(n: number, a: number, x: Ptr, y: Ptr): void {
-    this.ex.axpy(n, a, bytes(x), bytes(y));
+    this.exec(
+      'axpy',
+      this.elementPieces(n).map(([i0, i1]) => [i1 - i0, a, bytes(at(x, i0)), bytes(at(y, i0))]),
+    );
   }
   add(a: Ptr, b: Ptr, out: Ptr, n: number): void {
-    this.ex.add(bytes(a), bytes(b), bytes(out), n);
+    this.exec(
+      'add',
+      this.elementPieces(n).map(([i0, i1]) => [bytes(at(a, i0)), bytes(at(b, i0)), bytes(at(out, i0)), i1 - i0]),
+    );
   }
   scale(x: Ptr, n: number, a: number): void {
-    this.ex.scale(bytes(x), n, a);
+    this.exec(
+      'scale',
+      this.elementPieces(n).map(([i0, i1]) => [bytes(at(x, i0)), i1 - i0, a]),
+    );
   }
   sumSq(x: Ptr, n: number): number {
     return this.ex.sumsq(bytes(x), n);
@@ -306,17 +317,35 @@ export class WasmBackend implements Backend {
   private useWinograd(g: ConvGeom): boolean {
     return this.convPath(g) === 'wino2';
   }
-  /** Packed F(4x4) filter of w (flipped for the backward data pass) in the shared buffer; returns its byte address. */
+  /**
+   * Packed F(4x4) filter of w (flipped for the backward data pass) in the shared buffer; returns its byte address.
+   * The executors split the filter rows in groups of four (their scratch holds the transform's temporaries, so
+   * ensureScratch must have run for the convolution).
+   */
   private wino4Filter(g: ConvGeom, w: Ptr, flip: boolean): ByteAddr {
-    const n = this.ex.wino4_filter_floats(g.Co, g.Ci, flip ? 1 : 0) + 80;
+    const n = this.ex.wino4_filter_floats(g.Co, g.Ci, flip ? 1 : 0);
     if (this.wino4USize < n) {
       if (this.wino4U) this.free(this.wino4U);
       this.wino4U = this.alloc(n);
       this.wino4USize = n;
     }
-    // the last 80 floats (a multiple of 16 from the 64-byte aligned start: filter floats are a multiple of 4 x 36)
-    // are the transform's temporary
-    this.ex.wino4_filter(bytes(w), bytes(this.wino4U), g.Co, g.Ci, flip ? 1 : 0, bytes(at(this.wino4U, n - 80)));
+    this.ensureScratch(this.ex.wino4_filter_tmp_floats());
+    const groups = Math.ceil((flip ? g.Ci : g.Co) / 4);
+    // one executor below ~64 k filter taps: a dispatch costs more than the transform
+    const pieces = g.Co * g.Ci < 4096 ? [[0, groups] as [number, number]] : this.split(groups);
+    this.exec(
+      'wino4_filter',
+      pieces.map(([q0, q1], t) => [
+        bytes(w),
+        bytes(this.wino4U),
+        g.Co,
+        g.Ci,
+        flip ? 1 : 0,
+        4 * q0,
+        4 * q1,
+        bytes(this.scratch[t]),
+      ]),
+    );
     return bytes(this.wino4U);
   }
   /** F(4x4) forward (or, with `swap`, backward data: x = dy, y = dx) over the batch split by images; + res. */
