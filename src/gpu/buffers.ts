@@ -75,6 +75,16 @@ export class BufferSet {
     this.ctx.check();
   }
 
+  /**
+   * Create a new buffer for `name` and hand back the one it replaces, not yet destroyed: the caller copies from it
+   * (a growing heap) and then destroys it. Ends with `settle()` like `create`.
+   */
+  swap(name: string, bytes: number, usage: number): { next: GpuBuffer; old: GpuBuffer | undefined } {
+    const old = this.live.get(name);
+    this.live.delete(name);
+    return { next: this.create(name, bytes, usage), old };
+  }
+
   get(name: string): GpuBuffer {
     const b = this.live.get(name);
     if (!b) throw new GpuError(`no buffer "${name}"`);

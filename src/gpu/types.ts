@@ -59,9 +59,18 @@ export interface GpuComputePipeline {
 
 export type GpuBindGroup = object;
 
+export type GpuPipelineLayout = object;
+
+export interface GpuBindGroupLayoutEntry {
+  binding: number;
+  /** GPUShaderStage.COMPUTE = 4 */
+  visibility: number;
+  buffer: { type: 'storage' | 'read-only-storage' | 'uniform'; hasDynamicOffset?: boolean; minBindingSize?: number };
+}
+
 export interface GpuComputePass {
   setPipeline(p: GpuComputePipeline): void;
-  setBindGroup(index: number, g: GpuBindGroup): void;
+  setBindGroup(index: number, g: GpuBindGroup, dynamicOffsets?: number[]): void;
   dispatchWorkgroups(x: number, y?: number, z?: number): void;
   end(): void;
 }
@@ -73,7 +82,13 @@ export interface GpuCommandEncoder {
 }
 
 export interface GpuQueue {
-  writeBuffer(buffer: GpuBuffer, offset: number, data: ArrayBufferView | ArrayBuffer): void;
+  writeBuffer(
+    buffer: GpuBuffer,
+    offset: number,
+    data: ArrayBufferView | ArrayBuffer,
+    dataOffset?: number,
+    size?: number,
+  ): void;
   submit(commands: object[]): void;
   onSubmittedWorkDone(): Promise<void>;
 }
@@ -95,8 +110,10 @@ export interface GpuDevice {
   onuncapturederror: ((ev: { error: GpuErrorObject }) => void) | null;
   createBuffer(desc: { size: number; usage: number; label?: string }): GpuBuffer;
   createShaderModule(desc: { code: string; label?: string }): GpuShaderModule;
+  createBindGroupLayout(desc: { entries: GpuBindGroupLayoutEntry[]; label?: string }): GpuBindGroupLayout;
+  createPipelineLayout(desc: { bindGroupLayouts: GpuBindGroupLayout[]; label?: string }): GpuPipelineLayout;
   createComputePipeline(desc: {
-    layout: 'auto';
+    layout: 'auto' | GpuPipelineLayout;
     compute: { module: GpuShaderModule; entryPoint: string };
     label?: string;
   }): GpuComputePipeline;
