@@ -4,6 +4,8 @@
  *     every layer run on it, and the wasm kernels are compared against it op by op.
  *   - `WasmBackend` (wasm.ts): float32 WebAssembly-SIMD kernels (build/nn.wasm) on shared memory, optionally split
  *     over worker threads.
+ *   - `WebGpuBackend` (webgpu.ts): float32 WGSL kernels on a WebGPU device, its heap on the device (no `heap` array
+ *     on the host: `read`/`write` only).
  * Memory model: one heap per backend (a Float64Array, or the wasm linear memory as a Float32Array). Buffers are
  * element offsets into it (`Ptr`), never typed-array objects, so the same layer code drives both backends and hands
  * pointers straight to wasm. Offset 0 is never allocated and means "none" (e.g. a conv without bias).
@@ -66,7 +68,7 @@ export interface AdamStepParams {
 }
 
 export interface Backend {
-  readonly kind: 'ref' | 'wasm';
+  readonly kind: 'ref' | 'wasm' | 'webgpu';
   /** The whole heap; replaced when the heap grows, so re-read it after `alloc`. */
   readonly heap: Float32Array | Float64Array;
   /** Number of threads the kernels are split over (1 = main thread only). */
