@@ -52,7 +52,7 @@ function train(be: Backend, steps: number) {
   const target = randomInput(be, 13);
   const g = be.alloc(numel(shape));
   const losses: number[] = [];
-  let out = new Float64Array(0);
+  let out: Float64Array = new Float64Array(0);
   for (let s = 0; s <= steps; s++) {
     const y = net.forward(x, times);
     out = be.read(y.ptr, numel(y.shape));
