@@ -18,6 +18,7 @@ export type { Backend, ConvGeom, Ptr, AdamStepParams } from './kernels/backend.j
 export { convGeom, convOut } from './kernels/backend.js';
 export { RefBackend } from './kernels/ref.js';
 export { WasmBackend, type WasmBackendOptions } from './kernels/wasm.js';
+export { WebGpuBackend } from './kernels/webgpu.js';
 export { type Tensor, tensor, numel } from './tensor.js';
 export * from './layers/index.js';
 export { UNet, unetConfig, validateUNetConfig, type UNetConfig } from './models/unet.js';
