@@ -244,8 +244,22 @@ export function groupnorm_silu_bwd(
         const xo = x + (<usize>((n * C + c) * P) << 2), dzo = dz + (<usize>((n * C + c) * P) << 2);
         const zo = z + (<usize>((n * C + c) * P) << 2);
         const t = tmp + (<usize>(cc * P) << 2);
-        let a1 = f32x4.splat(0), a2 = f32x4.splat(0);
-        for (let k = 0; k < P; k += 4) {
+        // two sets of accumulators: the sums' dependency chains would otherwise bound the loop
+        let a1 = f32x4.splat(0), a2 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0);
+        let k = 0;
+        for (; k + 8 <= P; k += 8) {
+          const o = <usize>k << 2;
+          const xv = v128.load(xo + o), xw = v128.load(xo + o, 16);
+          const d = siluDerivFromZ(madd(xv, vsc, vsh), v128.load(zo + o), v128.load(dzo + o));
+          const e = siluDerivFromZ(madd(xw, vsc, vsh), v128.load(zo + o, 16), v128.load(dzo + o, 16));
+          v128.store(t + o, d);
+          v128.store(t + o, e, 16);
+          a1 = f32x4.add(a1, d);
+          a2 = madd(d, xv, a2);
+          b1 = f32x4.add(b1, e);
+          b2 = madd(e, xw, b2);
+        }
+        for (; k < P; k += 4) {
           const o = <usize>k << 2;
           const xv = v128.load(xo + o);
           const d = siluDerivFromZ(madd(xv, vsc, vsh), v128.load(zo + o), v128.load(dzo + o));
@@ -253,7 +267,7 @@ export function groupnorm_silu_bwd(
           a1 = f32x4.add(a1, d);
           a2 = madd(d, xv, a2);
         }
-        const sdy = hsum(a1), sdyx = hsum(a2);
+        const sdy = hsum(f32x4.add(a1, b1)), sdyx = hsum(f32x4.add(a2, b2));
         const sdyxhat = rs * (sdyx - mu * sdy);
         A += gm * sdy;
         B += gm * sdyxhat;
