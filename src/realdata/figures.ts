@@ -348,7 +348,9 @@ function scanAxisPlot(r: ScanStageResult, best: ScanIntervalSummary | undefined)
     interval: 'errorbars',
   });
   return linePlot({
-    title: best ? `Most improvement: ${best.label}` : 'Interval scan on the time axis',
+    title: best
+      ? `Most improvement: ${best.label}, ${ci(best.improvement)}${r.comparison.gate.passed ? '' : ' (gate failed)'}`
+      : 'Interval scan on the time axis',
     xLabel: 'training-time interval (0 = noise, 1 = data)',
     yLabel: 'decrease of |pHat_A − p| (mean, 95 % CI)',
     xDomain: [0, 1],
@@ -547,7 +549,7 @@ function scanSections(r: ScanStageResult): ReportSection[] {
         `From the uniform model at ${r.baseSteps} steps, ${r.extraSteps} extra steps with training times restricted to each interval, each on its own learning-rate schedule (linear warm-up over ${r.schedule.warmup} steps to ${r.schedule.lr}, then a cosine to 0 at the last extra step; docs/method.md §6.4); ${r.seeds.length} seeds, ${r.genSamples} images per evaluation, same generation noise before and after.`,
         `${r.comparison.answer}.`,
         `${r.comparison.statement}.`,
-        `Quality gate: ${r.comparison.gate.reason}.`,
+        `Quality gate of the verdict (the base and the two compared continuations): ${r.comparison.gate.reason}. Every arm: ${r.comparison.allArms.reason}.`,
         oracleText(r.oracle),
       ].join('\n\n'),
       table: {
@@ -557,6 +559,7 @@ function scanSections(r: ScanStageResult): ReportSection[] {
           'class error after',
           'confident after',
           'typical after',
+          'passes the gate',
           'change of FD',
           'inside U-Turn window',
         ],
@@ -566,6 +569,7 @@ function scanSections(r: ScanStageResult): ReportSection[] {
           ci(s.errorAfter),
           ci(s.confident),
           ci(s.typical),
+          s.passes ? 'yes' : 'no',
           ci(s.deltaFd, 3),
           s.insideWindow === null ? null : `${Math.round(100 * s.insideWindow)} %`,
         ]),

@@ -305,6 +305,8 @@ export interface ScanIntervalSummary {
   confident: MeanCI;
   /** Typical fraction after the continuation (mean over seeds). */
   typical: MeanCI;
+  /** Mean confident and mean typical fractions after the continuation both >= 0.9 (this arm's own gate). */
+  passes: boolean;
   /** Fraction of the interval inside the U-Turn window (null without a U-Turn result). */
   insideWindow: number | null;
 }
@@ -341,8 +343,13 @@ export interface ScanStageResult {
     bestInsideWindow: number | null;
     meanImprovementInside: number | null;
     meanImprovementOutside: number | null;
-    /** Base and every continuation draw >= 90 % confidently classified and typical images (verdicts.ts). */
+    /**
+     * The verdict's gate: the base and the two compared continuations (best inside and best outside the window; the
+     * best interval without a comparison) draw >= 90 % confidently classified and typical images (verdicts.ts).
+     */
     gate: QualityGate;
+    /** The same test over the base and every continuation, the control included (reported, not a condition). */
+    allArms: QualityGate;
     /** Best interval inside the window against the best outside it, paired over seeds (null without a window). */
     windowVsOutside: { inside: string; outside: string; difference: MeanCI } | null;
     /** The claim "the window's interval improves the feature most", judged (null without a window). */

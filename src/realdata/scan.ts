@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { meanCI } from '../metrics/summary.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { mergeIndexedShards, shardCells, type Shard } from '../sweep/shard.js';
-import { judgeScan, scanGate } from './verdicts.js';
+import { CONFIDENT_GATE, judgeScan, scanGate } from './verdicts.js';
 import { windowSampler } from '../sampler/piecewise.js';
 import { ensureOracle, ensureRun, evaluateSnapshot, oracleSummary, type RealDataContext } from './context.js';
 import { runKey, runSpec } from './denoiser.js';
@@ -67,8 +67,8 @@ export function scanHash(ctx: RealDataContext): string {
   });
 }
 
-/** Version of the scan's summary (2: confident fractions, quality gate, unified verdict; 3: the answer, schedule). */
-const SCAN_SUMMARY_VERSION = 3;
+/** Version of the scan's summary (2: confident fractions, gate, verdict; 3: answer, schedule; 4: compared arms' gate). */
+const SCAN_SUMMARY_VERSION = 4;
 /** Version of an evaluation in a part (2: the confidently classified fraction; 3: continuations' own schedule). */
 const SCAN_PART_VERSION = 3;
 
@@ -328,6 +328,8 @@ export function summariseScan(
   const summarise = (a: (typeof intervals)[number]): ScanIntervalSummary => {
     const ps = parts.filter((p) => p.interval === a.index);
     const d = meanCI(ps.map((p) => p.deltaError));
+    const confident = meanCI(ps.map((p) => p.after.confident));
+    const typical = meanCI(ps.map((p) => p.after.typical ?? NaN));
     return {
       index: a.index,
       lo: a.lo,
@@ -338,8 +340,9 @@ export function summariseScan(
       improvement: { ...d, mean: -d.mean, low: -d.high, high: -d.low },
       deltaFd: meanCI(ps.map((p) => p.deltaFd ?? NaN)),
       errorAfter: meanCI(ps.map((p) => p.after.classError)),
-      confident: meanCI(ps.map((p) => p.after.confident)),
-      typical: meanCI(ps.map((p) => p.after.typical ?? NaN)),
+      confident,
+      typical,
+      passes: confident.mean >= CONFIDENT_GATE && typical.mean >= CONFIDENT_GATE,
       insideWindow: window && a.index >= 0 ? overlap(a.lo, a.hi, window) : null,
     };
   };
@@ -354,10 +357,16 @@ export function summariseScan(
     inside = wIn > 0 ? sums.reduce((s, x) => s + x.insideWindow! * x.improvement.mean, 0) / wIn : null;
     outside = wOut > 0 ? sums.reduce((s, x) => s + (1 - x.insideWindow!) * x.improvement.mean, 0) / wOut : null;
   }
-  const gate = scanGate(
-    { confident: meanCI(base.map((b) => b.eval.confident)), typical: meanCI(base.map((b) => b.eval.typical ?? NaN)) },
-    [...sums, ctrl].map((x) => ({ label: x.label, confident: x.confident, typical: x.typical })),
-  );
+  // The gate of the base with some continuations; every arm's own gate is in its summary (`passes`).
+  const baseQ = {
+    confident: meanCI(base.map((b) => b.eval.confident)),
+    typical: meanCI(base.map((b) => b.eval.typical ?? NaN)),
+  };
+  const gateOf = (xs: readonly ScanIntervalSummary[]) =>
+    scanGate(
+      baseQ,
+      xs.map((x) => ({ label: x.label, confident: x.confident, typical: x.typical })),
+    );
   // Improvement per interval and seed (paired: same base, same generation noise).
   const imp = sums.map((x) =>
     h.seeds.map((sd) => -(parts.find((p) => p.seed === sd && p.interval === x.index)?.deltaError ?? NaN)),
@@ -367,11 +376,14 @@ export function summariseScan(
         imp,
         sums.map((x) => x.insideWindow!),
         sums.map((x) => x.label),
-        gate,
+        (bi, bo) => gateOf([sums[bi], sums[bo]]),
       )
     : null;
+  // The verdict's gate: the base and the two compared continuations (without a comparison, the best interval's).
+  const gate = js ? js.gate : gateOf([best]);
+  const allArms = gateOf([...sums, ctrl]);
   const sig = Number.isFinite(best.improvement.low) && best.improvement.low > 0;
-  const answer = scanAnswer(best, sums, h.seeds.length, h.extraSteps, window, gate);
+  const answer = scanAnswer(best, sums, h.seeds.length, h.extraSteps, window, gateOf([best]));
   const statement = [
     `${js ? js.judgement.verdict : 'n/a'}: ${js ? js.judgement.reason : !window ? 'no U-Turn window to compare with' : window[1] <= window[0] ? 'the U-Turn window has zero width (no interval overlaps it)' : 'no interval on one side of the window'}`,
     `largest mean improvement of the class error: ${best.label} (${best.improvement.mean.toFixed(3)}, 95 % interval [${best.improvement.low.toFixed(3)}, ${best.improvement.high.toFixed(3)}]${sig ? ', excludes 0' : ', contains 0'})`,
@@ -401,6 +413,7 @@ export function summariseScan(
       meanImprovementInside: inside,
       meanImprovementOutside: outside,
       gate,
+      allArms,
       windowVsOutside: js ? { inside: js.insideBest, outside: js.outsideBest, difference: js.difference } : null,
       judgement: js?.judgement ?? null,
       verdict: js?.judgement.verdict ?? 'n/a',

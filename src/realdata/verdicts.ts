@@ -20,7 +20,10 @@
  *   The budget's `verdict` is the difference's.
  *
  * Interval scan (continuations of one base per seed, same generation noise before and after):
- *   gate         the base and every continuation draw >= 0.9 confident and >= 0.9 typical images (means over seeds);
+ *   gate         the base and the two continuations the claim compares (the best interval inside the window and the
+ *                best outside it) draw >= 0.9 confident and >= 0.9 typical images (means over seeds); a continuation
+ *                that ruins the model elsewhere has a large negative improvement, is reported with its own gate, and
+ *                only blocks the verdict when it is one of the two compared;
  *   claim        "improvement of the best interval inside the U-Turn window − improvement of the best interval outside
  *                it > 0" (paired per seed; improvement = class error before − after; an interval is inside when at
  *                least half of it lies in the window, or the one with the largest overlap when none does; "best" = the
@@ -200,7 +203,7 @@ export function retrainVerdictLines(r: RetrainStageResult): string[] {
   return r.budgets.map((b) => `budget ${b.budget}: ${b.statement}`);
 }
 
-/** Quality gate of the scan: the base models and every continuation draw confident images. */
+/** Quality gate of the scan: the base models and the given continuations draw confident and typical images. */
 export function scanGate(
   base: { confident: MeanCI; typical: MeanCI },
   arms: { label: string; confident: MeanCI; typical: MeanCI }[],
@@ -226,14 +229,16 @@ export const SCAN_CLAIM = {
 
 /**
  * The scan's verdict from per-seed improvements: `improvements[j][s]` for interval j and seed s (paired over seeds),
- * `inside[j]` the fraction of interval j in the window. Null without a window or without intervals on both sides.
+ * `inside[j]` the fraction of interval j in the window; `gate` is the quality gate, or the gate of the two compared
+ * intervals (indices of the best inside and the best outside). Null without a window or without intervals on both
+ * sides.
  */
 export function judgeScan(
   improvements: number[][],
   inside: number[],
   labels: string[],
-  gate: QualityGate,
-): { judgement: Judgement; insideBest: string; outsideBest: string; difference: MeanCI } | null {
+  gate: QualityGate | ((insideBest: number, outsideBest: number) => QualityGate),
+): { judgement: Judgement; insideBest: string; outsideBest: string; difference: MeanCI; gate: QualityGate } | null {
   if (!improvements.length) return null;
   let inIdx = inside.map((w, j) => (w >= 0.5 ? j : -1)).filter((j) => j >= 0);
   if (!inIdx.length) {
@@ -248,11 +253,13 @@ export function judgeScan(
   const bi = best(inIdx),
     bo = best(outIdx);
   const difference = meanCI(improvements[bi].map((x, s) => x - improvements[bo][s]));
+  const g = typeof gate === 'function' ? gate(bi, bo) : gate;
   return {
-    judgement: judge(SCAN_CLAIM, { estimate: difference.mean, low: difference.low, high: difference.high }, gate),
+    judgement: judge(SCAN_CLAIM, { estimate: difference.mean, low: difference.low, high: difference.high }, g),
     insideBest: labels[bi],
     outsideBest: labels[bo],
     difference,
+    gate: g,
   };
 }
 
@@ -266,7 +273,7 @@ export function scanClaim(r: ScanStageResult): ClaimRow {
     measured: `best interval ${c.bestInterval} (improvement ${ci(c.bestImprovement)})${c.windowVsOutside ? `; best in the window ${c.windowVsOutside.inside} − best outside ${c.windowVsOutside.outside}: ${ci(c.windowVsOutside.difference)}` : ''}`,
     verdict: j ? j.verdict : 'n/a',
     criterion: j
-      ? `${j.claim}, paired over seeds, Student-t 95 % interval; base and continuations >= 90 % confident and typical images (${j.reason})`
+      ? `${j.claim}, paired over seeds, Student-t 95 % interval; the base and the two compared continuations >= 90 % confident and typical images (${j.reason})`
       : 'no U-Turn window, or no interval on one side of it',
   };
 }

@@ -19,7 +19,7 @@ export const ALGORITHM_VERSIONS = {
   /** retrain.ts: the uniform vs phase-aware comparison. */
   retrain: 5, // 2: gate, power, verdicts, shards, 3: typical in the gate, 4: seed streams, 5: learning curve, grids
   /** scan.ts: the interval scan. */
-  scan: 5, // 2: gate, window verdict, shards, 3: typical, 4: seed streams, 5: gated base, own schedule, answer
+  scan: 6, // 2: gate, verdict, shards, 3: typical, 4: seed streams, 5: gated base, own schedule, 6: compared arms' gate
   /** stages.ts: the classify and denoise stage results. */
   stages: 2, // 2: named seed streams
 } as const;

@@ -20,7 +20,7 @@ import type { Oracle } from '../../src/realdata/classifier.js';
 import { EpochBatches } from '../../src/realdata/classifier.js';
 import { halve } from '../../src/realdata/dataset.js';
 import { hashOf, readCached, writeCached, stableJson } from '../../src/realdata/store.js';
-import { encodeGrayPng, tileImages } from '../../src/realdata/png.js';
+import { encodeGrayPng, gridSvg, imageGrid, imageGridSvg, tileImages } from '../../src/realdata/png.js';
 import { uniformKeeps, uniformRunPlan } from '../../src/realdata/uturnImages.js';
 
 test('every scale is valid; quick shares the U-Turn model with the first uniform arm; overrides are checked', () => {
@@ -219,4 +219,15 @@ test('PNG: signature, chunk CRCs and pixels that inflate back', () => {
   assert.equal(raw[1 * (width + 1) + 1 + 1], 0); // first image, top-left pixel: -1 -> 0
   assert.equal(raw[1 * (width + 1) + 1 + 2], 255); // its neighbour: +1 -> 255
   assert.throws(() => encodeGrayPng(new Uint8Array(3), 2, 2), /pixels/);
+  // A stored grid (results keep images this way) is the same PNG in base 64, and its SVG shows it.
+  const images = Float64Array.from({ length: 2 * 4 }, (_, i) => (i % 2 ? 1 : -1));
+  const grid = imageGrid(images, 2, 2, 2);
+  assert.deepEqual(
+    { n: grid.n, size: grid.size, columns: grid.columns, width: grid.width, height: grid.height },
+    { n: 2, size: 2, columns: 2, width, height },
+  );
+  assert.deepEqual(new Uint8Array(Buffer.from(grid.png, 'base64')), png);
+  const svg = gridSvg(grid, { title: 'two images' });
+  assert.ok(svg.includes(`data:image/png;base64,${grid.png}`));
+  assert.equal(svg, imageGridSvg(images, 2, 2, { title: 'two images', columns: 2 }));
 });

@@ -314,3 +314,72 @@ test('realismFit: Mahalanobis distance to the real features, threshold the 99th 
   assert.deepEqual([ev.typical!.k, ev.typical!.n], [2, 4]);
   assert.equal(ev.confident.k, 4, 'confident does not see that the last two are far from every real image');
 });
+
+test('scan gate: the base and the two compared continuations; an arm that ruins the model is shown, not blocking', async () => {
+  const { summariseScan } = await import('../../src/realdata/scan.js');
+  const edges = [0, 0.25, 0.5, 0.75, 1];
+  const sd = [0, 1, 2];
+  const ev = (classError: number, typical: number) => ({
+    fractionA: 0.8 - classError,
+    classError,
+    confident: 0.97,
+    typical,
+    fd: 1,
+  });
+  // Interval 1 (80 % inside the window [0.3, 0.6]) improves on every seed, interval 2 (40 % inside) a little,
+  // intervals 0 and 3 (outside) hurt; interval 3 also ruins the model (40 % typical images).
+  const after: Record<number, [number, number]> = { 0: [0.06, 0.95], 1: [0.01, 0.96], 2: [0.03, 0.95], 3: [0.3, 0.4] };
+  const run = (afterOf: Record<number, [number, number]>) => {
+    const parts = sd.flatMap((seed) =>
+      [0, 1, 2, 3, -1].map((interval) => {
+        const [e, t] = interval < 0 ? [0.035, 0.95] : afterOf[interval];
+        const jitter = 0.002 * seed;
+        return {
+          seed,
+          interval,
+          key: `k${interval}`,
+          before: ev(0.04, 0.95),
+          after: ev(e + jitter, t),
+          deltaError: e + jitter - 0.04,
+          deltaFd: 0,
+        };
+      }),
+    );
+    return summariseScan(
+      {
+        stage: 'scan',
+        edges,
+        baseSteps: 10,
+        extraSteps: 2,
+        schedule: { lr: 1e-3, warmup: 1, steps: 2, kind: 'cosine' },
+        seeds: sd,
+        genSamples: 100,
+        targetFractionA: 0.8,
+        oracle: { accuracy: wilson(99, 100) } as never,
+        window: [0.3, 0.6],
+      },
+      sd.map((seed) => ({ seed, key: `b${seed}`, eval: ev(0.04, 0.95) })),
+      parts,
+      { seconds: 0, trainSeconds: 0, evalSeconds: 0 },
+    );
+  };
+  const r = run(after);
+  assert.deepEqual(
+    r.intervals.map((x) => x.passes),
+    [true, true, true, false],
+  );
+  assert.equal(r.comparison.allArms.passed, false, 'every arm: interval 3 fails');
+  assert.equal(r.comparison.gate.passed, true, 'the compared arms pass');
+  assert.deepEqual(r.comparison.windowVsOutside!.inside, '[0.25, 0.5]');
+  assert.deepEqual(r.comparison.windowVsOutside!.outside, '[0.5, 0.75]'); // 40 % inside: outside
+  assert.equal(r.comparison.verdict, 'agrees');
+  assert.match(
+    r.comparison.answer,
+    /^Which interval improves the class fraction most: \[0\.25, 0\.5\], lowering the class error by 0\.028/,
+  );
+  // When the ruined arm is the best outside, the verdict is not comparable.
+  const r2 = run({ ...after, 0: [0.2, 0.95], 3: [0.005, 0.4] });
+  assert.equal(r2.comparison.windowVsOutside!.outside, '[0.75, 1]');
+  assert.equal(r2.comparison.verdict, 'not comparable');
+  assert.match(r2.comparison.gate.reason, /\[0\.75, 1\] 97\.0 % \/ 40\.0 %/);
+});

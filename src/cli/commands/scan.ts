@@ -115,11 +115,12 @@ function scanLines(r: ScanStageResult): string[] {
   const f = (m: { mean: number; low: number; high: number }) =>
     `${m.mean.toFixed(3)} [${m.low.toFixed(3)}, ${m.high.toFixed(3)}]`;
   return [
-    `interval            improvement of |pHat_A - p| (mean, 95 % CI)   confident after   inside U-Turn window`,
+    `interval            improvement of |pHat_A - p| (mean, 95 % CI)   confident / typical after   inside U-Turn window`,
     ...[...r.intervals, r.control].map(
       (s) =>
-        `${s.label.padEnd(18)}  ${f(s.improvement).padEnd(44)}  ${`${(100 * s.confident.mean).toFixed(0)} %`.padEnd(16)}  ${s.insideWindow === null ? '-' : `${Math.round(100 * s.insideWindow)} %`}`,
+        `${s.label.padEnd(18)}  ${f(s.improvement).padEnd(44)}  ${`${(100 * s.confident.mean).toFixed(0)} % / ${(100 * s.typical.mean).toFixed(0)} %${s.passes ? '' : ' (fails)'}`.padEnd(26)}  ${s.insideWindow === null ? '-' : `${Math.round(100 * s.insideWindow)} %`}`,
     ),
+    `scan: ${r.comparison.answer}`,
     `scan: ${r.comparison.statement}`,
     `base ${r.baseSteps} steps + ${r.extraSteps} per interval, ${r.seeds.length} seeds, ${r.genSamples} images per evaluation; oracle accuracy ${(100 * r.oracle.accuracy.value).toFixed(2)} %; ${r.timing.seconds.toFixed(1)} s`,
   ];
