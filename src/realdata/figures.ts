@@ -207,7 +207,8 @@ export interface CurveSeries {
 
 /**
  * Three panels against training steps, one series per curve (mean over seeds with 95 % bands): class error |pHat_A −
- * p|, Fréchet distance, and the quality gate's confident (solid) and typical (dashed) fractions with the 0.9 gate;
+ * p|, Fréchet distance, and the quality gate's confident (p >= 0.9, solid) and typical (dashed) fractions with the
+ * 0.9 gate;
  * `marks` (e.g. the compared budgets) are dotted vertical lines.
  */
 export function curveFigure(
@@ -242,9 +243,9 @@ export function curveFigure(
       panel('Class error |pHat_A − p|', 'class error', (p) => p.classError),
       panel('Fréchet distance (oracle features)', 'FD', (p) => p.fd),
       linePlot({
-        title: 'Confident (p ≥ 0.9) and typical (dashed)',
+        title: 'Confident and typical (dashed)',
         xLabel: 'training steps',
-        yLabel: 'fraction of generated images',
+        yLabel: 'fraction of images',
         width: 380,
         height: 280,
         yDomain: [0, 1],

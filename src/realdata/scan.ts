@@ -17,8 +17,9 @@
  *
  * Comparison with the U-Turn window: which interval helps most (the abstract's question, answered with its interval),
  * how much of it lies inside the window, and the best interval inside against the best outside (paired over seeds),
- * gated on the base and every continuation. Reported as measured. Computed (`computeScan`), cached
- * (`<out>/scan/result.json`, each cell in `<out>/scan/parts/`) and reported (`figures.ts`) apart.
+ * gated on the base and those two continuations (each arm's own gate is reported). Reported as measured. Computed
+ * (`computeScan`), cached (`<out>/scan/result.json`, each cell in `<out>/scan/parts/`) and reported (`figures.ts`)
+ * apart.
  */
 import { join } from 'node:path';
 import { meanCI } from '../metrics/summary.js';

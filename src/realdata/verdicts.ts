@@ -217,7 +217,10 @@ export function scanGate(
         passed: false,
         reason: `confident / typical images below ${pct(level)}: ${bad.map((a) => `${a.label} ${pct(a.confident.mean)} / ${pct(a.typical.mean)}`).join(', ')}`,
       }
-    : { passed: true, reason: `base and every continuation >= ${pct(level)} confident and typical images` };
+    : {
+        passed: true,
+        reason: `base${arms.map((a) => `, ${a.label}`).join('')}: >= ${pct(level)} confident and typical images`,
+      };
 }
 
 export const SCAN_CLAIM = {
