@@ -205,6 +205,18 @@ export function micro4x8(kc: i32, ap: usize, bp: usize, c: usize, ldcB: usize, a
     ap += 16;
     bp += 32;
   }
+  if (alpha == 1 && beta == 0) {
+    // the Winograd products: plain stores
+    v128.store(c, c00);
+    v128.store(c, c01, 16);
+    v128.store(c + ldcB, c10);
+    v128.store(c + ldcB, c11, 16);
+    v128.store(c + 2 * ldcB, c20);
+    v128.store(c + 2 * ldcB, c21, 16);
+    v128.store(c + 3 * ldcB, c30);
+    v128.store(c + 3 * ldcB, c31, 16);
+    return;
+  }
   const va = f32x4.splat(alpha);
   const vb = f32x4.splat(beta);
   storeRow(c, c00, c01, va, vb, beta);

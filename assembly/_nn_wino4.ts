@@ -474,6 +474,60 @@ function filterGradTransform(dU: usize, dw: usize, Cout: i32, Cin: i32, plane: i
   }
 }
 
+// [sum(a), sum(b), sum(c), sum(d)] of four vectors.
+@inline
+function hsum4(a: v128, b: v128, c: v128, d: v128): v128 {
+  const t0 = f32x4.add(v128.shuffle<f32>(a, b, 0, 4, 1, 5), v128.shuffle<f32>(a, b, 2, 6, 3, 7));
+  const t1 = f32x4.add(v128.shuffle<f32>(c, d, 0, 4, 1, 5), v128.shuffle<f32>(c, d, 2, 6, 3, 7));
+  return f32x4.add(v128.shuffle<f32>(t0, t1, 0, 1, 4, 5), v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+}
+
+// C[o][i] += sum_t A[o][t] B[i][t] for one element (A, B rows of k floats, k a multiple of 4).
+@inline
+function dotAdd1(k: i32, a: usize, b: usize, c: usize): void {
+  let acc = f32x4.splat(0);
+  for (let t = 0; t < k; t += 4) acc = madd(v128.load(a + (<usize>t << 2)), v128.load(b + (<usize>t << 2)), acc);
+  store<f32>(c, load<f32>(c) + f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) +
+    f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+}
+
+/**
+ * C[o][i] += sum_t A[o][t] B[i][t] (o < M, i < N, t < k; k a multiple of 4; A, B, C row strides lda, ldb, ldc floats):
+ * the weight-gradient products dU[xi] += dM[xi] V[xi]^T straight from the transforms' row-major planes, without
+ * sgemm's packing (which moved as many floats as the transforms wrote). Blocks of 2 rows of A x 4 rows of B, 8 vector
+ * accumulators (6 loads per 8 multiply-adds), reduced four at a time into one vector of C.
+ */
+function dotBlock(M: i32, N: i32, k: i32, A: usize, lda: i32, B: usize, ldb: i32, C: usize, ldc: i32): void {
+  const la = <usize>lda << 2, lb = <usize>ldb << 2, lc = <usize>ldc << 2;
+  const M2 = M & ~1, N4 = N & ~3;
+  for (let o = 0; o < M2; o += 2) {
+    const a0 = A + <usize>o * la, a1 = a0 + la;
+    const c0 = C + <usize>o * lc, c1 = c0 + lc;
+    for (let i = 0; i < N4; i += 4) {
+      const b0 = B + <usize>i * lb, b1 = b0 + lb, b2 = b1 + lb, b3 = b2 + lb;
+      let p0 = f32x4.splat(0), p1 = f32x4.splat(0), p2 = f32x4.splat(0), p3 = f32x4.splat(0);
+      let q0 = f32x4.splat(0), q1 = f32x4.splat(0), q2 = f32x4.splat(0), q3 = f32x4.splat(0);
+      for (let t = 0; t < k; t += 4) {
+        const off = <usize>t << 2;
+        const u = v128.load(a0 + off), v = v128.load(a1 + off);
+        const z0 = v128.load(b0 + off), z1 = v128.load(b1 + off), z2 = v128.load(b2 + off), z3 = v128.load(b3 + off);
+        p0 = madd(u, z0, p0); p1 = madd(u, z1, p1); p2 = madd(u, z2, p2); p3 = madd(u, z3, p3);
+        q0 = madd(v, z0, q0); q1 = madd(v, z1, q1); q2 = madd(v, z2, q2); q3 = madd(v, z3, q3);
+      }
+      const e0 = c0 + (<usize>i << 2), e1 = c1 + (<usize>i << 2);
+      v128.store(e0, f32x4.add(v128.load(e0), hsum4(p0, p1, p2, p3)));
+      v128.store(e1, f32x4.add(v128.load(e1), hsum4(q0, q1, q2, q3)));
+    }
+    for (let i = N4; i < N; i++) {
+      dotAdd1(k, a0, B + <usize>i * lb, c0 + (<usize>i << 2));
+      dotAdd1(k, a1, B + <usize>i * lb, c1 + (<usize>i << 2));
+    }
+  }
+  for (let o = M2; o < M; o++) {
+    for (let i = 0; i < N; i++) dotAdd1(k, A + <usize>o * la, B + <usize>i * lb, C + <usize>o * lc + (<usize>i << 2));
+  }
+}
+
 // geo block as in _nn_conv.ts: Ci, H, W, Co, ... (only Ci, H, W, Co are read here)
 @inline function geoAt(geo: usize, i: i32): i32 {
   return load<i32>(geo + (<usize>i << 2));
@@ -547,8 +601,9 @@ export function wino4_bwd_weight(
     inputTransform(xn, Cin, H, W, t0, t1, V, 0, pad, zero, E, tab);
     gradTransform(dyn, Cout, H, W, t0, t1, dM, zero, E, tab);
     for (let xi = 0; xi < 36; xi++) {
-      sgemm(0, 1, Cout, Cin, k, 1, dM + <usize>xi * mp, TB, V + <usize>xi * vp, TB, 1,
-        dU + <usize>xi * up, Cin, gs);
+      // up to 32 x 32 channels the direct products win (8 % at 16 x 16); from 128 x 128 packing pays (3 %)
+      if (Cout * Cin <= 1024) dotBlock(Cout, Cin, k, dM + <usize>xi * mp, TB, V + <usize>xi * vp, TB, dU + <usize>xi * up, Cin);
+      else sgemm(0, 1, Cout, Cin, k, 1, dM + <usize>xi * mp, TB, V + <usize>xi * vp, TB, 1, dU + <usize>xi * up, Cin, gs);
     }
   }
   if (dbias != 0) {
