@@ -465,7 +465,7 @@ export const SHARD_FLAGS = defineFlags({
   },
   merge: {
     type: 'bool',
-    help: 'merge the shard files found in the folders given as arguments (or their <stage>/ subfolders) into --out',
+    help: 'merge the shard files in the folders given as arguments (retrain, scan: also their <stage>/ subfolders) into --out',
   },
 });
 
