@@ -9,9 +9,9 @@ export const ALGORITHM_VERSIONS = {
   /** dataset.ts: loading, class split, held-out split, resolution. */
   data: 1,
   /** denoiser.ts: the U-Net training step, batches, noise, schedule, EMA (and the nn engine it runs on). */
-  denoiser: 2, // 2: the nn engine's Winograd F(4x4), fused multiply-adds and fused GroupNorm + SiLU (float32 rounding)
+  denoiser: 3, // 2: the nn engine's Winograd F(4x4), FMA, fused GroupNorm + SiLU; 3: fitted exp, reordered sums (rounding)
   /** classifier.ts: the feature oracle's training and evaluation. */
-  oracle: 2, // 2: the nn engine's new convolution kernels (float32 rounding)
+  oracle: 3, // 2: the nn engine's new convolution kernels, 3: its fitted exp and reordered sums (float32 rounding)
   /** generate.ts: generation and the class-fraction / Fréchet measurements. */
   generate: 4, // 2: the confidently classified fraction, 3: the typical fraction (issue 11), 4: named seed streams
   /** uturnImages.ts: the U-Turn decision curves and window rule. */
