@@ -10,6 +10,11 @@
  *          SDE with 40-50 steps, the interval scan from the 2000-step uniform models (which pass the gate) with 200
  *          extra steps per interval on their own schedule. The report states the power of its comparison and how many
  *          seeds would resolve it.
+ *   standard  32 x 32 with the paper's network at CPU-feasible width (U-Net 16/32/64, attention at 8 x 8 and in the
+ *          middle, AdamW, cosine with warm-up, clip 1): the uniform U-Turn model of 1500 steps (160 starts per class,
+ *          8 turn times), the comparison at 500 / 1000 / 1500 steps with 5 seeds and 500 images each, the scan with 5
+ *          intervals, the uniform control and 3 seeds. Budget estimated from measured step and sampling times at about
+ *          90 minutes on 2 cores (docs/method.md §6.7; estimated, not yet measured end to end).
  *   paper  the paper's protocol at CPU-feasible width: 32 x 32, U-Net channels 16/32/64 (one block per level,
  *          attention at 8 x 8 and in the middle, 0.69 M parameters; the paper's diffusers model has 128/128/256/512
  *          with two blocks), batch 32, AdamW lr 1e-4, cosine schedule with 500 warm-up steps, 4,000 steps, U-Turn by the
@@ -22,8 +27,8 @@
 import { isStochastic, type GenerativeMethod } from '../solver/sample.js';
 import { FieldError } from '../io/errors.js';
 
-export type ScaleName = 'tiny' | 'quick' | 'paper';
-export const SCALE_NAMES: readonly ScaleName[] = ['tiny', 'quick', 'paper'];
+export type ScaleName = 'tiny' | 'quick' | 'standard' | 'paper';
+export const SCALE_NAMES: readonly ScaleName[] = ['tiny', 'quick', 'standard', 'paper'];
 
 /** Which images, which two classes, in which proportion. */
 export interface DataConfig {
@@ -291,6 +296,63 @@ function base(scale: ScaleName): RealDataConfig {
           genSamples: 500,
         },
       };
+    case 'standard':
+      // 32 x 32 with the bench's `paper-32` network (bench/nn.bench.ts). Sized from a measured learning-curve probe
+      // and measured step / sampling times (docs/method.md §6.7): lr 1e-3 (1e-4, the paper's, with its 35 M-parameter
+      // network, is far too slow for 0.69 M parameters and 1500 steps), budgets 500 / 1000 / 1500; evaluations by
+      // ancestral DDIM (eta 1, 25 steps: the reverse SDE's law at a quarter of its network calls, README sampler
+      // table), the U-Turn by the reverse SDE (the paper's sampler) at 100 steps per unit time.
+      return {
+        scale,
+        data: { ...data },
+        oracle: { channels: [16, 32], hidden: 64, steps: 1000, batch: 64, lr: 1e-3, seed: 0 },
+        denoiser: {
+          channels: [16, 32, 64],
+          blocksPerLevel: 1,
+          attentionLevels: [2],
+          midAttention: true,
+          groups: 8,
+          headDim: 8,
+          steps: 1500,
+          batch: 32,
+          lr: 1e-3,
+          warmup: 100,
+          weightDecay: 0.01,
+          clip: 1,
+          emaDecay: 0.995,
+          schedule: 'cosine',
+          checkpointEvery: 250,
+        },
+        sampling: { method: 'ddim', eta: 1, stepsPerUnit: 25, batch: 500 },
+        uturn: {
+          turnTimes: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8],
+          startsPerClass: 160,
+          referenceSamples: 500,
+          forward: 'exact',
+          windowLo: 0.1,
+          windowHi: 0.9,
+          previewSamples: 32,
+          method: 'sde',
+          stepsPerUnit: 100,
+        },
+        retrain: {
+          budgets: [500, 1000, 1500],
+          curveSteps: [],
+          gridImages: 64,
+          seeds: [0, 1, 2, 3, 4],
+          massInside: 0.5,
+          genSamples: 500,
+        },
+        scan: {
+          edges: equalEdges(5),
+          baseSteps: 1500,
+          extraSteps: 150,
+          lr: 2.5e-4,
+          warmup: 15,
+          seeds: [0, 1, 2],
+          genSamples: 500,
+        },
+      };
     case 'paper':
       // 32 x 32 as the paper; about 0.7 s per step and 7 ms per image per network call on 2 cores: several hours.
       return {
@@ -443,3 +505,78 @@ export const PAPER_UTURN = {
   window: [0.2, 0.6] as [number, number],
   note: 'full MNIST zeros vs ones, diffusers U-Net 128/128/256/512, 1000-step reverse SDE, ViT classifier, 1000 starts per point',
 } as const;
+
+/**
+ * The work of a whole `mnist` study at a config, counted from its settings (docs/method.md §6.7): U-Net optimiser
+ * steps, generated image sets, and network calls times images of every generation (evaluations, U-Turn curves and
+ * reference, preview). Used to size a scale from measured step and sampling times; the oracle's classification of
+ * generated images and the Fréchet statistics are not counted (under a second per evaluation).
+ */
+export interface StudyWork {
+  /** Optimiser steps of the feature oracle (a small CNN at batch oracle.batch). */
+  oracleSteps: number;
+  /** U-Net optimiser steps at batch denoiser.batch: retraining runs (the U-Turn model and scan bases among them). */
+  retrainSteps: number;
+  /** U-Net optimiser steps of the scan's continuations (every interval and the uniform control, every seed). */
+  scanSteps: number;
+  /** Sets of generated images evaluated (retraining budgets and curve steps, scan bases and continuations). */
+  evaluations: number;
+  /** Network calls x images of the evaluations. */
+  evaluationImageCalls: number;
+  /** Network calls x images of the U-Turn (regenerations from every turn time, the reference set, the preview). */
+  uturnImageCalls: number;
+}
+
+/** Network calls per image of a sampler with this many steps per unit time over the whole of [0, 1]. */
+export function callsPerImage(method: GenerativeMethod, stepsPerUnit: number): number {
+  const steps = Math.max(2, Math.ceil(stepsPerUnit));
+  return method === 'ode' ? 2 * steps - 1 : steps;
+}
+
+export function studyWork(c: RealDataConfig): StudyWork {
+  const { retrain: r, scan: s, uturn: u, sampling } = c;
+  const maxB = Math.max(...r.budgets);
+  const points = new Set([...r.budgets, ...r.curveSteps.filter((x) => x <= maxB)]).size;
+  const runs = 2 * r.seeds.length;
+  // The U-Turn model is the first uniform run when it has the retraining's length; otherwise it is trained apart.
+  const uturnModel = c.denoiser.steps === maxB ? 0 : c.denoiser.steps;
+  // Scan bases: the uniform runs of the scan seeds, shared with the retraining where the seed is one of its seeds.
+  const extraBases = s.seeds.filter((x) => !r.seeds.includes(x)).length * Math.max(maxB, s.baseSteps);
+  const intervals = s.edges.length - 1;
+  const cells = (intervals + 1) * s.seeds.length;
+  const evalCalls = callsPerImage(sampling.method, sampling.stepsPerUnit);
+  const evaluations = runs * points + cells + s.seeds.length;
+  const uturnSteps = u.turnTimes.reduce((a, t0) => a + Math.max(2, Math.ceil((1 - t0) * u.stepsPerUnit)), 0);
+  return {
+    oracleSteps: c.oracle.steps,
+    retrainSteps: runs * maxB + uturnModel + extraBases,
+    scanSteps: cells * s.extraSteps,
+    evaluations,
+    evaluationImageCalls: (runs * points * r.genSamples + (cells + s.seeds.length) * s.genSamples) * evalCalls,
+    uturnImageCalls:
+      2 * u.startsPerClass * uturnSteps +
+      u.referenceSamples * callsPerImage(u.method, u.stepsPerUnit) +
+      u.previewSamples * evalCalls,
+  };
+}
+
+/** Measured rates on the target machine (seconds). */
+export interface StudyRates {
+  /** One U-Net optimiser step at denoiser.batch. */
+  stepSeconds: number;
+  /** One network call for one image at sampling.batch (inference). */
+  imageCallSeconds: number;
+  /** One oracle optimiser step. */
+  oracleStepSeconds: number;
+}
+
+/** The study's time from its work and measured rates: training + sampling + oracle, in seconds. */
+export function estimateStudySeconds(
+  w: StudyWork,
+  r: StudyRates,
+): { training: number; sampling: number; oracle: number; total: number } {
+  const training = (w.retrainSteps + w.scanSteps) * r.stepSeconds;
+  const sampling = (w.evaluationImageCalls + w.uturnImageCalls) * r.imageCallSeconds;
+  const oracle = w.oracleSteps * r.oracleStepSeconds;
+  return { training, sampling, oracle, total: training + sampling + oracle };
+}

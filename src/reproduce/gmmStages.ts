@@ -37,7 +37,7 @@ import { theoryFigures } from '../theory/figures.js';
 import { fmt } from '../report/format.js';
 import { Progress } from '../io/progress.js';
 import { existsSync } from 'node:fs';
-import type { Scale, Stage, StageContext, StageOutput, Claim } from './stage.js';
+import { theoryScale, type Scale, type Stage, type StageContext, type StageOutput, type Claim } from './stage.js';
 import { StopError, stopSignal } from '../io/stop.js';
 
 const EXACT = {
@@ -51,8 +51,8 @@ export const exactStage: Stage = {
   title: 'Exact velocity field: pHat against d with and without dilation',
   version: `exact${EXACT_ALGORITHM_VERSION}`,
   settings: (s) => ({
-    ...EXACT[s],
-    ds: [...EXACT[s].ds],
+    ...EXACT[theoryScale(s)],
+    ds: [...EXACT[theoryScale(s)].ds],
     schedules: ['linear', 'dilated'],
     p: 0.8,
     kappa: 2,
@@ -61,7 +61,7 @@ export const exactStage: Stage = {
   }),
   // eslint-disable-next-line @typescript-eslint/require-await -- synchronous work; async keeps the interface's promise and turns a throw into a rejection
   async run(ctx) {
-    const s = EXACT[ctx.scale];
+    const s = EXACT[theoryScale(ctx.scale)];
     const rows: ExactRow[] = exactSweep(
       {
         steps: s.steps,
@@ -128,7 +128,7 @@ function gmmConfig(scale: Scale, schedule: 'dilated' | 'linear', seed: number): 
   const base =
     scale === 'paper'
       ? GMM_PRESETS.paper
-      : scale === 'quick'
+      : scale === 'quick' || scale === 'standard'
         ? GMM_PRESETS.quick
         : { ...GMM_PRESETS.quick, d: 100, T: 10, epochs: 150, genSamples: 400 };
   return {
@@ -391,9 +391,9 @@ export const theoryStage: Stage = {
   title: 'Asymptotic theory: phase-1 and phase-2 predictions, pHat, variance, dilation constant',
   version: `theory${THEORY_ALGORITHM_VERSION}`,
   settings: (s) => ({
-    ...THEORY[s],
-    kappas: [...THEORY[s].kappas],
-    mseDims: [...THEORY[s].mseDims],
+    ...THEORY[theoryScale(s)],
+    kappas: [...THEORY[theoryScale(s)].kappas],
+    mseDims: [...THEORY[theoryScale(s)].mseDims],
     n: 128,
     lambdaU: 50,
     lambdaW: 1,
@@ -402,7 +402,7 @@ export const theoryStage: Stage = {
   }),
   // eslint-disable-next-line @typescript-eslint/require-await -- synchronous work; async keeps the interface's promise and turns a throw into a rejection
   async run(ctx) {
-    const t = THEORY[ctx.scale];
+    const t = THEORY[theoryScale(ctx.scale)];
     const r = computeTheory({ grid: t.grid, kappas: [...t.kappas], mseDims: [...t.mseDims] });
     const jump = r.phase1.transition;
     const claims: Claim[] = [

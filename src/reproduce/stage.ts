@@ -6,8 +6,13 @@
  */
 import type { FigureFile } from '../report/figure.js';
 
-export type Scale = 'tiny' | 'quick' | 'paper';
-export const SCALES: readonly Scale[] = ['tiny', 'quick', 'paper'];
+export type Scale = 'tiny' | 'quick' | 'standard' | 'paper';
+export const SCALES: readonly Scale[] = ['tiny', 'quick', 'standard', 'paper'];
+
+/** The scale of the exact, theory and GMM stages: `standard` enlarges the real-data stages only (GMM ones as quick). */
+export function theoryScale(s: Scale): 'tiny' | 'quick' | 'paper' {
+  return s === 'standard' ? 'quick' : s;
+}
 
 /** One row of the claims table. */
 export interface Claim {
