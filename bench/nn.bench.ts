@@ -12,12 +12,17 @@
  *   medians over timed repetitions after warm-up, and the wasm memory of each (a fresh pool per measurement, so the
  *   figure is that workload's high-water mark: the wasm memory never shrinks).
  * Figures: convStepMs, convStepTorchMs, convRatio, unetCases[{ name, resolution, channels, attention, params,
- *   paramsTorch, trainMs, trainTorchMs, trainRatio, inferMs, inferTorchMs, inferRatio, inferBatch, wasmBytes:
- *   { train, infer } }], nnSimd (the SIMD build measured), torchBlas (the BLAS library PyTorch loaded: Debian's torch
+ *   paramsTorch, trainMs, trainTorchMs, trainRatio, trainRatioRange, inferMs, inferTorchMs, inferRatio,
+ *   inferRatioRange, rounds, inferBatch, wasmBytes: { train, infer } }], nnSimd (the SIMD build measured), torchBlas (the BLAS library PyTorch loaded: Debian's torch
  *   uses the system libblas.so.3, which must be OpenBLAS — libopenblas0-pthread — not the reference BLAS, or every
  *   ratio with a matmul is flattered; the run warns). Torch figures are null when /usr/bin/python3 cannot import torch.
  *   Ratio = ours / torch (below 1: faster than PyTorch).
- * Environment: NN_BENCH_THREADS (default 2), NN_BENCH_STEPS (default 10), NN_BENCH_ONLY=conv|unet,
+ * Rounds: each U-Net case is measured NN_BENCH_ROUNDS times (default 3), alternating ours and PyTorch's, and reported
+ *   as medians over the rounds with the spread of the per-round ratios (trainRatioRange, inferRatioRange): on a shared
+ *   machine one pass can land in a slow phase for one side only (seen here: the same ratio 1.0 in one pass, 1.2 in
+ *   the next).
+ * Environment: NN_BENCH_THREADS (default 2), NN_BENCH_STEPS (default 10), NN_BENCH_ROUNDS (default 3),
+ *   NN_BENCH_ONLY=conv|unet,
  *   NN_BENCH_CASES=name,name (a subset), PHASEFLOW_SIMD=plain|relaxed.
  */
 import { spawnSync } from 'node:child_process';
@@ -225,6 +230,20 @@ async function withBackend<T>(
   }
 }
 
+/** Median of the numbers among xs (null when there are none). */
+function medianOf(xs: (number | null)[]): number | null {
+  const v = xs.filter((x): x is number => typeof x === 'number');
+  return v.length ? median(v) : null;
+}
+
+/** [min, max] of the numbers among xs (null when there are none). */
+function spread(xs: (number | null)[]): [number, number] | null {
+  const v = xs.filter((x): x is number => typeof x === 'number');
+  return v.length ? [Math.min(...v), Math.max(...v)] : null;
+}
+
+const rangeText = (r: [number, number] | null): string => (r ? `(rounds ${r[0].toFixed(2)}-${r[1].toFixed(2)})` : '');
+
 const ratio = (a: unknown, b: unknown): number | null =>
   typeof a === 'number' && typeof b === 'number' && b > 0 ? a / b : null;
 
@@ -237,6 +256,7 @@ export async function run({ log }: { json: boolean; log: (line: string) => void 
   const steps = Number(process.env.NN_BENCH_STEPS ?? 10);
   const only = process.env.NN_BENCH_ONLY ?? 'all';
   const pick = process.env.NN_BENCH_CASES?.split(',').map((s) => s.trim());
+  const rounds = Math.max(1, Number(process.env.NN_BENCH_ROUNDS ?? 3));
   const out: Record<string, unknown> = { nnThreads: threads };
   // Each of our measurements is followed directly by PyTorch's on the same model, so both see similar machine load
   // (the machine is shared; the ratio is the figure to compare).
@@ -254,41 +274,69 @@ export async function run({ log }: { json: boolean; log: (line: string) => void 
     const cases = UNET_CASES.filter((c) => !pick || pick.includes(c.name));
     const rows: Record<string, unknown>[] = [];
     for (const c of cases) {
-      const tr = await withBackend(threads, (be) => unetTrainStep(be, c, steps));
-      const inf = await withBackend(threads, (be) => unetInfer(be, c, Math.max(3, Math.floor(steps / 2))));
-      out.nnSimd = tr.simd;
-      const t = torch(['cases', JSON.stringify([torchCase(c)]), '--steps', String(steps)], threads, log);
-      const tc = (t?.cases as Record<string, Record<string, number>> | undefined)?.[c.name];
-      if (t && typeof t.torchBlas === 'string') out.torchBlas = t.torchBlas;
-      if (t && typeof t.torchBlas === 'string' && !/openblas|mkl|blis/i.test(t.torchBlas)) {
-        log(
-          `warning: PyTorch's matrix products run on ${t.torchBlas} (the reference BLAS?): install libopenblas0-pthread, or the ratios are flattered`,
-        );
+      // Rounds alternate ours and PyTorch's measurement of the same model, so slow phases of a shared machine fall on
+      // both; the figures are medians over the rounds, and the spread of the per-round ratios is reported with them.
+      const ours: { train: number; infer: number; params: number; bytes: { train: number; infer: number } }[] = [];
+      const theirs: { train: number | null; infer: number | null; params: number | null }[] = [];
+      for (let round = 0; round < rounds; round++) {
+        const tr = await withBackend(threads, (be) => unetTrainStep(be, c, steps));
+        const inf = await withBackend(threads, (be) => unetInfer(be, c, Math.max(3, Math.floor(steps / 2))));
+        out.nnSimd = tr.simd;
+        ours.push({
+          train: tr.value.ms,
+          infer: inf.value,
+          params: tr.value.params,
+          bytes: { train: tr.bytes, infer: inf.bytes },
+        });
+        const t = torch(['cases', JSON.stringify([torchCase(c)]), '--steps', String(steps)], threads, log);
+        const tc = (t?.cases as Record<string, Record<string, number>> | undefined)?.[c.name];
+        if (t && typeof t.torchBlas === 'string') out.torchBlas = t.torchBlas;
+        if (round === 0 && t && typeof t.torchBlas === 'string' && !/openblas|mkl|blis/i.test(t.torchBlas)) {
+          log(
+            `warning: PyTorch's matrix products run on ${t.torchBlas} (the reference BLAS?): install libopenblas0-pthread, or the ratios are flattered`,
+          );
+        }
+        theirs.push({
+          train: tc?.trainTorchMs ?? null,
+          infer: tc?.inferTorchMs ?? null,
+          params: tc?.paramsTorch ?? null,
+        });
       }
       const cfg = unetConfig(c.config);
+      const trainMs = medianOf(ours.map((o) => o.train));
+      const inferMs = medianOf(ours.map((o) => o.infer));
+      const trainTorchMs = medianOf(theirs.map((o) => o.train));
+      const inferTorchMs = medianOf(theirs.map((o) => o.infer));
       const row = {
         name: c.name,
         resolution: c.resolution,
         channels: cfg.channels,
         blocksPerLevel: cfg.blocksPerLevel,
         attention: { levels: cfg.attentionLevels, middle: cfg.midAttention },
-        params: tr.value.params,
-        paramsTorch: tc?.paramsTorch ?? null,
-        trainMs: tr.value.ms,
-        trainTorchMs: tc?.trainTorchMs ?? null,
-        trainRatio: ratio(tr.value.ms, tc?.trainTorchMs),
+        params: ours[0].params,
+        paramsTorch: theirs[0].params,
+        trainMs,
+        trainTorchMs,
+        trainRatio: ratio(trainMs, trainTorchMs),
+        trainRatioRange: spread(ours.map((o, i) => ratio(o.train, theirs[i].train))),
         inferBatch: INFER_BATCH,
-        inferMs: inf.value,
-        inferTorchMs: tc?.inferTorchMs ?? null,
-        inferRatio: ratio(inf.value, tc?.inferTorchMs),
-        wasmBytes: { train: tr.bytes, infer: inf.bytes },
+        inferMs,
+        inferTorchMs,
+        inferRatio: ratio(inferMs, inferTorchMs),
+        inferRatioRange: spread(ours.map((o, i) => ratio(o.infer, theirs[i].infer))),
+        rounds,
+        wasmBytes: {
+          train: Math.max(...ours.map((o) => o.bytes.train)),
+          infer: Math.max(...ours.map((o) => o.bytes.infer)),
+        },
       };
       rows.push(row);
       log(
         `U-Net ${c.name} (${row.params} parameters${row.paramsTorch === row.params ? ', = torch' : `, torch ${row.paramsTorch}`}): ` +
-          `train ${fmt(row.trainMs)} / ${fmt(row.trainTorchMs)} ms = ${fmt(row.trainRatio, 2)}x, ` +
-          `infer(${INFER_BATCH}) ${fmt(row.inferMs)} / ${fmt(row.inferTorchMs)} ms = ${fmt(row.inferRatio, 2)}x, ` +
-          `wasm ${(tr.bytes / 2 ** 20).toFixed(0)} MiB train, ${(inf.bytes / 2 ** 20).toFixed(0)} MiB infer`,
+          `train ${fmt(row.trainMs)} / ${fmt(row.trainTorchMs)} ms = ${fmt(row.trainRatio, 2)}x ${rangeText(row.trainRatioRange)}, ` +
+          `infer(${INFER_BATCH}) ${fmt(row.inferMs)} / ${fmt(row.inferTorchMs)} ms = ${fmt(row.inferRatio, 2)}x ${rangeText(row.inferRatioRange)}, ` +
+          `wasm ${(row.wasmBytes.train / 2 ** 20).toFixed(0)} MiB train, ${(row.wasmBytes.infer / 2 ** 20).toFixed(0)} MiB infer` +
+          ` (medians of ${rounds} alternating rounds)`,
       );
     }
     out.unetCases = rows;
