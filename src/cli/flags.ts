@@ -81,6 +81,13 @@ export function aliasesFor(command: string): Record<string, string> {
 export const FLAGS = defineFlags({
   seed: { type: 'int', min: 0, max: MAX_SEED, default: 0, help: 'random seed' },
   threads: { type: 'int', min: 1, max: 256, defaultText: 'all cores', help: 'worker threads' },
+  // gmm's --backend has these two and `reference` (its plain float64 trainer).
+  backend: {
+    type: 'enum',
+    choices: ['wasm', 'webgpu'],
+    default: 'wasm',
+    help: 'wasm: SIMD kernels on worker threads; webgpu: WGSL on a GPU (docs/gpu.md)',
+  },
   json: { type: 'bool', help: 'print the result as one JSON object on stdout' },
   quiet: { type: 'bool', help: 'no progress output' },
   out: { type: 'path', metavar: 'DIR', path: { mode: 'output', lock: true }, help: 'output folder' },

@@ -30,6 +30,7 @@ import {
 import { realDataContext, streamReporter, type RealDataContext } from './context.js';
 import { DenoiserDivergedError, unetOf } from './denoiser.js';
 import { FieldError } from '../io/errors.js';
+import { GpuUnavailableError, isGpuRunFailure } from '../gpu/errors.js';
 import { flagOf, usageFromField } from '../cli/fields.js';
 
 /** The defaults of a setting under each scale (shown by --help; the scale sets them). */
@@ -164,6 +165,10 @@ export const COMMON_FLAGS = defineFlags({
     help: 'reuse a saved oracle (a `phaseflow classify --out` folder/classifier) instead of training one',
   },
   threads: { ...FLAGS.threads, help: 'worker threads; results depend on it slightly' },
+  backend: {
+    ...FLAGS.backend,
+    help: 'wasm: SIMD kernels on worker threads; webgpu: WGSL on a GPU (docs/gpu.md; float32 rounding differs, results agree within its tolerances)',
+  },
   out: {
     ...FLAGS.out,
     help: 'write result.json, SVG figures, index.html and checkpoints; a rerun with the same DIR skips finished work',
@@ -408,6 +413,7 @@ export async function contextFromFlags(
       config,
       out: v.out,
       threads: v.threads,
+      backend: v.backend,
       classifierDir: v.classifier,
       reporter: streamReporter(io.stderr, v.quiet ?? false),
     });
@@ -424,6 +430,10 @@ export function cliError(e: unknown): unknown {
   // A broken checkpoint in the output folder, or broken weights: bad input (exit 2), not a failed run.
   if (e instanceof CheckpointError) return new UsageError(`--out: ${e.message}; delete it to recompute`);
   if (e instanceof SafetensorsError) return new UsageError(e.message);
+  // No webgpu package or no adapter: nothing ran (exit 2); a lost device or out of device memory ends the run (exit
+  // 1; checkpoints under --out are kept and a rerun continues from them).
+  if (e instanceof GpuUnavailableError) return new CliError(`--backend webgpu: ${e.message}`, 2);
+  if (isGpuRunFailure(e)) return new CliError(`--backend webgpu: ${e.message}`);
   return e;
 }
 

@@ -15,7 +15,7 @@ import type { GaussianFit } from '../metrics/frechet.js';
 import { Progress } from '../io/progress.js';
 import { StopError } from '../io/stop.js';
 import type { Backend } from '../nn/kernels/backend.js';
-import { realDataBackend } from './backend.js';
+import { realDataBackend, type RealDataBackendName } from './backend.js';
 import { loadOracle, saveOracle, trainOracle, type Oracle } from './classifier.js';
 import { resolveConfig, type ConfigOverrides, type RealDataConfig, type ScaleName } from './config.js';
 import { generativeDataset, oracleDataset } from './dataset.js';
@@ -108,6 +108,8 @@ export interface ContextOptions {
   config?: RealDataConfig;
   out?: string;
   threads?: number;
+  /** The engine's backend (`wasm` by default; `webgpu`: docs/gpu.md). Opened before the data are loaded. */
+  backend?: RealDataBackendName;
   classifierDir?: string;
   reporter?: Reporter;
   /** See `RealDataContext.force`. */
@@ -116,7 +118,7 @@ export interface ContextOptions {
 
 export async function realDataContext(o: ContextOptions = {}): Promise<RealDataContext> {
   const config = o.config ?? resolveConfig(o.scale ?? 'quick', o.overrides);
-  const be = await realDataBackend(o.threads);
+  const be = await realDataBackend(o.threads, o.backend);
   const data = generativeDataset(config.data);
   return {
     be,

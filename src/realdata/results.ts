@@ -49,6 +49,8 @@ export interface ClassifierStageResult {
   data: DataSummary;
   /** Folder holding the oracle (reusable with --classifier), when there is an output folder. */
   dir: string | null;
+  /** The engine's backend of this process (an oracle reused from disk may have been trained on another). */
+  backend: 'ref' | 'wasm' | 'webgpu';
   seconds: number;
 }
 
@@ -63,6 +65,8 @@ export interface DenoiseStageResult {
   modelDir: string | null;
   evaluation: (SampleEvaluation & { seconds: number; oracle: OracleSummary }) | null;
   data: DataSummary;
+  /** The engine's backend of this process (a run reused from --out may have been trained on another). */
+  backend: 'ref' | 'wasm' | 'webgpu';
   seconds: number;
 }
 

@@ -29,6 +29,7 @@ export async function runClassifierStage(ctx: RealDataContext): Promise<Classifi
     oracle: oracleSummary(ctx),
     data: describeDataset(ctx.data, ctx.config.data),
     dir,
+    backend: ctx.be.kind,
     seconds: (performance.now() - t0) / 1000,
   };
 }
@@ -134,6 +135,7 @@ export async function runDenoiseStage(ctx: RealDataContext, o: DenoiseStageOptio
     modelDir,
     evaluation,
     data: describeDataset(ctx.data, c.data),
+    backend: ctx.be.kind,
     seconds: (performance.now() - t0) / 1000,
   };
   if (ctx.out) {

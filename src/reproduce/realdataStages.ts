@@ -25,6 +25,7 @@ async function context(ctx: StageContext): Promise<RealDataContext> {
     config,
     out: sharedDir(ctx),
     threads: ctx.threads,
+    backend: ctx.backend,
     reporter: streamReporter(process.stderr, ctx.quiet),
     force: ctx.force,
   });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { existsSync, readFileSync, mkdirSync } from 'node:fs';
 import { writeJsonAtomic, writeFileAtomic } from '../io/atomic.js';
 import type { Scale, Stage, StageRecord } from './stage.js';
+import type { RealDataBackendName } from '../realdata/backend.js';
 import { StopError } from '../io/stop.js';
 
 export interface RunStagesOptions {
@@ -15,6 +16,8 @@ export interface RunStagesOptions {
   scale: Scale;
   seed: number;
   threads: number;
+  /** The real-data stages' backend (`StageContext.backend`). */
+  backend?: RealDataBackendName;
   quiet: boolean;
   /** Rerun these stages even if done ('all' for every stage). */
   force?: string[] | 'all';
@@ -75,6 +78,7 @@ export async function runStages(o: RunStagesOptions): Promise<StageRecord[]> {
         scale: o.scale,
         seed: o.seed,
         threads: o.threads,
+        backend: o.backend,
         quiet: o.quiet,
         log: o.log,
         previous,

@@ -5,6 +5,7 @@
  * rerun skips finished stages and the report can always be rebuilt from disk.
  */
 import type { FigureFile } from '../report/figure.js';
+import type { RealDataBackendName } from '../realdata/backend.js';
 
 export type Scale = 'tiny' | 'quick' | 'standard' | 'paper';
 export const SCALES: readonly Scale[] = ['tiny', 'quick', 'standard', 'paper'];
@@ -42,6 +43,8 @@ export interface StageContext {
   scale: Scale;
   seed: number;
   threads: number;
+  /** The network engine's backend for the real-data stages (the gmm stages use the wasm kernel). */
+  backend?: RealDataBackendName;
   quiet: boolean;
   log: (line: string) => void;
   /** Outputs of stages that finished earlier in this or a previous run. */

@@ -9,6 +9,8 @@ import { UsageError } from '../args.js';
 import { runStages, buildReport, STAGES, SCALES } from '../../reproduce/index.js';
 import { writeFileAtomic, writeJsonAtomic, jsonReplacer } from '../../io/atomic.js';
 import { runMeta } from '../../io/meta.js';
+import { realDataBackend } from '../../realdata/backend.js';
+import { cliError } from '../../realdata/cliOptions.js';
 
 export const reproduceCommand = defineCommand({
   name: 'reproduce',
@@ -32,6 +34,10 @@ export const reproduceCommand = defineCommand({
     out: { ...FLAGS.out, default: 'runs/reproduce', help: 'output folder (report at DIR/index.html)' },
     seed: { ...FLAGS.seed, help: 'random seed for every stage' },
     threads: FLAGS.threads,
+    backend: {
+      ...FLAGS.backend,
+      help: "the network engine's backend for the real-data stages (uturn, retrain, scan); the gmm stages use wasm",
+    },
     only: { type: 'strings', choices: STAGES.map((s) => s.name), metavar: 'LIST', help: 'run only these stages' },
     force: {
       type: 'strings',
@@ -52,6 +58,14 @@ export const reproduceCommand = defineCommand({
     const log = (line: string) => {
       if (!v.quiet) io.stderr.write(line + '\n');
     };
+    if (v.backend === 'webgpu') {
+      // Open the device now: without the package or an adapter, stop before any stage runs (exit 2).
+      try {
+        await realDataBackend(v.threads, 'webgpu');
+      } catch (e) {
+        throw cliError(e);
+      }
+    }
     log(`phaseflow reproduce: scale ${scale}, ${stages.length} stages, output ${out}`);
     const t0 = performance.now();
     const records = await runStages({
@@ -60,11 +74,18 @@ export const reproduceCommand = defineCommand({
       scale,
       seed: v.seed,
       threads: v.threads ?? availableParallelism(),
+      backend: v.backend,
       quiet: v.quiet,
       force: force?.includes('all') ? 'all' : force,
       log,
     });
-    const meta = { ...runMeta(), scale, seed: v.seed, totalSeconds: (performance.now() - t0) / 1000 };
+    const meta = {
+      ...runMeta(),
+      scale,
+      seed: v.seed,
+      backend: v.backend,
+      totalSeconds: (performance.now() - t0) / 1000,
+    };
     writeJsonAtomic(join(out, 'result.json'), { meta, stages: records });
     writeFileAtomic(join(out, 'index.html'), buildReport(out, records, meta));
     const failed = records.filter((r) => r.status === 'failed');
