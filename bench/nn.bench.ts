@@ -39,6 +39,8 @@ import { numel, tensor, type Tensor } from '../src/nn/tensor.js';
 import { Rng } from '../src/random/rng.js';
 
 export const name = 'nn';
+/** `--backend webgpu`: the U-Net cases on WebGpuBackend (`unetCasesWebgpu`); the wasm path is unchanged. */
+export const backends = ['wasm', 'webgpu'];
 
 export interface UNetCase {
   name: string;
@@ -251,7 +253,79 @@ function fmt(v: unknown, digits = 1): string {
   return typeof v === 'number' ? v.toFixed(digits) : 'n/a';
 }
 
-export async function run({ log }: { json: boolean; log: (line: string) => void }): Promise<Record<string, unknown>> {
+/**
+ * `--backend webgpu`: median ms of `unetTrainStep` (its loss and gradient norm read back every step) and of
+ * inference at batch INFER_BATCH, each ended by a read-back so the device has run the work, on one WebGPU device.
+ * On a software adapter (llvmpipe) only quick-16 runs unless NN_BENCH_CASES names others: the paper's U-Net takes
+ * minutes per step there. NN_BENCH_STEPS defaults to 3.
+ */
+async function runWebgpu(log: (line: string) => void): Promise<Record<string, unknown>> {
+  const { WebGpuBackend } = await import('../src/nn/kernels/webgpu.js');
+  const be = await WebGpuBackend.create();
+  const out: Record<string, unknown> = {};
+  try {
+    const a = be.adapter;
+    out.nnAdapter = {
+      description: a.description,
+      vendor: a.vendor,
+      architecture: a.architecture,
+      software: a.software,
+    };
+    log(`WebGPU adapter: ${a.description}`);
+    const steps = Number(process.env.NN_BENCH_STEPS ?? 3);
+    const pick = process.env.NN_BENCH_CASES?.split(',').map((s) => s.trim()) ?? (a.software ? ['quick-16'] : null);
+    const rows: Record<string, unknown>[] = [];
+    for (const c of UNET_CASES.filter((x) => !pick || pick.includes(x.name))) {
+      const tr = unetTrainStep(be, c, steps);
+      const rng = Rng.seeded(1);
+      const net = new UNet(be, c.config, rng);
+      const shape = [INFER_BATCH, 1, c.resolution, c.resolution];
+      const x = randn(be, shape, rng);
+      const t = Array.from({ length: INFER_BATCH }, () => rng.uniform());
+      const y = be.alloc(numel(shape));
+      const inferMs = timeSteps(
+        () => {
+          net.predict(x, t, y);
+          be.read(y, 1); // waits for the device (finish() only submits)
+        },
+        1,
+        Math.max(2, Math.floor(steps / 2)),
+      );
+      be.free(x.ptr);
+      be.free(y);
+      net.dispose();
+      const cfg = unetConfig(c.config);
+      rows.push({
+        name: c.name,
+        resolution: c.resolution,
+        channels: cfg.channels,
+        params: tr.params,
+        trainBatch: TRAIN_BATCH,
+        trainMs: tr.ms,
+        inferBatch: INFER_BATCH,
+        inferMs,
+        steps,
+      });
+      log(
+        `U-Net ${c.name} on WebGPU: train ${fmt(tr.ms)} ms/step (batch ${TRAIN_BATCH}), infer(${INFER_BATCH}) ${fmt(inferMs)} ms`,
+      );
+    }
+    out.unetCasesWebgpu = rows;
+  } finally {
+    await be.dispose();
+  }
+  return out;
+}
+
+export async function run({
+  log,
+  backend,
+}: {
+  json: boolean;
+  log: (line: string) => void;
+  backend?: string;
+}): Promise<Record<string, unknown>> {
+  if (backend === 'webgpu') return runWebgpu(log);
   const threads = Number(process.env.NN_BENCH_THREADS ?? Math.min(2, availableParallelism()));
   const steps = Number(process.env.NN_BENCH_STEPS ?? 10);
   const only = process.env.NN_BENCH_ONLY ?? 'all';

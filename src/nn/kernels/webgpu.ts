@@ -79,7 +79,10 @@ export class WebGpuBackend implements Backend {
     return this.prog.callSync<T>('run', ops, this.capacity, query);
   }
 
-  /** Send the queued operations and wait until the device has run them. */
+  /**
+   * Send the queued operations to the device thread, which records and submits them; it does not wait for the GPU
+   * to run them (a `read` or a loss does).
+   */
   finish(): void {
     this.sync(null);
   }
