@@ -50,7 +50,7 @@ export const mnistCommand = defineCommand({
     'Examples:',
     '  phaseflow mnist --scale quick --out runs/mnist-quick',
     '  phaseflow mnist --scale paper --out runs/mnist-paper',
-    '  phaseflow mnist --data /usr/share/datasets/fashion-mnist --classes 7,9 --out runs/fashion',
+    '  phaseflow mnist --data /usr/share/datasets/fashion-mnist --classes 0,1 --out runs/fashion',
     '',
     'Cluster use: --shard i/k runs the oracle, the U-Turn (or takes --window FILE, a U-Turn result) and shard i of k',
     'of the retraining runs and scan cells into its own --out; --merge combines the shard folders:',
