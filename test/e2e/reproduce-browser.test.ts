@@ -57,7 +57,11 @@ test(
         figs.map((fig) => {
           const s = fig.querySelector('svg[role="img"]')!;
           const box = s.getBoundingClientRect();
+          const img = s.querySelector('image');
           return {
+            grid: s.classList.contains('image-grid'),
+            png: (img?.getAttribute('href') ?? '').startsWith('data:image/png;base64,'),
+            imgW: img ? img.getBoundingClientRect().width : 0,
             w: box.width,
             h: box.height,
             axes: s.querySelectorAll('.axis.x, .axis.y, [class~="axis"]').length,
@@ -71,6 +75,11 @@ test(
       assert.ok(figures.length >= 8);
       for (const f of figures) {
         assert.ok(f.w > 100 && f.h > 80, `figure "${f.title}" has size ${f.w}×${f.h}`);
+        if (f.grid) {
+          // An image grid is one embedded PNG under a title, not a chart.
+          assert.ok(f.png && f.imgW > 50, `image grid "${f.title}" embeds its PNG (${f.imgW} px wide)`);
+          continue;
+        }
         assert.ok(f.axes >= 1, `figure "${f.title}" has axes`);
         assert.ok(f.marks > 10, `figure "${f.title}" draws something`);
       }
