@@ -4,7 +4,8 @@
 // and learning-curve.svg; prints a table. A rerun with the same --out reuses the trained runs and the oracle.
 //
 //   node --import tsx scripts/learning-curve.mjs --scale quick --steps 150,300,600,1200 --seeds 0,1,2 \
-//        [--gen-samples 96] [--threads 1] [--out runs/curve] [--json]
+//        [--gen-samples 96] [--lr 2e-3] [--ema 0.995] [--threads 1] [--out runs/curve] [--json]
+// --lr and --ema override the scale's denoiser learning rate and EMA decay (probes for sizing a scale).
 import { parseArgs } from 'node:util';
 import { realDataContext, streamReporter } from '../src/realdata/context.ts';
 import { runLearningCurve } from '../src/realdata/learningCurve.ts';
@@ -16,6 +17,8 @@ const { values } = parseArgs({
     seeds: { type: 'string', default: '0,1,2' },
     'gen-samples': { type: 'string' },
     threads: { type: 'string' },
+    lr: { type: 'string' },
+    ema: { type: 'string' },
     out: { type: 'string' },
     json: { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
@@ -24,6 +27,12 @@ const { values } = parseArgs({
 const ints = (s) => s.split(',').map((x) => Number(x.trim()));
 const ctx = await realDataContext({
   scale: values.scale,
+  overrides: {
+    denoiser: {
+      ...(values.lr ? { lr: Number(values.lr) } : {}),
+      ...(values.ema ? { emaDecay: Number(values.ema) } : {}),
+    },
+  },
   out: values.out,
   threads: values.threads ? Number(values.threads) : undefined,
   reporter: streamReporter(process.stderr, values.quiet),
