@@ -48,5 +48,21 @@ export type {
   RunGmmOptions,
   CheckpointMeta as GmmCheckpointMeta,
 } from './experiment.js';
-export { theoryOverlay, ridgeConstants } from './theoryOverlay.js';
-export type { TheoryOverlay, TheoryLambdas, OverlayOptions, TheoryComparison } from './theoryOverlay.js';
+// Figure 1 as numbers (docs/method.md §5.1): the decay matched to the theory's ridge constants (l = 2λ/(dT)) and the
+// RMS distance of each overlap from the finite-n theory, plain and branch-aware.
+export {
+  theoryOverlay,
+  ridgeConstants,
+  matchedDecay,
+  compareOverlaps,
+  overlapRms,
+  FIGURE_OVERLAPS,
+  PAPER_RIDGE,
+} from './theoryOverlay.js';
+export type {
+  TheoryOverlay,
+  TheoryLambdas,
+  OverlayOptions,
+  TheoryComparison,
+  FigureOverlap,
+} from './theoryOverlay.js';
