@@ -124,7 +124,17 @@ export const exactStage: Stage = {
   },
 };
 
-function gmmConfig(scale: Scale, schedule: 'dilated' | 'linear', seed: number): GmmConfig {
+/** The gmm kernel of a stage: the WebGPU step with `--backend webgpu` (docs/gpu.md), else the wasm kernel. */
+function gmmBackend(ctx: Pick<StageContext, 'backend'>): GmmConfig['backend'] {
+  return ctx.backend === 'webgpu' ? 'webgpu' : 'wasm';
+}
+
+function gmmConfig(
+  scale: Scale,
+  schedule: 'dilated' | 'linear',
+  seed: number,
+  backend: GmmConfig['backend'] = 'wasm',
+): GmmConfig {
   const base =
     scale === 'paper'
       ? GMM_PRESETS.paper
@@ -143,7 +153,7 @@ function gmmConfig(scale: Scale, schedule: 'dilated' | 'linear', seed: number): 
     lU: base.lU,
     lW: base.lW,
     seed,
-    backend: 'wasm',
+    backend,
     epochs: base.epochs,
     genSamples: base.genSamples,
     genMethod: 'euler',
@@ -157,11 +167,13 @@ function gmmConfig(scale: Scale, schedule: 'dilated' | 'linear', seed: number): 
  */
 async function trainRun(ctx: StageContext, config: GmmConfig, dir: string, label: string): Promise<GmmResult> {
   const progress = new Progress({ total: config.epochs, label, quiet: ctx.quiet });
-  // Continue an earlier run of this stage, unless --force names it or its checkpoint is of other code.
+  // Continue an earlier run of this stage, unless --force names it or its checkpoint is of other code or was written by
+  // the other backend (a run continues bit-identically only on the backend that wrote it).
   let resume = existsSync(checkpointPath(dir)) && !ctx.force;
   if (resume) {
     try {
-      resume = (readGmmCheckpoint(dir).meta.algorithm ?? 1) === GMM_ALGORITHM_VERSION;
+      const meta = readGmmCheckpoint(dir).meta;
+      resume = (meta.algorithm ?? 1) === GMM_ALGORITHM_VERSION && meta.config.backend === config.backend;
     } catch {
       resume = false; // unreadable: start again (the stage owns its folder)
     }
@@ -183,7 +195,7 @@ async function trainRun(ctx: StageContext, config: GmmConfig, dir: string, label
 }
 
 async function trainStage(ctx: StageContext, schedule: 'dilated' | 'linear'): Promise<GmmResult> {
-  return trainRun(ctx, gmmConfig(ctx.scale, schedule, ctx.seed), ctx.dir, `gmm ${schedule}`);
+  return trainRun(ctx, gmmConfig(ctx.scale, schedule, ctx.seed, gmmBackend(ctx)), ctx.dir, `gmm ${schedule}`);
 }
 
 function gmmOutput(r: GmmResult, withTheory: boolean): StageOutput & { overlay?: TheoryOverlay } {
@@ -245,8 +257,8 @@ function gmmOutput(r: GmmResult, withTheory: boolean): StageOutput & { overlay?:
 }
 
 /** The settings of the matched-decay run of a scale (docs/method.md §5.1). */
-function matchedGmmConfig(scale: Scale, seed: number): GmmConfig {
-  return matchedConfig(gmmConfig(scale, 'dilated', seed));
+function matchedGmmConfig(scale: Scale, seed: number, backend: GmmConfig['backend'] = 'wasm'): GmmConfig {
+  return matchedConfig(gmmConfig(scale, 'dilated', seed, backend));
 }
 
 /**
@@ -256,7 +268,7 @@ function matchedGmmConfig(scale: Scale, seed: number): GmmConfig {
  */
 async function figure1(ctx: StageContext, paperRun: GmmResult, out: StageOutput & { overlay?: TheoryOverlay }) {
   const overlay = out.overlay!;
-  const cfg = matchedGmmConfig(ctx.scale, ctx.seed);
+  const cfg = matchedGmmConfig(ctx.scale, ctx.seed, gmmBackend(ctx));
   const dir = join(ctx.dir, 'matched');
   mkdirSync(dir, { recursive: true });
   const t0 = performance.now();
@@ -346,7 +358,12 @@ export const gmmDilatedStage: Stage = {
   version: `gmm${GMM_ALGORITHM_VERSION}.theory${THEORY_ALGORITHM_VERSION}.figure${FIGURE1_VERSION}`,
   settings: (s) => {
     const m = matchedGmmConfig(s, 0);
-    return { ...gmmConfig(s, 'dilated', 0), seed: 'from --seed', matched: { lU: m.lU, lW: m.lW, seed: 'the same' } };
+    return {
+      ...gmmConfig(s, 'dilated', 0),
+      seed: 'from --seed',
+      backend: 'from --backend',
+      matched: { lU: m.lU, lW: m.lW, seed: 'the same' },
+    };
   },
   async run(ctx) {
     const r = await trainStage(ctx, 'dilated');
@@ -361,7 +378,7 @@ export const gmmLinearStage: Stage = {
   name: 'gmm-linear',
   title: 'Trained autoencoder, linear schedule (no dilation)',
   version: `gmm${GMM_ALGORITHM_VERSION}.theory${THEORY_ALGORITHM_VERSION}`,
-  settings: (s) => ({ ...gmmConfig(s, 'linear', 0), seed: 'from --seed' }),
+  settings: (s) => ({ ...gmmConfig(s, 'linear', 0), seed: 'from --seed', backend: 'from --backend' }),
   async run(ctx) {
     const out = gmmOutput(await trainStage(ctx, 'linear'), false);
     const dil = ctx.previous['gmm-dilated'];

@@ -43,7 +43,7 @@ export interface StageContext {
   scale: Scale;
   seed: number;
   threads: number;
-  /** The network engine's backend for the real-data stages (the gmm stages use the wasm kernel). */
+  /** The backend of the trained stages: the gmm stages' autoencoder kernel and the real-data network engine. */
   backend?: RealDataBackendName;
   quiet: boolean;
   log: (line: string) => void;

@@ -69,3 +69,40 @@ test(
     }
   },
 );
+
+test(
+  "reproduce --backend webgpu: the gmm stages train on the GPU and give the wasm backend's pHat",
+  { skip: gpu.skip },
+  () => {
+    const dirs = [mkdtempSync(join(tmpdir(), 'pf-gpu-rep-')), mkdtempSync(join(tmpdir(), 'pf-wasm-rep-'))];
+    try {
+      type Rec = { status: string; summary: { pHat: number; config: { backend: string }; lossFinal: number } };
+      const [g, w] = (['webgpu', 'wasm'] as const).map((backend, i) => {
+        const r = runCli([
+          'reproduce',
+          '--scale',
+          'tiny',
+          '--only',
+          'gmm-linear',
+          '--backend',
+          backend,
+          '--threads',
+          '1',
+          '--quiet',
+          '--out',
+          dirs[i],
+        ]);
+        assert.equal(r.status, 0, r.stderr);
+        return JSON.parse(readFileSync(join(dirs[i], 'stages', 'gmm-linear.json'), 'utf8')) as Rec;
+      });
+      assert.equal(g.status, 'done');
+      assert.equal(g.summary.config.backend, 'webgpu');
+      assert.equal(w.summary.config.backend, 'wasm');
+      // Same seed, data and in-kernel normals: the runs differ by float32 rounding only.
+      assert.ok(Math.abs(g.summary.pHat - w.summary.pHat) <= 2 / 400, `pHat ${g.summary.pHat} vs ${w.summary.pHat}`);
+      assert.ok(Math.abs(g.summary.lossFinal - w.summary.lossFinal) < 1e-4 * w.summary.lossFinal);
+    } finally {
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    }
+  },
+);

@@ -36,7 +36,7 @@ export const reproduceCommand = defineCommand({
     threads: FLAGS.threads,
     backend: {
       ...FLAGS.backend,
-      help: "the network engine's backend for the real-data stages (uturn, retrain, scan); the gmm stages use wasm",
+      help: 'the backend of every trained stage: the autoencoder step of the gmm stages, the network engine of uturn, retrain and scan',
     },
     only: { type: 'strings', choices: STAGES.map((s) => s.name), metavar: 'LIST', help: 'run only these stages' },
     force: {
