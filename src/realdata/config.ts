@@ -11,10 +11,10 @@
  *          extra steps per interval on their own schedule. The report states the power of its comparison and how many
  *          seeds would resolve it.
  *   standard  32 x 32 with the paper's network at CPU-feasible width (U-Net 16/32/64, attention at 8 x 8 and in the
- *          middle, AdamW, cosine with warm-up, clip 1): the uniform U-Turn model of 1500 steps (160 starts per class,
- *          8 turn times), the comparison at 500 / 1000 / 1500 steps with 5 seeds and 500 images each, the scan with 5
- *          intervals, the uniform control and 3 seeds. Budget estimated from measured step and sampling times at about
- *          90 minutes on 2 cores (docs/method.md §6.7; estimated, not yet measured end to end).
+ *          middle, AdamW, cosine with warm-up, clip 1, lr 2e-3): the uniform U-Turn model of 2000 steps (160 starts
+ *          per class, 8 turn times), the comparison at 1000 / 1500 / 2000 steps with 5 seeds and 500 images each, the
+ *          scan with 5 intervals, the uniform control and 3 seeds. Measured 84 min 46 s on 2 cores
+ *          (docs/method.md §6.7).
  *   paper  the paper's protocol at CPU-feasible width: 32 x 32, U-Net channels 16/32/64 (one block per level,
  *          attention at 8 x 8 and in the middle, 0.69 M parameters; the paper's diffusers model has 128/128/256/512
  *          with two blocks), batch 32, AdamW lr 1e-4, cosine schedule with 500 warm-up steps, 4,000 steps, U-Turn by the

@@ -23,7 +23,7 @@ export const reproduceCommand = defineCommand({
     'A failed stage is shown in the report with its error; the other stages still run and the exit status is 1.',
     '',
     "Scales: quick (default, about 10 minutes on 2 cores), standard (the real-data stages at 32 x 32 with the paper's",
-    "network, estimated 90 minutes on 2 cores), paper (the paper's settings; hours on a CPU), tiny (seconds; for tests).",
+    "network, 85 minutes on 2 cores, measured), paper (the paper's settings; hours on a CPU), tiny (seconds; for tests).",
     '',
     'Examples:',
     '  phaseflow reproduce --out runs/repro && open runs/repro/index.html',
