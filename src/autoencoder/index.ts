@@ -59,10 +59,4 @@ export {
   FIGURE_OVERLAPS,
   PAPER_RIDGE,
 } from './theoryOverlay.js';
-export type {
-  TheoryOverlay,
-  TheoryLambdas,
-  OverlayOptions,
-  TheoryComparison,
-  FigureOverlap,
-} from './theoryOverlay.js';
+export type { TheoryOverlay, TheoryLambdas, OverlayOptions, TheoryComparison, FigureOverlap } from './theoryOverlay.js';
