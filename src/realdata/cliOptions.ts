@@ -112,7 +112,7 @@ export const COMMON_FLAGS = defineFlags({
     type: 'enum',
     choices: SCALE_NAMES,
     default: 'quick',
-    help: 'tiny (seconds, CI), quick (minutes, 16 x 16), standard (about 90 minutes, 32 x 32), paper (hours, 32 x 32); flags override it',
+    help: 'tiny (seconds, CI), quick (minutes, 16 x 16), standard (85 minutes on 2 cores, 32 x 32), paper (hours, 32 x 32); flags override it',
   },
   data: {
     type: 'path',

@@ -68,7 +68,7 @@ test('defaults set by a preset or a scale are shown per preset', async () => {
   assert.match(gmm, /--grid-points INT .*\(default by --preset: quick 20, paper 80\)/);
   assert.match(gmm, /--log-every INT .*\(default epochs\/200\)/);
   const den = (await run(['help', 'denoise'])).out;
-  assert.match(den, /--train-steps INT .*\(default by --scale: tiny 12, quick 2000, standard 1500, paper 4000\)/);
+  assert.match(den, /--train-steps INT .*\(default by --scale: tiny 12, quick 2000, standard 2000, paper 4000\)/);
   assert.match(
     den,
     /--channels INT,INT,\.\.\. .*\(default by --scale: tiny 8,16, quick 8,16,32, standard 16,32,64, paper 16,32,64\)/,
