@@ -3,8 +3,9 @@
  *
  *   tiny   seconds: CI smoke tests of every stage (models far too small to learn digits).
  *   quick  the whole pipeline (oracle, uniform U-Net, U-Turn, retraining comparison with 5 seeds at 2 budgets,
- *          interval scan) in about 10.5 minutes on 2 CPU cores (measured, the whole default reproduce). Smaller than the paper: images averaged down to
- *          16 x 16, a U-Net with channels 8/16/32 and one block per level (156 k parameters, no attention), lr 2e-3,
+ *          interval scan) in about 10.5 minutes on 2 CPU cores (measured, the whole default reproduce). Smaller
+ *          than the paper: images averaged down to 16 x 16, a U-Net with channels 8/16/32 and one block per level
+ *          (156 k parameters, no attention), lr 2e-3,
  *          budgets 1200 and 2000 steps (where the learning curve says both arms draw digits; the curve is also shown
  *          at 600), 64 start images per class and U-Turn point, 500 generated images per evaluation, reverse
  *          SDE with 40-50 steps, the interval scan from the 2000-step uniform models (which pass the gate) with 200

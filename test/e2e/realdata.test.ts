@@ -196,7 +196,7 @@ test('bad input: one line naming the flag, exit status 2', () => {
     [['uturn', '--turn-times', '0,0.5'], /--turn-times/],
     [['mnist', '--classifier', '/nonexistent/oracle'], /--classifier/],
     [['mnist', '--resolution', '8'], /--resolution/],
-    [['mnist', '--shard', '3/2', '--out', '/tmp/pf-x'], /--shard/],
+    [['mnist', '--shard', '3/2', '--out', join(tmpdir(), 'pf-bad-shard-not-written')], /--shard/],
     [['mnist', '--shard', '1/2'], /--out: required with --shard/],
     [['mnist', '--window', '0.2,0.6', '--paper-window'], /--window/],
     [['mnist', '--merge'], /--out: required with --merge/],
