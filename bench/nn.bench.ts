@@ -21,11 +21,18 @@
  *   as medians over the rounds with the spread of the per-round ratios (trainRatioRange, inferRatioRange): on a shared
  *   machine one pass can land in a slow phase for one side only (seen here: the same ratio 1.0 in one pass, 1.2 in
  *   the next).
+ * Vector width: WebAssembly SIMD is 128 bits wide on every host, while PyTorch's oneDNN and ATen kernels use the widest
+ *   the CPU has (AVX-512 where present: measured here, capping it at AVX2 makes PyTorch's wide-32 step 1.5x slower).
+ *   So the ratios depend on the host: `hostVectorIsa` records its widest x86 vector extension (from /proc/cpuinfo),
+ *   and NN_BENCH_TORCH_ISA=avx2 caps PyTorch at AVX2 (DNNL_MAX_CPU_ISA, ATEN_CPU_CAPABILITY) to measure the same
+ *   models against PyTorch on an AVX2-class CPU (`torchIsa`: "default" or the cap). The headline ratios are those
+ *   against PyTorch as it runs by default.
  * Environment: NN_BENCH_THREADS (default 2), NN_BENCH_STEPS (default 10), NN_BENCH_ROUNDS (default 3),
- *   NN_BENCH_ONLY=conv|unet,
+ *   NN_BENCH_ONLY=conv|unet, NN_BENCH_TORCH_ISA=avx2|avx512 (default: uncapped),
  *   NN_BENCH_CASES=name,name (a subset), PHASEFLOW_SIMD=plain|relaxed.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createPool } from '../src/kernels/pool.js';
@@ -191,12 +198,46 @@ export function unetInfer(be: Backend, c: UNetCase, reps: number): number {
   return ms;
 }
 
+/** The vector-ISA caps NN_BENCH_TORCH_ISA accepts, as oneDNN (DNNL_MAX_CPU_ISA) and ATen (ATEN_CPU_CAPABILITY) name them. */
+const TORCH_ISA_CAPS: Record<string, { dnnl: string; aten: string }> = {
+  avx2: { dnnl: 'AVX2', aten: 'avx2' },
+  avx512: { dnnl: 'AVX512_CORE', aten: 'avx512' },
+};
+
+/** NN_BENCH_TORCH_ISA, checked: a key of TORCH_ISA_CAPS, or 'default' when unset. */
+export function torchIsaCap(env: NodeJS.ProcessEnv = process.env): string {
+  const v = env.NN_BENCH_TORCH_ISA?.trim().toLowerCase();
+  if (!v) return 'default';
+  if (!(v in TORCH_ISA_CAPS)) {
+    throw new Error(`NN_BENCH_TORCH_ISA: expected ${Object.keys(TORCH_ISA_CAPS).join(' or ')}, got "${v}"`);
+  }
+  return v;
+}
+
+/** The widest x86 vector extension of this host from /proc/cpuinfo ('avx512', 'avx2', 'sse'), or null elsewhere. */
+export function hostVectorIsa(cpuinfo?: string): string | null {
+  let text = cpuinfo;
+  if (text === undefined) {
+    try {
+      text = readFileSync('/proc/cpuinfo', 'utf8');
+    } catch {
+      return null;
+    }
+  }
+  const flags = /^flags\s*:(.*)$/m.exec(text)?.[1].split(/\s+/) ?? [];
+  if (flags.includes('avx512f')) return 'avx512';
+  if (flags.includes('avx2')) return 'avx2';
+  return flags.includes('sse2') ? 'sse' : null;
+}
+
 /** Runs bench/torch_nn.py with the given arguments; the last stdout line is JSON (null when torch is missing). */
 function torch(args: string[], threads: number, log: (l: string) => void): Record<string, unknown> | null {
   const script = fileURLToPath(new URL('./torch_nn.py', import.meta.url));
+  const cap = TORCH_ISA_CAPS[torchIsaCap()];
+  const isaEnv = cap ? { DNNL_MAX_CPU_ISA: cap.dnnl, ONEDNN_MAX_CPU_ISA: cap.dnnl, ATEN_CPU_CAPABILITY: cap.aten } : {};
   const r = spawnSync('/usr/bin/python3', [script, ...args, '--threads', String(threads)], {
     encoding: 'utf8',
-    env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: String(threads) },
+    env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: String(threads), ...isaEnv },
     timeout: 900_000,
   });
   if (r.status !== 0) {
@@ -331,7 +372,7 @@ export async function run({
   const only = process.env.NN_BENCH_ONLY ?? 'all';
   const pick = process.env.NN_BENCH_CASES?.split(',').map((s) => s.trim());
   const rounds = Math.max(1, Number(process.env.NN_BENCH_ROUNDS ?? 3));
-  const out: Record<string, unknown> = { nnThreads: threads };
+  const out: Record<string, unknown> = { nnThreads: threads, hostVectorIsa: hostVectorIsa(), torchIsa: torchIsaCap() };
   // Each of our measurements is followed directly by PyTorch's on the same model, so both see similar machine load
   // (the machine is shared; the ratio is the figure to compare).
   if (only !== 'unet') {

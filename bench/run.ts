@@ -16,6 +16,7 @@ import { execFileSync } from 'node:child_process';
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { cpus } from 'node:os';
+import { torchIsaCap } from './nn.bench.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
@@ -28,6 +29,12 @@ const backendIdx = argv.indexOf('--backend');
 const backend = backendIdx >= 0 ? argv[backendIdx + 1] : 'wasm';
 if (backend !== 'wasm' && backend !== 'webgpu') {
   process.stderr.write(`bench: --backend: expected wasm or webgpu, got "${backend}"\n`);
+  process.exit(2);
+}
+try {
+  torchIsaCap();
+} catch (err) {
+  process.stderr.write(`bench: ${(err as Error).message}\n`);
   process.exit(2);
 }
 if (outIdx >= 0 && (!outFile || outFile.startsWith('--'))) {
